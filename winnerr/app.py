@@ -1,0 +1,59 @@
+"""The ASGI application: routes, middleware and the lifespan that opens the database."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from asgi_correlation_id import CorrelationIdMiddleware
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.routing import Mount, Route
+
+from winnerr.auth import routes as auth_routes
+from winnerr.auth.middleware import AuthenticationMiddleware
+from winnerr.db.database import Database
+from winnerr.db.embedded import database_url
+from winnerr.graphiql import static_app
+from winnerr.graphql_app import GraphQLEndpoint
+from winnerr.health import routes as health_routes
+from winnerr.logs import configure_logging
+from winnerr.ratelimit import RateLimiter
+from winnerr.settings import Settings, load_settings
+from winnerr.state import AppState
+
+
+def create_app(settings: Settings | None = None) -> Starlette:
+    """The Winnerr app; settings come from the environment unless given."""
+    settings = settings or load_settings()
+    configure_logging(settings.winnerr_log_level)
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Any]]:
+        database = Database.connect(database_url(settings))
+        limiter = RateLimiter(settings.rate_limit("auth"))
+        try:
+            yield AppState(settings, database, limiter).as_lifespan_state()
+        finally:
+            await database.close()
+
+    routes = [
+        *health_routes,
+        *auth_routes.routes,
+        Route("/graphql", GraphQLEndpoint(), methods=["GET", "POST"]),
+        Mount("/graphiql/static", app=static_app(), name="graphiql-static"),
+    ]
+    middleware = [
+        Middleware(CorrelationIdMiddleware, header_name="X-Request-ID"),
+        Middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST", "OPTIONS"],
+            allow_headers=["authorization", "content-type", "x-organization-id", "idempotency-key", "x-request-id"],
+            expose_headers=["x-request-id", "retry-after"],
+        ),
+        Middleware(AuthenticationMiddleware),
+    ]
+    return Starlette(routes=routes, middleware=middleware, lifespan=lifespan)

@@ -1,0 +1,1 @@
+"""Authentication and authorization: tokens, passwords, the principal, roles and the /auth routes."""

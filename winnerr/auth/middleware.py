@@ -1,0 +1,62 @@
+"""Authentication as pure ASGI middleware: the principal is resolved before any GraphQL work.
+
+Protected HTTP paths need `Authorization: Bearer <jwt>`; a missing or bad token is answered 401 here,
+with the contract's body. Websockets authenticate in `connection_init` instead.
+"""
+
+from __future__ import annotations
+
+from starlette.datastructures import Headers
+from starlette.responses import JSONResponse
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from winnerr.auth.principal import resolve_principal
+from winnerr.auth.tokens import verify_access_token
+from winnerr.errors import DomainError, Unauthenticated
+from winnerr.graphql_app import wants_graphiql
+from winnerr.state import PRINCIPAL_KEY, STATE_KEY, AppState
+
+PROTECTED_PREFIXES = ("/graphql", "/auth/debug", "/export/")
+ORGANIZATION_HEADER = "x-organization-id"
+
+
+def error_response(error: DomainError) -> JSONResponse:
+    status = 401 if isinstance(error, Unauthenticated) else 403
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    body = {"errors": [{"message": error.message, "extensions": error.extensions}]}
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
+def bearer_token(value: str | None) -> str:
+    scheme, _, token = (value or "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthenticated()
+    return token.strip()
+
+
+class AuthenticationMiddleware:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not self._is_protected(scope):
+            await self.app(scope, receive, send)
+            return
+        headers = Headers(scope=scope)
+        state: AppState = scope["state"][STATE_KEY]
+        try:
+            claims = verify_access_token(state.settings, bearer_token(headers.get("authorization")))
+            async with state.database.sessions() as session:
+                scope[PRINCIPAL_KEY] = await resolve_principal(session, claims, headers.get(ORGANIZATION_HEADER))
+        except DomainError as error:
+            await error_response(error)(scope, receive, send)
+            return
+        scope["winnerr.claims"] = claims.raw
+        await self.app(scope, receive, send)
+
+    @staticmethod
+    def _is_protected(scope: Scope) -> bool:
+        path: str = scope["path"]
+        if not path.startswith(PROTECTED_PREFIXES):
+            return False
+        return not (path == "/graphql" and wants_graphiql(scope))

@@ -1,0 +1,145 @@
+"""The `winnerr` command: serve, migrate, create-org, seed-demo, token, export-schema."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+import click
+
+from winnerr.settings import Settings, SettingsError, load_settings
+
+T = TypeVar("T")
+
+
+def _settings() -> Settings:
+    try:
+        return load_settings()
+    except SettingsError as exc:
+        click.echo(f"winnerr: invalid settings\n{exc}", err=True)
+        sys.exit(2)
+
+
+def _database_url(settings: Settings) -> str:
+    from winnerr.db.embedded import database_url
+
+    return database_url(settings)
+
+
+def _with_session(settings: Settings, work: Callable[..., Awaitable[T]]) -> T:
+    """Run `work(session)` in one committed transaction on the configured database."""
+    from winnerr.db.database import Database
+    from winnerr.errors import DomainError
+
+    async def run() -> T:
+        database = Database.connect(_database_url(settings))
+        try:
+            async with database.sessions.begin() as session:
+                return await work(session)
+        except DomainError as exc:
+            raise click.ClickException(exc.message) from exc
+        finally:
+            await database.close()
+
+    return asyncio.run(run())
+
+
+def _migrate(settings: Settings) -> str:
+    from winnerr.db.migrate import upgrade
+
+    url = _database_url(settings)
+    upgrade(url)
+    return url
+
+
+@click.group()
+def main() -> None:
+    """Winnerr: the GraphQL API server behind a real-estate CRM."""
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(min=1))
+def serve(host: str, port: int, workers: int) -> None:
+    """Apply migrations, then serve HTTP and websockets."""
+    import uvicorn
+
+    settings = _settings()
+    os.environ["DATABASE_URL"] = _migrate(settings)
+    click.echo(f"GraphiQL: http://{host}:{port}/graphql")
+    click.echo("A token for it: winnerr token --email owner@demo.example.com (after winnerr seed-demo)")
+    uvicorn.run(
+        "winnerr.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level=settings.winnerr_log_level.value,
+        proxy_headers=True,
+    )
+
+
+@main.command()
+def migrate() -> None:
+    """Apply the database migrations (alembic upgrade head)."""
+    _migrate(_settings())
+    click.echo("Database is up to date.")
+
+
+@main.command("create-org")
+@click.option("--name", required=True)
+@click.option("--owner-email", required=True)
+@click.option("--password", required=True)
+def create_org(name: str, owner_email: str, password: str) -> None:
+    """Create an organization with its default pipeline and its OWNER; print its id."""
+    from winnerr.resolvers.organizations import create_organization
+
+    settings = _settings()
+    _migrate(settings)
+    organization = _with_session(settings, lambda s: create_organization(s, name, owner_email, password))
+    click.echo(str(organization.id))
+
+
+@main.command("seed-demo")
+def seed_demo() -> None:
+    """Create the "Demo Realty" organization with members and data (idempotent)."""
+    from winnerr.demo import DEMO_MEMBERS, DEMO_PASSWORD, seed
+
+    settings = _settings()
+    _migrate(settings)
+    summary = _with_session(settings, seed)
+    click.echo(f"{summary.organization_name} ({summary.organization_id}): {summary.describe()}")
+    click.echo(f"Members (password {DEMO_PASSWORD!r}):")
+    for email, role in DEMO_MEMBERS:
+        click.echo(f"  {email}  {role.value}")
+    click.echo("GraphiQL: http://127.0.0.1:8000/graphql (after winnerr serve)")
+    click.echo("Token:    winnerr token --email owner@demo.example.com")
+
+
+@main.command()
+@click.option("--email", required=True)
+@click.option("--org", "organization_id", default=None, help="Organization id, when the member has several.")
+@click.option("--ttl", default=3600, show_default=True, type=click.IntRange(min=1), help="Seconds.")
+def token(email: str, organization_id: str | None, ttl: int) -> None:
+    """Print a signed access token for a member."""
+    from winnerr.auth.tokens import issue_access_token
+    from winnerr.resolvers.organizations import membership_of
+
+    settings = _settings()
+    membership = _with_session(settings, lambda s: membership_of(s, email, organization_id))
+    issued = issue_access_token(
+        settings, user_id=membership.user_id, organization_id=membership.organization_id, role=membership.role, ttl=ttl
+    )
+    click.echo(issued.token)
+
+
+@main.command("export-schema")
+def export_schema() -> None:
+    """Print the GraphQL SDL (the repo keeps it in schema.graphql)."""
+    from winnerr.schema import schema
+
+    click.echo(schema.as_str())

@@ -1,0 +1,49 @@
+"""The domain's closed vocabularies, stored as PostgreSQL enums."""
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    OWNER = "OWNER"
+    ADMIN = "ADMIN"
+    AGENT = "AGENT"
+    VIEWER = "VIEWER"
+
+
+class LeadSource(StrEnum):
+    WEBSITE = "WEBSITE"
+    REFERRAL = "REFERRAL"
+    SOCIAL_MEDIA = "SOCIAL_MEDIA"
+    COLD_CALL = "COLD_CALL"
+
+
+class PersonStatus(StrEnum):
+    PROSPECT = "PROSPECT"
+    LEAD = "LEAD"
+    QUALIFIED = "QUALIFIED"
+    ACTIVE_CLIENT = "ACTIVE_CLIENT"
+    PAST_CLIENT = "PAST_CLIENT"
+
+
+class DealType(StrEnum):
+    LISTING = "LISTING"
+    BUYER_REPRESENTATION = "BUYER_REPRESENTATION"
+    RENTAL = "RENTAL"
+
+
+class DealStatus(StrEnum):
+    OPEN = "OPEN"
+    WON = "WON"
+    LOST = "LOST"
+
+
+class PropertyType(StrEnum):
+    SINGLE_FAMILY = "SINGLE_FAMILY"
+    CONDO = "CONDO"
+    TOWNHOUSE = "TOWNHOUSE"
+
+
+class PropertyStatus(StrEnum):
+    ACTIVE = "ACTIVE"
+    PENDING = "PENDING"
+    SOLD = "SOLD"

@@ -1,0 +1,41 @@
+"""People: the contacts an organization works with."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import CheckConstraint, DateTime, Index, Integer, String, Text, text
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
+from sqlalchemy.orm import Mapped, mapped_column
+
+from winnerr.db.base import Base, TenantOwned, Timestamped
+from winnerr.db.enums import LeadSource, PersonStatus
+from winnerr.db.models._columns import pg_enum, tenant_key
+
+
+class Person(TenantOwned, Timestamped, Base):
+    __tablename__ = "people"
+    __table_args__ = (
+        tenant_key(),
+        Index("uq_people_organization_id_email", "organization_id", text("lower(email)"), unique=True),
+        Index("ix_people_organization_id_created_at", "organization_id", "created_at"),
+        CheckConstraint("lead_score BETWEEN 0 AND 100", name="lead_score_range"),
+    )
+
+    first_name: Mapped[str] = mapped_column(String(100))
+    last_name: Mapped[str] = mapped_column(String(100))
+    email: Mapped[str | None] = mapped_column(String(320))
+    phone: Mapped[str | None] = mapped_column(String(20))
+    address: Mapped[str | None] = mapped_column(String(200))
+    city: Mapped[str | None] = mapped_column(String(100))
+    state: Mapped[str | None] = mapped_column(String(50))
+    zip_code: Mapped[str | None] = mapped_column(String(10))
+    source: Mapped[LeadSource | None] = mapped_column(pg_enum(LeadSource, "lead_source"))
+    status: Mapped[PersonStatus] = mapped_column(
+        pg_enum(PersonStatus, "person_status"), default=PersonStatus.PROSPECT
+    )
+    lead_score: Mapped[int] = mapped_column(Integer, default=0)
+    last_contact_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    tags: Mapped[list[str]] = mapped_column(ARRAY(Text), default=list, server_default="{}")
+    custom_fields: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict, server_default="{}")

@@ -1,0 +1,68 @@
+"""GraphQL over HTTP and websockets at /graphql: Strawberry's ASGI app, our Context, offline GraphiQL."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from asgi_correlation_id import correlation_id
+from starlette.datastructures import Headers
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+from starlette.types import Receive, Scope, Send
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+from strawberry.http import GraphQLHTTPResponse
+
+from winnerr.context import Context
+from winnerr.errors import ErrorCode
+from winnerr.graphiql import GRAPHIQL_HTML
+from winnerr.schema import schema
+from winnerr.state import app_state, principal_of
+
+DOCUMENT_ERROR_CODES = {ErrorCode.VALIDATION_ERROR.value, ErrorCode.QUERY_TOO_COMPLEX.value}
+
+
+def wants_graphiql(scope: Scope) -> bool:
+    """A browser navigating to /graphql (it gets GraphiQL, which then sends the token itself)."""
+    return scope["type"] == "http" and scope["method"] == "GET" and "text/html" in Headers(scope=scope).get("accept", "")
+
+
+class WinnerrGraphQL(GraphQL[Context, None]):
+    async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
+        state = app_state(request)
+        return Context(
+            principal=principal_of(request),
+            settings=state.settings,
+            sessions=state.database.sessions,
+            request_id=correlation_id.get() or "-",
+        )
+
+    def create_response(
+        self, response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse], sub_response: Response
+    ) -> Response:
+        """A document that could not run at all (syntax, unknown field, too complex) is a 400."""
+        if isinstance(response_data, dict) and _is_malformed(response_data):
+            sub_response.status_code = 400
+        return super().create_response(response_data, sub_response)
+
+
+def _is_malformed(response: GraphQLHTTPResponse) -> bool:
+    errors: list[dict[str, Any]] = list(response.get("errors") or [])
+    return (
+        response.get("data") is None
+        and bool(errors)
+        and all("path" not in error and error.get("extensions", {}).get("code") in DOCUMENT_ERROR_CODES for error in errors)
+    )
+
+
+class GraphQLEndpoint:
+    """/graphql: GraphiQL for a browser's GET, Strawberry for everything else."""
+
+    def __init__(self) -> None:
+        self.graphql = WinnerrGraphQL(schema, graphql_ide=None, allow_queries_via_get=True)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if wants_graphiql(scope):
+            await HTMLResponse(GRAPHIQL_HTML)(scope, receive, send)
+        else:
+            await self.graphql(scope, receive, send)

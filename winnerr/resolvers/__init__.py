@@ -1,0 +1,1 @@
+"""The use-cases: plain async functions taking the Context. Every business rule lives here."""

@@ -1,0 +1,176 @@
+"""Deals: create, read, list, update and delete; a deal's stage sets its probability and status."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+from pydantic import Field, model_validator
+from sqlalchemy import Select
+
+from winnerr.auth.permissions import Permission
+from winnerr.context import Context
+from winnerr.db.enums import DealStatus, DealType
+from winnerr.db.models import Deal, Person, PipelineStage, Property
+from winnerr.resolvers import records
+from winnerr.resolvers.pagination import Page, paginate, page_request
+from winnerr.resolvers.pipelines import default_stage
+from winnerr.resolvers.querying import Direction, check_range, order, where_given
+from winnerr.resolvers.validation import (
+    NonNegativeMoney,
+    Percent,
+    PercentDecimal,
+    PositiveMoney,
+    Rules,
+    Tags,
+    partial,
+    text,
+    validate,
+)
+
+ENTITY = "Deal"
+
+
+class DealRules(Rules):
+    title: text(200, min_length=1)
+    description: text(5000) | None = None
+    deal_type: DealType
+    amount: PositiveMoney
+    commission: NonNegativeMoney | None = None
+    commission_rate: PercentDecimal | None = None
+    probability: Percent | None = None
+    expected_close_date: date | None = None
+    tags: Tags = Field(default_factory=list)
+    person_id: uuid.UUID
+    property_id: uuid.UUID | None = None
+    stage_id: uuid.UUID | None = None
+
+
+DealPatchRules = partial(DealRules)
+
+
+class DealFilterRules(Rules):
+    status: list[DealStatus] | None = None
+    deal_type: list[DealType] | None = None
+    person_id: uuid.UUID | None = None
+    property_id: uuid.UUID | None = None
+    pipeline_id: uuid.UUID | None = None
+    stage_id: uuid.UUID | None = None
+    min_amount: PositiveMoney | None = None
+    max_amount: PositiveMoney | None = None
+    tags: list[str] | None = None
+
+    @model_validator(mode="after")
+    def _amount_range(self) -> DealFilterRules:
+        check_range(self.min_amount, self.max_amount, "minAmount", "maxAmount")
+        return self
+
+
+class DealSortField(StrEnum):
+    CREATED_AT = "CREATED_AT"
+    AMOUNT = "AMOUNT"
+    EXPECTED_CLOSE_DATE = "EXPECTED_CLOSE_DATE"
+    TITLE = "TITLE"
+
+
+SORT_COLUMNS = {
+    DealSortField.CREATED_AT: Deal.created_at,
+    DealSortField.AMOUNT: Deal.amount,
+    DealSortField.EXPECTED_CLOSE_DATE: Deal.expected_close_date,
+    DealSortField.TITLE: Deal.title,
+}
+
+
+async def get_deal(ctx: Context, deal_id: str) -> Deal:
+    return await records.read(ctx, Deal, deal_id, ENTITY)
+
+
+async def list_deals(
+    ctx: Context,
+    *,
+    filters: dict[str, Any],
+    sort: tuple[DealSortField, Direction],
+    page: int | None,
+    limit: int | None,
+) -> Page[Deal]:
+    ctx.principal.require(Permission.READ)
+    request = page_request(page, limit)
+    rules = validate(DealFilterRules, filters, at="filter")
+    field, direction = sort
+    query = order(_filtered(ctx.scope.select(Deal), rules), SORT_COLUMNS[field], direction, Deal.id)
+    return await paginate(ctx.scope, query, request)
+
+
+def _filtered(query: Select[tuple[Deal]], rules: DealFilterRules) -> Select[tuple[Deal]]:
+    return where_given(
+        query,
+        rules.status and Deal.status.in_(rules.status),
+        rules.deal_type and Deal.deal_type.in_(rules.deal_type),
+        rules.person_id and Deal.person_id == rules.person_id,
+        rules.property_id and Deal.property_id == rules.property_id,
+        rules.pipeline_id and Deal.pipeline_id == rules.pipeline_id,
+        rules.stage_id and Deal.stage_id == rules.stage_id,
+        rules.min_amount is not None and Deal.amount >= rules.min_amount,
+        rules.max_amount is not None and Deal.amount <= rules.max_amount,
+        rules.tags and Deal.tags.overlap(rules.tags),
+    )
+
+
+async def create_deal(ctx: Context, data: dict[str, Any]) -> Deal:
+    ctx.principal.require(Permission.WRITE)
+    rules = validate(DealRules, data)
+    await records.fetch(ctx, Person, rules.person_id, "Person")
+    if rules.property_id is not None:
+        await records.fetch(ctx, Property, rules.property_id, "Property")
+    stage = await _stage(ctx, rules.stage_id)
+    values = rules.model_dump(exclude={"stage_id"})
+    values.update(_placed_in(stage, explicit_probability=rules.probability))
+    values["commission"] = _commission(rules.amount, rules.commission, rules.commission_rate)
+    return await records.create(ctx, Deal, values)
+
+
+async def update_deal(ctx: Context, deal_id: str, data: dict[str, Any]) -> Deal:
+    ctx.principal.require(Permission.WRITE)
+    patch = validate(DealPatchRules, data)
+    deal = await records.fetch(ctx, Deal, deal_id, ENTITY)
+    values = patch.model_dump(exclude_unset=True, exclude={"stage_id"})
+    if "person_id" in values:
+        await records.fetch(ctx, Person, values["person_id"], "Person")
+    if values.get("property_id") is not None:
+        await records.fetch(ctx, Property, values["property_id"], "Property")
+    rate = values.get("commission_rate", deal.commission_rate)
+    if {"amount", "commission_rate"} & values.keys() and "commission" not in values and rate is not None:
+        values["commission"] = _commission(values.get("amount", deal.amount), None, rate)
+    return await records.update(ctx, deal, values)
+
+
+async def delete_deal(ctx: Context, deal_id: str) -> uuid.UUID:
+    return await records.delete(ctx, Deal, deal_id, ENTITY)
+
+
+async def _stage(ctx: Context, stage_id: uuid.UUID | None) -> PipelineStage:
+    if stage_id is None:
+        return await default_stage(ctx)
+    return await records.fetch(ctx, PipelineStage, stage_id, "Stage")
+
+
+def _placed_in(stage: PipelineStage, *, explicit_probability: int | None) -> dict[str, Any]:
+    """What being in `stage` means for a deal: its pipeline, probability and (closing stages) status."""
+    closed = stage.closes_as is not None
+    return {
+        "pipeline_id": stage.pipeline_id,
+        "stage_id": stage.id,
+        "probability": stage.probability if explicit_probability is None or closed else explicit_probability,
+        "status": stage.closes_as or DealStatus.OPEN,
+        "actual_close_date": datetime.now(UTC).date() if closed else None,
+    }
+
+
+def _commission(amount: Decimal, commission: Decimal | None, rate: Decimal | None) -> Decimal | None:
+    """An explicit commission wins; otherwise it follows from the rate, to the cent."""
+    if commission is not None or rate is None:
+        return commission
+    return (amount * rate / 100).quantize(Decimal("0.01"))

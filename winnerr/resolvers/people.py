@@ -1,0 +1,149 @@
+"""People: create, read, list, update and delete contacts."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from pydantic import Field, model_validator
+from sqlalchemy import Select, or_
+
+from winnerr.auth.permissions import Permission
+from winnerr.context import Context
+from winnerr.db.enums import LeadSource, PersonStatus
+from winnerr.db.models import Person
+from winnerr.resolvers import records
+from winnerr.resolvers.pagination import Page, paginate, page_request
+from winnerr.resolvers.querying import Direction, check_range, order, where_given
+from winnerr.resolvers.validation import (
+    Email,
+    Name,
+    Percent,
+    Phone,
+    Rules,
+    State,
+    Tags,
+    ZipCode,
+    partial,
+    text,
+    validate,
+)
+
+ENTITY = "Person"
+
+
+class PersonRules(Rules):
+    first_name: Name
+    last_name: Name
+    email: Email | None = None
+    phone: Phone | None = None
+    address: text(200) | None = None
+    city: text(100) | None = None
+    state: State | None = None
+    zip_code: ZipCode | None = None
+    source: LeadSource | None = None
+    status: PersonStatus = PersonStatus.PROSPECT
+    lead_score: Percent = 0
+    last_contact_at: datetime | None = None
+    tags: Tags = Field(default_factory=list)
+    custom_fields: dict[str, Any] = Field(default_factory=dict)
+
+
+PersonPatchRules = partial(PersonRules)
+
+
+class PersonFilterRules(Rules):
+    status: list[PersonStatus] | None = None
+    source: list[LeadSource] | None = None
+    city: text(100) | None = None
+    state: text(50) | None = None
+    tags: list[str] | None = None
+    min_lead_score: Percent | None = None
+    max_lead_score: Percent | None = None
+    contacted_after: datetime | None = None
+    contacted_before: datetime | None = None
+
+    @model_validator(mode="after")
+    def _ranges(self) -> PersonFilterRules:
+        check_range(self.min_lead_score, self.max_lead_score, "minLeadScore", "maxLeadScore")
+        check_range(self.contacted_after, self.contacted_before, "contactedAfter", "contactedBefore")
+        return self
+
+
+class PersonSortField(StrEnum):
+    NAME = "NAME"
+    CREATED_AT = "CREATED_AT"
+    LAST_CONTACT_AT = "LAST_CONTACT_AT"
+    LEAD_SCORE = "LEAD_SCORE"
+
+
+SORT_COLUMNS = {
+    PersonSortField.NAME: Person.last_name,
+    PersonSortField.CREATED_AT: Person.created_at,
+    PersonSortField.LAST_CONTACT_AT: Person.last_contact_at,
+    PersonSortField.LEAD_SCORE: Person.lead_score,
+}
+
+
+async def get_person(ctx: Context, person_id: str) -> Person:
+    return await records.read(ctx, Person, person_id, ENTITY)
+
+
+async def list_people(
+    ctx: Context,
+    *,
+    search: str | None,
+    filters: dict[str, Any],
+    sort: tuple[PersonSortField, Direction],
+    page: int | None,
+    limit: int | None,
+) -> Page[Person]:
+    ctx.principal.require(Permission.READ)
+    request = page_request(page, limit)
+    rules = validate(PersonFilterRules, filters, at="filter")
+    query = _filtered(ctx.scope.select(Person), rules)
+    if search and search.strip():
+        pattern = f"%{search.strip()}%"
+        query = query.where(
+            or_(Person.first_name.ilike(pattern), Person.last_name.ilike(pattern), Person.email.ilike(pattern))
+        )
+    field, direction = sort
+    if field is PersonSortField.NAME:
+        query = order(order(query, Person.last_name, direction, None), Person.first_name, direction, Person.id)
+    else:
+        query = order(query, SORT_COLUMNS[field], direction, Person.id)
+    return await paginate(ctx.scope, query, request)
+
+
+def _filtered(query: Select[tuple[Person]], rules: PersonFilterRules) -> Select[tuple[Person]]:
+    return where_given(
+        query,
+        rules.status and Person.status.in_(rules.status),
+        rules.source and Person.source.in_(rules.source),
+        rules.city and Person.city.ilike(rules.city),
+        rules.state and Person.state.ilike(rules.state),
+        rules.tags and Person.tags.overlap(rules.tags),
+        rules.min_lead_score is not None and Person.lead_score >= rules.min_lead_score,
+        rules.max_lead_score is not None and Person.lead_score <= rules.max_lead_score,
+        rules.contacted_after and Person.last_contact_at >= rules.contacted_after,
+        rules.contacted_before and Person.last_contact_at <= rules.contacted_before,
+    )
+
+
+async def create_person(ctx: Context, data: dict[str, Any]) -> Person:
+    ctx.principal.require(Permission.WRITE)
+    rules = validate(PersonRules, data)
+    return await records.create(ctx, Person, rules.model_dump())
+
+
+async def update_person(ctx: Context, person_id: str, data: dict[str, Any]) -> Person:
+    ctx.principal.require(Permission.WRITE)
+    patch = validate(PersonPatchRules, data)
+    person = await records.fetch(ctx, Person, person_id, ENTITY)
+    return await records.update(ctx, person, patch)
+
+
+async def delete_person(ctx: Context, person_id: str) -> uuid.UUID:
+    return await records.delete(ctx, Person, person_id, ENTITY)

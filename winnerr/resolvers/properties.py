@@ -1,0 +1,123 @@
+"""Properties: create, read, search, update and delete the homes an organization handles."""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+from enum import StrEnum
+from typing import Annotated, Any
+
+from pydantic import Field, model_validator
+from sqlalchemy import Select, or_
+
+from winnerr.auth.permissions import Permission
+from winnerr.context import Context
+from winnerr.db.enums import PropertyStatus, PropertyType
+from winnerr.db.models import Property
+from winnerr.resolvers import records
+from winnerr.resolvers.pagination import Page, PageRequest, paginate
+from winnerr.resolvers.querying import Direction, check_range, order, where_given
+from winnerr.resolvers.validation import PositiveMoney, Rules, State, ZipCode, partial, text, validate
+
+ENTITY = "Property"
+
+Bedrooms = Annotated[int, Field(ge=0, le=50)]
+Bathrooms = Annotated[Decimal, Field(ge=0, le=50, multiple_of=Decimal("0.5"))]
+
+
+class PropertyRules(Rules):
+    address: text(200, min_length=1)
+    city: text(100, min_length=1)
+    state: State
+    zip_code: ZipCode
+    property_type: PropertyType
+    status: PropertyStatus = PropertyStatus.ACTIVE
+    price: PositiveMoney
+    bedrooms: Bedrooms | None = None
+    bathrooms: Bathrooms | None = None
+    square_feet: Annotated[int, Field(gt=0, le=1_000_000)] | None = None
+    mls_number: text(50, min_length=1) | None = None
+    description: text(5000) | None = None
+
+
+PropertyPatchRules = partial(PropertyRules)
+
+
+class PropertySort(StrEnum):
+    NEWEST = "NEWEST"
+    PRICE_ASC = "PRICE_ASC"
+    PRICE_DESC = "PRICE_DESC"
+
+
+class PropertySearchRules(PageRequest):
+    """The original property search schema: bedrooms and bathrooms are minimums."""
+
+    query: text(200) | None = None
+    property_type: PropertyType | None = None
+    min_price: PositiveMoney | None = None
+    max_price: PositiveMoney | None = None
+    bedrooms: Bedrooms | None = None
+    bathrooms: Bathrooms | None = None
+    city: text(100) | None = None
+    state: text(50) | None = None
+    zip_code: ZipCode | None = None
+    status: PropertyStatus | None = None
+    sort: PropertySort = PropertySort.NEWEST
+
+    @model_validator(mode="after")
+    def _price_range(self) -> PropertySearchRules:
+        check_range(self.min_price, self.max_price, "minPrice", "maxPrice")
+        return self
+
+
+SORTS = {
+    PropertySort.NEWEST: (Property.created_at, Direction.DESC),
+    PropertySort.PRICE_ASC: (Property.price, Direction.ASC),
+    PropertySort.PRICE_DESC: (Property.price, Direction.DESC),
+}
+
+
+async def get_property(ctx: Context, property_id: str) -> Property:
+    return await records.read(ctx, Property, property_id, ENTITY)
+
+
+async def search_properties(ctx: Context, search: dict[str, Any]) -> Page[Property]:
+    ctx.principal.require(Permission.READ)
+    rules = validate(PropertySearchRules, search, at="search")
+    query = _filtered(ctx.scope.select(Property), rules)
+    column, direction = SORTS[rules.sort]
+    return await paginate(ctx.scope, order(query, column, direction, Property.id), rules)
+
+
+def _filtered(query: Select[tuple[Property]], rules: PropertySearchRules) -> Select[tuple[Property]]:
+    pattern = f"%{rules.query}%" if rules.query else None
+    return where_given(
+        query,
+        pattern and or_(Property.address.ilike(pattern), Property.description.ilike(pattern)),
+        rules.property_type and Property.property_type == rules.property_type,
+        rules.min_price is not None and Property.price >= rules.min_price,
+        rules.max_price is not None and Property.price <= rules.max_price,
+        rules.bedrooms is not None and Property.bedrooms >= rules.bedrooms,
+        rules.bathrooms is not None and Property.bathrooms >= rules.bathrooms,
+        rules.city and Property.city.ilike(rules.city),
+        rules.state and Property.state.ilike(rules.state),
+        rules.zip_code and Property.zip_code == rules.zip_code,
+        rules.status and Property.status == rules.status,
+    )
+
+
+async def create_property(ctx: Context, data: dict[str, Any]) -> Property:
+    ctx.principal.require(Permission.WRITE)
+    rules = validate(PropertyRules, data)
+    return await records.create(ctx, Property, rules.model_dump())
+
+
+async def update_property(ctx: Context, property_id: str, data: dict[str, Any]) -> Property:
+    ctx.principal.require(Permission.WRITE)
+    patch = validate(PropertyPatchRules, data)
+    row = await records.fetch(ctx, Property, property_id, ENTITY)
+    return await records.update(ctx, row, patch)
+
+
+async def delete_property(ctx: Context, property_id: str) -> uuid.UUID:
+    return await records.delete(ctx, Property, property_id, ENTITY)

@@ -1,0 +1,35 @@
+"""Query building shared by the list resolvers: sorting, optional filters, ranges."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select
+
+
+class Direction(StrEnum):
+    ASC = "ASC"
+    DESC = "DESC"
+
+
+def order(query: Select[Any], column: Any, direction: Direction, tie_breaker: Any | None) -> Select[Any]:
+    """Sort by `column` (nulls last), then by `tie_breaker` so that pages never overlap."""
+    key = column.asc() if direction is Direction.ASC else column.desc()
+    query = query.order_by(key.nulls_last())
+    return query if tie_breaker is None else query.order_by(tie_breaker)
+
+
+def where_given(query: Select[Any], *conditions: Any) -> Select[Any]:
+    """Apply the conditions that were given.
+
+    Callers write `value and column == value`: a filter that was left out yields a plain falsy value
+    instead of SQL, and is skipped.
+    """
+    return query.where(*(c for c in conditions if isinstance(c, ColumnElement)))
+
+
+def check_range(low: Any, high: Any, low_name: str, high_name: str) -> None:
+    """Refuse a range whose minimum is above its maximum (called from pydantic model validators)."""
+    if low is not None and high is not None and low > high:
+        raise ValueError(f"{low_name} must not be greater than {high_name}")

@@ -1,0 +1,50 @@
+"""Create, read, update and delete of one tenant record: the steps every domain shares.
+
+Each step checks the permission first; every read goes through the caller's `TenantScope`.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
+
+from winnerr.auth.permissions import Permission
+from winnerr.context import Context
+from winnerr.errors import NotFound
+from winnerr.resolvers.validation import changes, parse_id
+
+Row = TypeVar("Row")
+
+
+async def fetch(ctx: Context, model: type[Row], row_id: str | uuid.UUID | None, entity: str) -> Row:
+    """The organization's row with this id, or NOT_FOUND (an unknown id and another's alike)."""
+    key = row_id if isinstance(row_id, uuid.UUID) or row_id is None else parse_id(row_id, entity)
+    row = await ctx.scope.find(model, key)
+    if row is None:
+        raise NotFound(entity)
+    return row
+
+
+async def read(ctx: Context, model: type[Row], row_id: str, entity: str) -> Row:
+    ctx.principal.require(Permission.READ)
+    return await fetch(ctx, model, row_id, entity)
+
+
+async def create(ctx: Context, model: type[Row], values: dict[str, Any]) -> Row:
+    return await ctx.scope.save(ctx.scope.add(model(**values)))
+
+
+async def update(ctx: Context, row: Row, patch: BaseModel | dict[str, Any]) -> Row:
+    for name, value in (changes(patch) if isinstance(patch, BaseModel) else patch).items():
+        setattr(row, name, value)
+    return await ctx.scope.save(row)
+
+
+async def delete(ctx: Context, model: type[Row], row_id: str, entity: str) -> uuid.UUID:
+    ctx.principal.require(Permission.DELETE)
+    deleted = await ctx.scope.delete(model, [parse_id(row_id, entity)])
+    if not deleted:
+        raise NotFound(entity)
+    return deleted[0]

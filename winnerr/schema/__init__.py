@@ -1,0 +1,51 @@
+"""One Strawberry schema, assembled from the per-domain queries and mutations."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+from strawberry.tools import merge_types
+from strawberry.types import ExecutionContext
+
+from winnerr.schema.deals.mutations import DealsMutation
+from winnerr.schema.deals.queries import DealsQuery
+from winnerr.schema.extensions import ErrorCodes, Transaction
+from winnerr.schema.people.mutations import PeopleMutation
+from winnerr.schema.people.queries import PeopleQuery
+from winnerr.schema.pipelines.queries import PipelinesQuery
+from winnerr.schema.properties.mutations import PropertiesMutation
+from winnerr.schema.properties.queries import PropertiesQuery
+from winnerr.schema.viewer.queries import ViewerQuery
+
+MAX_DEPTH = 10
+MAX_ALIASES = 30
+MAX_TOKENS = 5000
+
+Query = merge_types("Query", (ViewerQuery, PeopleQuery, DealsQuery, PropertiesQuery, PipelinesQuery))
+Mutation = merge_types("Mutation", (PeopleMutation, DealsMutation, PropertiesMutation))
+
+
+class WinnerrSchema(strawberry.Schema):
+    def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
+        """Unexpected errors are logged once, with the request id, by `ErrorCodes`; expected ones are not."""
+
+
+def build_schema(**options: Any) -> strawberry.Schema:
+    return WinnerrSchema(
+        query=Query,
+        mutation=Mutation,
+        extensions=[
+            QueryDepthLimiter(max_depth=MAX_DEPTH),
+            MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+            MaxTokensLimiter(max_token_count=MAX_TOKENS),
+            Transaction,
+            ErrorCodes,
+        ],
+        **options,
+    )
+
+
+schema = build_schema()

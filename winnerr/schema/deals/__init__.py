@@ -1,0 +1,1 @@
+"""The deals part of the GraphQL schema."""

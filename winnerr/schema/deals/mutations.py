@@ -1,0 +1,27 @@
+"""Changing deals: `createDeal`, `updateDeal`, `deleteDeal`."""
+
+from __future__ import annotations
+
+import strawberry
+
+from winnerr.resolvers import deals
+from winnerr.schema.deals.inputs import CreateDealInput, UpdateDealInput
+from winnerr.schema.deals.types import Deal
+from winnerr.schema.inputs import values_of
+from winnerr.schema.mapping import from_row
+from winnerr.schema.types import Info
+
+
+@strawberry.type
+class DealsMutation:
+    @strawberry.mutation(description="Open a deal for a person (and optionally a property) of your organization.")
+    async def create_deal(self, info: Info, input: CreateDealInput) -> Deal:
+        return from_row(Deal, await deals.create_deal(info.context, values_of(input)))
+
+    @strawberry.mutation
+    async def update_deal(self, info: Info, id: strawberry.ID, input: UpdateDealInput) -> Deal:
+        return from_row(Deal, await deals.update_deal(info.context, id, values_of(input)))
+
+    @strawberry.mutation(description="Delete a deal; returns its id.")
+    async def delete_deal(self, info: Info, id: strawberry.ID) -> strawberry.ID:
+        return strawberry.ID(str(await deals.delete_deal(info.context, id)))

@@ -1,0 +1,35 @@
+"""Reading deals: `deal(id)` and `deals(filter, sort, page, limit)`."""
+
+from __future__ import annotations
+
+import strawberry
+
+from winnerr.resolvers import deals
+from winnerr.schema.deals.inputs import DealFilter, DealSort
+from winnerr.schema.deals.types import Deal
+from winnerr.schema.inputs import values_of
+from winnerr.schema.mapping import from_row
+from winnerr.schema.pagination import Page
+from winnerr.schema.types import Info
+
+
+@strawberry.type
+class DealsQuery:
+    @strawberry.field(description="One deal of your organization.")
+    async def deal(self, info: Info, id: strawberry.ID) -> Deal:
+        return from_row(Deal, await deals.get_deal(info.context, id))
+
+    @strawberry.field(description="Your organization's deals, filtered, sorted and paged (limit 1–100).")
+    async def deals(
+        self,
+        info: Info,
+        filter: DealFilter | None = None,
+        sort: DealSort | None = None,
+        page: int | None = 1,
+        limit: int | None = 20,
+    ) -> Page[Deal]:
+        order = sort or DealSort()
+        result = await deals.list_deals(
+            info.context, filters=values_of(filter), sort=(order.field, order.direction), page=page, limit=limit
+        )
+        return Page.of(result, lambda row: from_row(Deal, row))

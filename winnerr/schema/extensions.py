@@ -1,0 +1,62 @@
+"""Schema extensions: the request's transaction, and errors told with the contract's codes."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+
+from asgi_correlation_id import correlation_id
+from graphql import GraphQLError, OperationType
+from strawberry.extensions import MaskErrors, SchemaExtension
+
+from winnerr.context import Context
+from winnerr.errors import DomainError, ErrorCode, internal_error_message
+
+logger = logging.getLogger("winnerr.errors")
+
+TOO_COMPLEX_MARKERS = ("exceeds maximum operation depth", "aliases", "token")
+
+
+class Transaction(SchemaExtension):
+    """Commit a mutation that raised no error; roll back everything else.
+
+    One operation is one transaction: a failed mutation leaves nothing behind.
+    """
+
+    async def on_execute(self) -> AsyncIterator[None]:
+        yield
+        context = self.execution_context.context
+        if not isinstance(context, Context):
+            return
+        result = self.execution_context.result
+        succeeded = result is not None and not getattr(result, "errors", None)
+        is_mutation = self.execution_context.operation_type is OperationType.MUTATION
+        await context.finish(commit=succeeded and is_mutation)
+
+
+class ErrorCodes(MaskErrors):
+    """Give every error its contract code; hide anything unexpected behind INTERNAL_ERROR and a request id."""
+
+    def __init__(self) -> None:
+        super().__init__(should_mask_error=lambda _: True)
+
+    def anonymise_error(self, error: GraphQLError) -> GraphQLError:
+        original = error.original_error
+        if isinstance(original, DomainError):
+            return _with(error, original.message, original.extensions)
+        if original is None:
+            code = ErrorCode.VALIDATION_ERROR
+            if any(marker in error.message for marker in TOO_COMPLEX_MARKERS):
+                code = ErrorCode.QUERY_TOO_COMPLEX
+            return _with(error, error.message, {"code": code.value})
+        request_id = correlation_id.get() or "-"
+        logger.error("Unexpected error (request id %s)", request_id, exc_info=original)
+        extensions = {"code": ErrorCode.INTERNAL_ERROR.value, "requestId": request_id}
+        return _with(error, internal_error_message(request_id), extensions)
+
+
+def _with(error: GraphQLError, message: str, extensions: dict[str, object]) -> GraphQLError:
+    return GraphQLError(
+        message, nodes=error.nodes, source=error.source, positions=error.positions, path=error.path,
+        extensions=extensions,
+    )

@@ -1,0 +1,53 @@
+"""Which model a GraphQL type shows, and which column each plain field is.
+
+`@mapped(Model)` on a Strawberry type declares it; every plain (non-resolver) field, private ones included,
+must be a column of the model with the same Python name, and it is checked when the module is imported.
+The mapping is readable by code (`columns_of`), so a compiler of read queries to SQL can use it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
+
+from sqlalchemy import inspect
+
+T = TypeVar("T")
+
+MODEL_ATTRIBUTE = "__winnerr_model__"
+COLUMNS_ATTRIBUTE = "__winnerr_columns__"
+
+
+def mapped(model: type[Any]) -> Callable[[type[T]], type[T]]:
+    def declare(cls: type[T]) -> type[T]:
+        columns = set(inspect(model).column_attrs.keys())
+        fields = tuple(field.name for field in dataclasses.fields(cls) if field.init)  # type: ignore[arg-type]
+        unknown = set(fields) - columns
+        if unknown:
+            raise TypeError(f"{cls.__name__} fields {sorted(unknown)} are not columns of {model.__name__}")
+        setattr(cls, MODEL_ATTRIBUTE, model)
+        setattr(cls, COLUMNS_ATTRIBUTE, fields)
+        return cls
+
+    return declare
+
+
+def model_of(cls: type[Any]) -> type[Any]:
+    model: type[Any] = getattr(cls, MODEL_ATTRIBUTE)
+    return model
+
+
+def columns_of(cls: type[Any]) -> tuple[str, ...]:
+    """The Python names of the fields that are columns (equal to the model's attribute names)."""
+    columns: tuple[str, ...] = getattr(cls, COLUMNS_ATTRIBUTE)
+    return columns
+
+
+def from_row(cls: type[T], row: Any) -> T:
+    """The GraphQL object showing `row`."""
+    return cls(**{name: getattr(row, name) for name in columns_of(cls)})
+
+
+def from_rows(cls: type[T], rows: Iterable[Any]) -> list[T]:
+    return [from_row(cls, row) for row in rows]

@@ -1,0 +1,1 @@
+"""The people part of the GraphQL schema."""

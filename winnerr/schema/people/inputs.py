@@ -1,0 +1,65 @@
+"""Inputs for creating, updating, filtering and sorting people."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import strawberry
+from strawberry.scalars import JSON
+
+from winnerr.schema.enums import LeadSource, PersonSortFieldEnum, PersonStatus, SortDirection
+
+
+@strawberry.input(description="firstName and lastName 1–100 characters; phone any format (stored E.164).")
+class CreatePersonInput:
+    first_name: str
+    last_name: str
+    email: str | None = strawberry.UNSET
+    phone: str | None = strawberry.UNSET
+    address: str | None = strawberry.UNSET
+    city: str | None = strawberry.UNSET
+    state: str | None = strawberry.UNSET
+    zip_code: str | None = strawberry.UNSET
+    source: LeadSource | None = strawberry.UNSET
+    status: PersonStatus | None = strawberry.UNSET
+    lead_score: int | None = strawberry.field(default=strawberry.UNSET, description="0–100")
+    last_contact_at: datetime | None = strawberry.UNSET
+    tags: list[str] | None = strawberry.UNSET
+    custom_fields: JSON | None = strawberry.UNSET
+
+
+@strawberry.input(description="Only the fields given change; null clears an optional field.")
+class UpdatePersonInput:
+    first_name: str | None = strawberry.UNSET
+    last_name: str | None = strawberry.UNSET
+    email: str | None = strawberry.UNSET
+    phone: str | None = strawberry.UNSET
+    address: str | None = strawberry.UNSET
+    city: str | None = strawberry.UNSET
+    state: str | None = strawberry.UNSET
+    zip_code: str | None = strawberry.UNSET
+    source: LeadSource | None = strawberry.UNSET
+    status: PersonStatus | None = strawberry.UNSET
+    lead_score: int | None = strawberry.UNSET
+    last_contact_at: datetime | None = strawberry.UNSET
+    tags: list[str] | None = strawberry.UNSET
+    custom_fields: JSON | None = strawberry.UNSET
+
+
+@strawberry.input(description="Every given condition must hold; a list matches any of its values.")
+class PersonFilter:
+    status: list[PersonStatus] | None = strawberry.UNSET
+    source: list[LeadSource] | None = strawberry.UNSET
+    city: str | None = strawberry.UNSET
+    state: str | None = strawberry.UNSET
+    tags: list[str] | None = strawberry.field(default=strawberry.UNSET, description="Has any of these tags.")
+    min_lead_score: int | None = strawberry.UNSET
+    max_lead_score: int | None = strawberry.UNSET
+    contacted_after: datetime | None = strawberry.UNSET
+    contacted_before: datetime | None = strawberry.UNSET
+
+
+@strawberry.input
+class PersonSort:
+    field: PersonSortFieldEnum = PersonSortFieldEnum.CREATED_AT
+    direction: SortDirection = SortDirection.DESC

@@ -1,0 +1,41 @@
+"""Reading people: `person(id)` and `people(search, filter, sort, page, limit)`."""
+
+from __future__ import annotations
+
+import strawberry
+
+from winnerr.resolvers import people
+from winnerr.schema.inputs import values_of
+from winnerr.schema.mapping import from_row
+from winnerr.schema.pagination import Page
+from winnerr.schema.people.inputs import PersonFilter, PersonSort
+from winnerr.schema.people.types import Person
+from winnerr.schema.types import Info
+
+
+@strawberry.type
+class PeopleQuery:
+    @strawberry.field(description="One person of your organization.")
+    async def person(self, info: Info, id: strawberry.ID) -> Person:
+        return from_row(Person, await people.get_person(info.context, id))
+
+    @strawberry.field(description="Your organization's people, filtered, sorted and paged (limit 1–100).")
+    async def people(
+        self,
+        info: Info,
+        search: str | None = None,
+        filter: PersonFilter | None = None,
+        sort: PersonSort | None = None,
+        page: int | None = 1,
+        limit: int | None = 20,
+    ) -> Page[Person]:
+        order = sort or PersonSort()
+        result = await people.list_people(
+            info.context,
+            search=search,
+            filters=values_of(filter),
+            sort=(order.field, order.direction),
+            page=page,
+            limit=limit,
+        )
+        return Page.of(result, lambda row: from_row(Person, row))

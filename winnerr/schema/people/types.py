@@ -1,0 +1,49 @@
+"""The `Person` type."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+from strawberry.scalars import JSON
+
+from winnerr.db import models
+from winnerr.schema.enums import LeadSource, PersonStatus
+from winnerr.schema.mapping import from_rows, mapped
+from winnerr.schema.types import Info
+
+if TYPE_CHECKING:
+    from winnerr.schema.deals.types import Deal
+
+
+@mapped(models.Person)
+@strawberry.type(description="A contact: a client, a lead or anyone the organization works with.")
+class Person:
+    id: strawberry.ID
+    first_name: str
+    last_name: str
+    email: str | None
+    phone: str | None = strawberry.field(description="E.164, e.g. +14155552671")
+    address: str | None
+    city: str | None
+    state: str | None
+    zip_code: str | None
+    source: LeadSource | None
+    status: PersonStatus
+    lead_score: int
+    last_contact_at: datetime | None
+    tags: list[str]
+    custom_fields: JSON
+    created_at: datetime
+    updated_at: datetime
+
+    @strawberry.field
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    @strawberry.field(description="The person's deals, newest first.")
+    async def deals(self, info: Info) -> list[Annotated[Deal, strawberry.lazy("winnerr.schema.deals.types")]]:
+        from winnerr.schema.deals.types import Deal
+
+        return from_rows(Deal, await info.context.loaders.deals_by_person.load(self.id))

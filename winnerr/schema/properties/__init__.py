@@ -1,0 +1,1 @@
+"""The properties part of the GraphQL schema."""

@@ -1,0 +1,25 @@
+"""Reading properties: `property(id)` and `properties(search)`."""
+
+from __future__ import annotations
+
+import strawberry
+
+from winnerr.resolvers import properties
+from winnerr.schema.inputs import values_of
+from winnerr.schema.mapping import from_row
+from winnerr.schema.pagination import Page
+from winnerr.schema.properties.inputs import PropertySearchInput
+from winnerr.schema.properties.types import Property
+from winnerr.schema.types import Info
+
+
+@strawberry.type
+class PropertiesQuery:
+    @strawberry.field(description="One property of your organization.")
+    async def property(self, info: Info, id: strawberry.ID) -> Property:
+        return from_row(Property, await properties.get_property(info.context, id))
+
+    @strawberry.field(description="Search your organization's properties.")
+    async def properties(self, info: Info, search: PropertySearchInput | None = None) -> Page[Property]:
+        result = await properties.search_properties(info.context, values_of(search))
+        return Page.of(result, lambda row: from_row(Property, row))

@@ -1,0 +1,43 @@
+"""The `Property` type."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+from winnerr.db import models
+from winnerr.schema.enums import PropertyStatus, PropertyType
+from winnerr.schema.mapping import from_rows, mapped
+from winnerr.schema.types import Info
+
+if TYPE_CHECKING:
+    from winnerr.schema.deals.types import Deal
+
+
+@mapped(models.Property)
+@strawberry.type(description="A home the organization lists, shows or sells.")
+class Property:
+    id: strawberry.ID
+    address: str
+    city: str
+    state: str
+    zip_code: str
+    property_type: PropertyType
+    status: PropertyStatus
+    price: Decimal
+    bedrooms: int | None
+    bathrooms: Decimal | None
+    square_feet: int | None
+    mls_number: str | None
+    description: str | None
+    created_at: datetime
+    updated_at: datetime
+
+    @strawberry.field(description="Deals about this property, newest first.")
+    async def deals(self, info: Info) -> list[Annotated[Deal, strawberry.lazy("winnerr.schema.deals.types")]]:
+        from winnerr.schema.deals.types import Deal
+
+        return from_rows(Deal, await info.context.loaders.deals_by_property.load(self.id))

@@ -1,0 +1,1 @@
+"""The viewer part of the GraphQL schema."""

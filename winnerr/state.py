@@ -1,0 +1,36 @@
+"""What the app holds while it runs (settings, database, limiters), and how a request reaches it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from starlette.requests import HTTPConnection
+
+from winnerr.auth.principal import Principal
+from winnerr.db.database import Database
+from winnerr.ratelimit import RateLimiter
+from winnerr.settings import Settings
+
+STATE_KEY = "winnerr"
+PRINCIPAL_KEY = "winnerr.principal"
+
+
+@dataclass(frozen=True, slots=True)
+class AppState:
+    settings: Settings
+    database: Database
+    login_limiter: RateLimiter
+
+    def as_lifespan_state(self) -> dict[str, Any]:
+        return {STATE_KEY: self}
+
+
+def app_state(connection: HTTPConnection) -> AppState:
+    state: AppState = connection.scope["state"][STATE_KEY]
+    return state
+
+
+def principal_of(connection: HTTPConnection) -> Principal:
+    principal: Principal = connection.scope[PRINCIPAL_KEY]
+    return principal
