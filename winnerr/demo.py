@@ -20,7 +20,7 @@ from winnerr.db.models import Deal, Membership, Organization, Person, PipelineSt
 from winnerr.resolvers.organizations import add_member, create_organization, find_user
 
 DEMO_ORGANIZATION = "Demo Realty"
-DEMO_PASSWORD = "winnerr-demo"  # noqa: S105 - the documented demo password
+DEMO_PASSWORD = "winnerr-demo"
 DEMO_MEMBERS = (
     ("owner@demo.example.com", Role.OWNER),
     ("agent@demo.example.com", Role.AGENT),
@@ -55,7 +55,7 @@ async def seed(session: AsyncSession) -> SeedSummary:
         await add_member(session, organization.id, email=email, password=DEMO_PASSWORD, role=role)
     fake = Faker("en_US")
     fake.seed_instance(2026)
-    rng = random.Random(2026)
+    rng = random.Random(2026)  # noqa: S311 - demo data, not secrets
     people = [_person(fake, rng, organization.id) for _ in range(PEOPLE)]
     properties = [_property(fake, rng, organization.id, n) for n in range(PROPERTIES)]
     session.add_all([*people, *properties])

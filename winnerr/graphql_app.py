@@ -24,7 +24,9 @@ DOCUMENT_ERROR_CODES = {ErrorCode.VALIDATION_ERROR.value, ErrorCode.QUERY_TOO_CO
 
 def wants_graphiql(scope: Scope) -> bool:
     """A browser navigating to /graphql (it gets GraphiQL, which then sends the token itself)."""
-    return scope["type"] == "http" and scope["method"] == "GET" and "text/html" in Headers(scope=scope).get("accept", "")
+    if scope["type"] != "http" or scope["method"] != "GET":
+        return False
+    return "text/html" in Headers(scope=scope).get("accept", "")
 
 
 class WinnerrGraphQL(GraphQL[Context, None]):
@@ -47,12 +49,12 @@ class WinnerrGraphQL(GraphQL[Context, None]):
 
 
 def _is_malformed(response: GraphQLHTTPResponse) -> bool:
-    errors: list[dict[str, Any]] = list(response.get("errors") or [])
-    return (
-        response.get("data") is None
-        and bool(errors)
-        and all("path" not in error and error.get("extensions", {}).get("code") in DOCUMENT_ERROR_CODES for error in errors)
-    )
+    errors: list[Any] = list(response.get("errors") or [])
+    return response.get("data") is None and bool(errors) and all(map(_is_document_error, errors))
+
+
+def _is_document_error(error: dict[str, Any]) -> bool:
+    return "path" not in error and error.get("extensions", {}).get("code") in DOCUMENT_ERROR_CODES
 
 
 class GraphQLEndpoint:

@@ -15,7 +15,6 @@ from winnerr.db.enums import Role
 from winnerr.db.models import Membership, User
 from winnerr.errors import PermissionDenied, Unauthenticated
 
-
 NOT_A_MEMBER = "You are not a member of this organization"
 
 
@@ -56,7 +55,7 @@ async def resolve_principal(session: AsyncSession, claims: Claims, requested_org
     return Principal(user_id, email, organization_id, role, claims.expires_at)
 
 
-def _membership_query(claims: Claims) -> Select[tuple[uuid.UUID, str, uuid.UUID, Role]]:
+def _membership_query(claims: Claims) -> Select[uuid.UUID, str, uuid.UUID, Role]:
     query = select(User.id, User.email, Membership.organization_id, Membership.role).join(
         Membership, Membership.user_id == User.id
     )

@@ -11,6 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from winnerr.db.engine import create_engine, session_factory
 
+READY_TIMEOUT_SECONDS = 2.0
+
 
 @dataclass(frozen=True, slots=True)
 class Database:
@@ -22,10 +24,10 @@ class Database:
         engine = create_engine(url)
         return cls(engine, session_factory(engine))
 
-    async def is_ready(self, timeout: float = 2.0) -> bool:
-        """Whether the database answers a trivial query within `timeout` seconds."""
+    async def is_ready(self) -> bool:
+        """Whether the database answers a trivial query within two seconds."""
         try:
-            async with asyncio.timeout(timeout), self.engine.connect() as connection:
+            async with asyncio.timeout(READY_TIMEOUT_SECONDS), self.engine.connect() as connection:
                 await connection.execute(text("SELECT 1"))
         except (SQLAlchemyError, OSError, TimeoutError):
             return False

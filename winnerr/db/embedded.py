@@ -19,8 +19,9 @@ def start_embedded_postgres(data_dir: Path) -> str:
     import pgserver  # imported here: it is only needed when no DATABASE_URL is set
 
     os.environ.setdefault("XDG_RUNTIME_DIR", str(Path(data_dir).resolve()))
-    server = pgserver.get_server(Path(data_dir).resolve() / "postgres", cleanup_mode="stop")
-    exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{EMBEDDED_DATABASE}';")
+    pgdata = Path(data_dir).resolve() / "postgres"
+    server = pgserver.get_server(pgdata, cleanup_mode="stop")  # type: ignore[attr-defined]
+    exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{EMBEDDED_DATABASE}';")  # noqa: S608
     if "(1 row)" not in exists:
         server.psql(f"CREATE DATABASE {EMBEDDED_DATABASE};")
     url: str = server.get_uri(EMBEDDED_DATABASE)

@@ -11,7 +11,7 @@ import uuid
 from collections.abc import Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Delete, Select, delete, func, select
+from sqlalchemy import ColumnElement, Select, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from winnerr.db.integrity import integrity_errors
@@ -37,17 +37,17 @@ class TenantScope:
         self.organization_id = organization_id
         self._lock = asyncio.Lock()
 
-    def select(self, model: type[Row]) -> Select[tuple[Row]]:
+    def select(self, model: type[Row]) -> Select[Row]:
         return select(model).where(tenant_filter(model, self.organization_id))
 
     def where(self, model: Any) -> ColumnElement[bool]:
         return tenant_filter(model, self.organization_id)
 
-    async def rows(self, query: Select[tuple[Row]]) -> list[Row]:
+    async def rows(self, query: Select[Row]) -> list[Row]:
         async with self._lock:
             return list((await self.session.execute(query)).scalars())
 
-    async def first(self, query: Select[tuple[Row]]) -> Row | None:
+    async def first(self, query: Select[Row]) -> Row | None:
         async with self._lock:
             return (await self.session.execute(query.limit(1))).scalars().first()
 
@@ -78,7 +78,7 @@ class TenantScope:
 
     async def delete(self, model: type[Row], row_ids: Sequence[uuid.UUID]) -> list[uuid.UUID]:
         """Delete the organization's rows among `row_ids`; return the ids actually deleted."""
-        statement: Delete = (
+        statement = (
             delete(model)
             .where(self.where(model), model.id.in_(row_ids))  # type: ignore[attr-defined]
             .returning(model.id)  # type: ignore[attr-defined]

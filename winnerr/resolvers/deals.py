@@ -16,18 +16,19 @@ from winnerr.context import Context
 from winnerr.db.enums import DealStatus, DealType
 from winnerr.db.models import Deal, Person, PipelineStage, Property
 from winnerr.resolvers import records
-from winnerr.resolvers.pagination import Page, paginate, page_request
+from winnerr.resolvers.pagination import Page, page_request, paginate
 from winnerr.resolvers.pipelines import default_stage
 from winnerr.resolvers.querying import Direction, check_range, order, where_given
 from winnerr.resolvers.validation import (
+    LongText,
     NonNegativeMoney,
     Percent,
     PercentDecimal,
     PositiveMoney,
+    Required200,
     Rules,
     Tags,
     partial,
-    text,
     validate,
 )
 
@@ -35,8 +36,8 @@ ENTITY = "Deal"
 
 
 class DealRules(Rules):
-    title: text(200, min_length=1)
-    description: text(5000) | None = None
+    title: Required200
+    description: LongText | None = None
     deal_type: DealType
     amount: PositiveMoney
     commission: NonNegativeMoney | None = None
@@ -104,7 +105,7 @@ async def list_deals(
     return await paginate(ctx.scope, query, request)
 
 
-def _filtered(query: Select[tuple[Deal]], rules: DealFilterRules) -> Select[tuple[Deal]]:
+def _filtered(query: Select[Deal], rules: DealFilterRules) -> Select[Deal]:
     return where_given(
         query,
         rules.status and Deal.status.in_(rules.status),

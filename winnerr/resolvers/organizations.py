@@ -14,24 +14,29 @@ from winnerr.context import Context
 from winnerr.db.enums import Role
 from winnerr.db.integrity import integrity_errors
 from winnerr.db.models import Membership, Organization, User
-from winnerr.resolvers.pipelines import add_default_pipeline
 from winnerr.errors import NotFound
-from winnerr.resolvers.validation import Email, Rules, text, validate
-
-MIN_PASSWORD_LENGTH = 8
+from winnerr.resolvers.pipelines import add_default_pipeline
+from winnerr.resolvers.validation import (
+    Email,
+    Password,
+    Required200,
+    Rules,
+    Text200,
+    validate,
+)
 
 
 class NewOrganizationRules(Rules):
-    name: text(200, min_length=1)
+    name: Required200
     owner_email: Email
-    password: text(200, min_length=MIN_PASSWORD_LENGTH)
+    password: Password
 
 
 class NewMemberRules(Rules):
     email: Email
-    password: text(200, min_length=MIN_PASSWORD_LENGTH)
+    password: Password
     role: Role
-    full_name: text(200) = ""
+    full_name: Text200 = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated, Any, Generic, TypeVar
+from typing import Annotated, Generic, TypeVar
 
 from pydantic import Field
 from sqlalchemy import Select
@@ -43,7 +43,7 @@ class Page(Generic[Row]):
         return -(-self.total // self.limit)
 
 
-async def paginate(scope: TenantScope, query: Select[tuple[Row]], request: PageRequest) -> Page[Row]:
+async def paginate(scope: TenantScope, query: Select[Row], request: PageRequest) -> Page[Row]:
     """One statement for the page's rows and one for the total."""
     total = await scope.count(query)
     items = await scope.rows(query.limit(request.limit).offset(request.offset))

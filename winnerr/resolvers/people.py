@@ -15,7 +15,7 @@ from winnerr.context import Context
 from winnerr.db.enums import LeadSource, PersonStatus
 from winnerr.db.models import Person
 from winnerr.resolvers import records
-from winnerr.resolvers.pagination import Page, paginate, page_request
+from winnerr.resolvers.pagination import Page, page_request, paginate
 from winnerr.resolvers.querying import Direction, check_range, order, where_given
 from winnerr.resolvers.validation import (
     Email,
@@ -25,9 +25,11 @@ from winnerr.resolvers.validation import (
     Rules,
     State,
     Tags,
+    Text50,
+    Text100,
+    Text200,
     ZipCode,
     partial,
-    text,
     validate,
 )
 
@@ -39,8 +41,8 @@ class PersonRules(Rules):
     last_name: Name
     email: Email | None = None
     phone: Phone | None = None
-    address: text(200) | None = None
-    city: text(100) | None = None
+    address: Text200 | None = None
+    city: Text100 | None = None
     state: State | None = None
     zip_code: ZipCode | None = None
     source: LeadSource | None = None
@@ -57,8 +59,8 @@ PersonPatchRules = partial(PersonRules)
 class PersonFilterRules(Rules):
     status: list[PersonStatus] | None = None
     source: list[LeadSource] | None = None
-    city: text(100) | None = None
-    state: text(50) | None = None
+    city: Text100 | None = None
+    state: Text50 | None = None
     tags: list[str] | None = None
     min_lead_score: Percent | None = None
     max_lead_score: Percent | None = None
@@ -117,7 +119,7 @@ async def list_people(
     return await paginate(ctx.scope, query, request)
 
 
-def _filtered(query: Select[tuple[Person]], rules: PersonFilterRules) -> Select[tuple[Person]]:
+def _filtered(query: Select[Person], rules: PersonFilterRules) -> Select[Person]:
     return where_given(
         query,
         rules.status and Person.status.in_(rules.status),

@@ -17,7 +17,21 @@ from winnerr.db.models import Property
 from winnerr.resolvers import records
 from winnerr.resolvers.pagination import Page, PageRequest, paginate
 from winnerr.resolvers.querying import Direction, check_range, order, where_given
-from winnerr.resolvers.validation import PositiveMoney, Rules, State, ZipCode, partial, text, validate
+from winnerr.resolvers.validation import (
+    LongText,
+    PositiveMoney,
+    Required50,
+    Required100,
+    Required200,
+    Rules,
+    State,
+    Text50,
+    Text100,
+    Text200,
+    ZipCode,
+    partial,
+    validate,
+)
 
 ENTITY = "Property"
 
@@ -26,8 +40,8 @@ Bathrooms = Annotated[Decimal, Field(ge=0, le=50, multiple_of=Decimal("0.5"))]
 
 
 class PropertyRules(Rules):
-    address: text(200, min_length=1)
-    city: text(100, min_length=1)
+    address: Required200
+    city: Required100
     state: State
     zip_code: ZipCode
     property_type: PropertyType
@@ -36,8 +50,8 @@ class PropertyRules(Rules):
     bedrooms: Bedrooms | None = None
     bathrooms: Bathrooms | None = None
     square_feet: Annotated[int, Field(gt=0, le=1_000_000)] | None = None
-    mls_number: text(50, min_length=1) | None = None
-    description: text(5000) | None = None
+    mls_number: Required50 | None = None
+    description: LongText | None = None
 
 
 PropertyPatchRules = partial(PropertyRules)
@@ -52,14 +66,14 @@ class PropertySort(StrEnum):
 class PropertySearchRules(PageRequest):
     """The original property search schema: bedrooms and bathrooms are minimums."""
 
-    query: text(200) | None = None
+    query: Text200 | None = None
     property_type: PropertyType | None = None
     min_price: PositiveMoney | None = None
     max_price: PositiveMoney | None = None
     bedrooms: Bedrooms | None = None
     bathrooms: Bathrooms | None = None
-    city: text(100) | None = None
-    state: text(50) | None = None
+    city: Text100 | None = None
+    state: Text50 | None = None
     zip_code: ZipCode | None = None
     status: PropertyStatus | None = None
     sort: PropertySort = PropertySort.NEWEST
@@ -89,7 +103,7 @@ async def search_properties(ctx: Context, search: dict[str, Any]) -> Page[Proper
     return await paginate(ctx.scope, order(query, column, direction, Property.id), rules)
 
 
-def _filtered(query: Select[tuple[Property]], rules: PropertySearchRules) -> Select[tuple[Property]]:
+def _filtered(query: Select[Property], rules: PropertySearchRules) -> Select[Property]:
     pattern = f"%{rules.query}%" if rules.query else None
     return where_given(
         query,

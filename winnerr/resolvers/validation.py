@@ -33,20 +33,28 @@ def _email(value: str) -> str:
         raise ValueError(f"must be an e-mail address ({exc})") from exc
 
 
-def text(max_length: int, min_length: int = 0) -> Any:
-    return Annotated[str, StringConstraints(strip_whitespace=True, min_length=min_length, max_length=max_length)]
+def _text(min_length: int, max_length: int) -> StringConstraints:
+    return StringConstraints(strip_whitespace=True, min_length=min_length, max_length=max_length)
 
 
-Name = text(100, min_length=1)
+Text50 = Annotated[str, _text(0, 50)]
+Text100 = Annotated[str, _text(0, 100)]
+Text200 = Annotated[str, _text(0, 200)]
+LongText = Annotated[str, _text(0, 5000)]
+Required50 = Annotated[str, _text(1, 50)]
+Required100 = Annotated[str, _text(1, 100)]
+Required200 = Annotated[str, _text(1, 200)]
+Password = Annotated[str, _text(8, 200)]
+Name = Required100
 Phone = Annotated[str, AfterValidator(_e164)]
 Email = Annotated[str, AfterValidator(_email)]
 ZipCode = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\d{5}(-\d{4})?$")]
-State = text(50, min_length=2)
+State = Annotated[str, _text(2, 50)]
 Percent = Annotated[int, Field(ge=0, le=100)]
 PercentDecimal = Annotated[Decimal, Field(ge=0, le=100, decimal_places=2)]
 PositiveMoney = Annotated[Decimal, Field(gt=0, max_digits=14, decimal_places=2)]
 NonNegativeMoney = Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=2)]
-Tags = Annotated[list[text(50, min_length=1)], Field(max_length=20)]
+Tags = Annotated[list[Required50], Field(max_length=20)]
 
 
 class Rules(BaseModel):
@@ -63,11 +71,13 @@ def validate(model: type[Model], data: dict[str, Any], *, at: str | None = "inpu
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        issues = [
-            Issue([*([at] if at else []), *(to_camel_case(p) if isinstance(p, str) else p for p in error["loc"])], _message(error))
-            for error in exc.errors()
-        ]
+        prefix: list[str | int] = [at] if at else []
+        issues = [Issue([*prefix, *_graphql_path(error["loc"])], _message(error)) for error in exc.errors()]
         raise ValidationFailed(issues) from None
+
+
+def _graphql_path(location: tuple[str | int, ...]) -> list[str | int]:
+    return [to_camel_case(part) if isinstance(part, str) else part for part in location]
 
 
 def _message(error: Any) -> str:

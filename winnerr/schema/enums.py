@@ -1,21 +1,30 @@
-"""The domain's enums, exposed to GraphQL under their own names."""
+"""The enums clients see: the domain's own enums, registered with Strawberry under their names."""
 
 import strawberry
 
-from winnerr.db import enums
+from winnerr.db.enums import DealStatus, DealType, LeadSource, PersonStatus, PropertyStatus, PropertyType, Role
 from winnerr.resolvers.deals import DealSortField
 from winnerr.resolvers.people import PersonSortField
 from winnerr.resolvers.properties import PropertySort
 from winnerr.resolvers.querying import Direction
 
-Role = strawberry.enum(enums.Role)
-LeadSource = strawberry.enum(enums.LeadSource)
-PersonStatus = strawberry.enum(enums.PersonStatus)
-DealType = strawberry.enum(enums.DealType)
-DealStatus = strawberry.enum(enums.DealStatus)
-PropertyType = strawberry.enum(enums.PropertyType)
-PropertyStatus = strawberry.enum(enums.PropertyStatus)
-SortDirection = strawberry.enum(Direction, name="SortDirection")
-PersonSortFieldEnum = strawberry.enum(PersonSortField)
-DealSortFieldEnum = strawberry.enum(DealSortField)
-PropertySortEnum = strawberry.enum(PropertySort)
+for enum in (
+    DealStatus, DealType, LeadSource, PersonStatus, PropertyStatus, PropertyType, Role,
+    DealSortField, PersonSortField, PropertySort,
+):
+    strawberry.enum(enum)
+strawberry.enum(Direction, name="Direction")
+
+__all__ = [
+    "DealSortField",
+    "DealStatus",
+    "DealType",
+    "Direction",
+    "LeadSource",
+    "PersonSortField",
+    "PersonStatus",
+    "PropertySort",
+    "PropertyStatus",
+    "PropertyType",
+    "Role",
+]

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator
+from typing import Any
 
 from asgi_correlation_id import correlation_id
-from graphql import GraphQLError, OperationType
+from graphql import GraphQLError
 from strawberry.extensions import MaskErrors, SchemaExtension
+from strawberry.types.graphql import OperationType
 
 from winnerr.context import Context
 from winnerr.errors import DomainError, ErrorCode, internal_error_message
@@ -55,7 +57,7 @@ class ErrorCodes(MaskErrors):
         return _with(error, internal_error_message(request_id), extensions)
 
 
-def _with(error: GraphQLError, message: str, extensions: dict[str, object]) -> GraphQLError:
+def _with(error: GraphQLError, message: str, extensions: dict[str, Any]) -> GraphQLError:
     return GraphQLError(
         message, nodes=error.nodes, source=error.source, positions=error.positions, path=error.path,
         extensions=extensions,

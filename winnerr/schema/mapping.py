@@ -8,6 +8,7 @@ The mapping is readable by code (`columns_of`), so a compiler of read queries to
 from __future__ import annotations
 
 import dataclasses
+import uuid
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
@@ -47,6 +48,11 @@ def columns_of(cls: type[Any]) -> tuple[str, ...]:
 def from_row(cls: type[T], row: Any) -> T:
     """The GraphQL object showing `row`."""
     return cls(**{name: getattr(row, name) for name in columns_of(cls)})
+
+
+def key_of(value: object) -> uuid.UUID:
+    """The UUID behind an `id` field: rows hold UUIDs, which GraphQL shows as ID strings."""
+    return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
 
 
 def from_rows(cls: type[T], rows: Iterable[Any]) -> list[T]:

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import strawberry
 
-from winnerr.schema.enums import DealSortFieldEnum, DealStatus, DealType, SortDirection
+from winnerr.schema.enums import DealSortField, DealStatus, DealType, Direction
 
 
 @strawberry.input(
@@ -60,5 +60,5 @@ class DealFilter:
 
 @strawberry.input
 class DealSort:
-    field: DealSortFieldEnum = DealSortFieldEnum.CREATED_AT
-    direction: SortDirection = SortDirection.DESC
+    field: DealSortField = DealSortField.CREATED_AT
+    direction: Direction = Direction.DESC

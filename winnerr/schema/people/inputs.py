@@ -7,7 +7,7 @@ from datetime import datetime
 import strawberry
 from strawberry.scalars import JSON
 
-from winnerr.schema.enums import LeadSource, PersonSortFieldEnum, PersonStatus, SortDirection
+from winnerr.schema.enums import Direction, LeadSource, PersonSortField, PersonStatus
 
 
 @strawberry.input(description="firstName and lastName 1–100 characters; phone any format (stored E.164).")
@@ -61,5 +61,5 @@ class PersonFilter:
 
 @strawberry.input
 class PersonSort:
-    field: PersonSortFieldEnum = PersonSortFieldEnum.CREATED_AT
-    direction: SortDirection = SortDirection.DESC
+    field: PersonSortField = PersonSortField.CREATED_AT
+    direction: Direction = Direction.DESC

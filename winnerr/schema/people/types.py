@@ -10,7 +10,7 @@ from strawberry.scalars import JSON
 
 from winnerr.db import models
 from winnerr.schema.enums import LeadSource, PersonStatus
-from winnerr.schema.mapping import from_rows, mapped
+from winnerr.schema.mapping import from_rows, key_of, mapped
 from winnerr.schema.types import Info
 
 if TYPE_CHECKING:
@@ -46,4 +46,4 @@ class Person:
     async def deals(self, info: Info) -> list[Annotated[Deal, strawberry.lazy("winnerr.schema.deals.types")]]:
         from winnerr.schema.deals.types import Deal
 
-        return from_rows(Deal, await info.context.loaders.deals_by_person.load(self.id))
+        return from_rows(Deal, await info.context.loaders.deals_by_person.load(key_of(self.id)))

@@ -8,7 +8,7 @@ import strawberry
 
 from winnerr.db import models
 from winnerr.schema.enums import DealStatus
-from winnerr.schema.mapping import from_rows, mapped
+from winnerr.schema.mapping import from_rows, key_of, mapped
 from winnerr.schema.types import Info
 
 
@@ -34,4 +34,4 @@ class Pipeline:
 
     @strawberry.field
     async def stages(self, info: Info) -> list[PipelineStage]:
-        return from_rows(PipelineStage, await info.context.loaders.stages_by_pipeline.load(self.id))
+        return from_rows(PipelineStage, await info.context.loaders.stages_by_pipeline.load(key_of(self.id)))

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import strawberry
 
-from winnerr.schema.enums import PropertySortEnum, PropertyStatus, PropertyType
+from winnerr.schema.enums import PropertySort, PropertyStatus, PropertyType
 
 
 @strawberry.input(description="price > 0; zipCode 12345 or 12345-6789; bathrooms in halves.")
@@ -53,6 +53,6 @@ class PropertySearchInput:
     state: str | None = strawberry.UNSET
     zip_code: str | None = strawberry.UNSET
     status: PropertyStatus | None = strawberry.UNSET
-    sort: PropertySortEnum | None = strawberry.UNSET
+    sort: PropertySort | None = strawberry.UNSET
     page: int | None = strawberry.UNSET
     limit: int | None = strawberry.field(default=strawberry.UNSET, description="1–100, default 20.")

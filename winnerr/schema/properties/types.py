@@ -10,7 +10,7 @@ import strawberry
 
 from winnerr.db import models
 from winnerr.schema.enums import PropertyStatus, PropertyType
-from winnerr.schema.mapping import from_rows, mapped
+from winnerr.schema.mapping import from_rows, key_of, mapped
 from winnerr.schema.types import Info
 
 if TYPE_CHECKING:
@@ -40,4 +40,4 @@ class Property:
     async def deals(self, info: Info) -> list[Annotated[Deal, strawberry.lazy("winnerr.schema.deals.types")]]:
         from winnerr.schema.deals.types import Deal
 
-        return from_rows(Deal, await info.context.loaders.deals_by_property.load(self.id))
+        return from_rows(Deal, await info.context.loaders.deals_by_property.load(key_of(self.id)))

@@ -1,7 +1,7 @@
 """Foundation: organizations, members, refresh tokens, pipelines, people, properties, deals.
 
 Revision ID: 0001
-Revises: 
+Revises:
 Create Date: 2026-11-25
 """
 

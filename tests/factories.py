@@ -1,0 +1,86 @@
+"""Test data: organizations with a member of every role, and GraphQL calls made as one of them."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from winnerr.auth.tokens import issue_access_token
+from winnerr.db.enums import Role
+from winnerr.resolvers.organizations import add_member, create_organization
+from winnerr.settings import Settings
+
+PASSWORD = "correct horse battery"
+
+
+@dataclass
+class Tenant:
+    """An organization of its own for one test, with one member per role."""
+
+    organization_id: uuid.UUID
+    emails: dict[Role, str]
+    user_ids: dict[Role, uuid.UUID]
+    settings: Settings
+    client: httpx.AsyncClient
+    role: Role = Role.OWNER
+    extra_headers: dict[str, str] = field(default_factory=dict)
+
+    def token(self, role: Role | None = None) -> str:
+        role = role or self.role
+        return issue_access_token(
+            self.settings, user_id=self.user_ids[role], organization_id=self.organization_id, role=role
+        ).token
+
+    def headers(self, role: Role | None = None) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token(role)}", **self.extra_headers}
+
+    def as_role(self, role: Role) -> Tenant:
+        return Tenant(self.organization_id, self.emails, self.user_ids, self.settings, self.client, role)
+
+    async def post(self, query: str, variables: dict[str, Any] | None = None) -> httpx.Response:
+        return await self.client.post(
+            "/graphql", json={"query": query, "variables": variables or {}}, headers=self.headers()
+        )
+
+    async def gql(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Run an operation that must succeed; return its data."""
+        response = await self.post(query, variables)
+        body = response.json()
+        assert response.status_code == 200, body
+        assert "errors" not in body, body["errors"]
+        data: dict[str, Any] = body["data"]
+        return data
+
+    async def gql_error(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Run an operation that must fail with exactly one error; return that error."""
+        response = await self.post(query, variables)
+        body = response.json()
+        assert len(body.get("errors", [])) == 1, body
+        error: dict[str, Any] = body["errors"][0]
+        return error
+
+
+async def make_tenant(
+    sessions: async_sessionmaker[AsyncSession], settings: Settings, client: httpx.AsyncClient, name: str = "Test Realty"
+) -> Tenant:
+    suffix = uuid.uuid4().hex[:10]
+    emails = {role: f"{role.value.lower()}-{suffix}@test.example.com" for role in Role}
+    async with sessions.begin() as session:
+        organization = await create_organization(session, name, emails[Role.OWNER], PASSWORD)
+        user_ids = {Role.OWNER: (await _user_id(session, emails[Role.OWNER]))}
+        for role in (Role.ADMIN, Role.AGENT, Role.VIEWER):
+            user = await add_member(session, organization.id, email=emails[role], password=PASSWORD, role=role)
+            user_ids[role] = user.id
+    return Tenant(organization.id, emails, user_ids, settings, client)
+
+
+async def _user_id(session: AsyncSession, email: str) -> uuid.UUID:
+    from winnerr.resolvers.organizations import find_user
+
+    user = await find_user(session, email)
+    assert user is not None
+    return user.id

@@ -1,0 +1,83 @@
+"""Relationships are batched by DataLoaders: listing N deals with their people, properties and the
+people's deals costs the same number of SQL statements whatever N is."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import event
+
+from tests.factories import Tenant
+from tests.test_people import create_person
+from winnerr.state import AppState
+
+DEALS_WITH_RELATIONS = """query($limit: Int) {
+  deals(limit: $limit) {
+    items {
+      title
+      person { fullName deals { id title } }
+      property { address deals { id } }
+      stage { name }
+      pipeline { name stages { name } }
+    }
+    pagination { total }
+  }
+}"""
+
+CREATE_PROPERTY = """mutation($input: CreatePropertyInput!) { createProperty(input: $input) { id } }"""
+CREATE_DEAL = """mutation($input: CreateDealInput!) { createDeal(input: $input) { id } }"""
+
+
+@contextmanager
+def counting_statements(app_state: AppState) -> Iterator[list[str]]:
+    statements: list[str] = []
+
+    def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        statements.append(statement)
+
+    engine = app_state.database.engine.sync_engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+async def add_deals(tenant: Tenant, count: int) -> None:
+    for n in range(count):
+        person = await create_person(tenant, firstName=f"Buyer{n}", email=f"buyer{n}@example.com")
+        home = await tenant.gql(
+            CREATE_PROPERTY,
+            {
+                "input": {
+                    "address": f"{100 + n} Main St", "city": "Austin", "state": "TX", "zipCode": "78701",
+                    "propertyType": "CONDO", "price": "350000",
+                }
+            },
+        )
+        deal = {"title": f"Deal {n}", "dealType": "BUYER_REPRESENTATION", "amount": "350000",
+                "personId": person["id"], "propertyId": home["createProperty"]["id"]}
+        await tenant.gql(CREATE_DEAL, {"input": deal})
+
+
+async def statements_for_listing(tenant: Tenant, app_state: AppState, expected_items: int) -> int:
+    with counting_statements(app_state) as statements:
+        data = await tenant.gql(DEALS_WITH_RELATIONS, {"limit": 100})
+    assert len(data["deals"]["items"]) == expected_items
+    assert all(item["person"]["deals"] for item in data["deals"]["items"])
+    return len(statements)
+
+
+async def test_statement_count_is_constant_in_the_number_of_deals(
+    tenant: Tenant, other_tenant: Tenant, app_state: AppState
+) -> None:
+    await add_deals(tenant, 4)
+    await add_deals(other_tenant, 40)
+    few = await statements_for_listing(tenant, app_state, 4)
+    many = await statements_for_listing(other_tenant, app_state, 40)
+    assert few == many
+    # principal, count, page of deals, then one per loader: person, property, stage, pipeline,
+    # deals by person, deals by property, stages by pipeline
+    assert many == 10, f"{many} statements"
