@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from winnerr.auth.passwords import hash_password
 from winnerr.auth.tokens import issue_access_token
 from winnerr.db.enums import Role
-from winnerr.resolvers.organizations import add_member, create_organization
+from winnerr.db.models import Membership, Organization, User
+from winnerr.resolvers.pipelines import add_default_pipeline
 from winnerr.settings import Settings
 
 PASSWORD = "correct horse battery"
@@ -64,23 +67,25 @@ class Tenant:
         return error
 
 
+@lru_cache(maxsize=1)
+def password_hash() -> str:
+    """One Argon2 hash of PASSWORD for every test user: hashing is slow on purpose."""
+    return hash_password(PASSWORD)
+
+
 async def make_tenant(
     sessions: async_sessionmaker[AsyncSession], settings: Settings, client: httpx.AsyncClient, name: str = "Test Realty"
 ) -> Tenant:
+    """An organization with its default pipeline and one member per role, all with PASSWORD."""
     suffix = uuid.uuid4().hex[:10]
     emails = {role: f"{role.value.lower()}-{suffix}@test.example.com" for role in Role}
+    users = {role: User(id=uuid.uuid4(), email=email, password_hash=password_hash()) for role, email in emails.items()}
+    organization = Organization(id=uuid.uuid4(), name=name)
     async with sessions.begin() as session:
-        organization = await create_organization(session, name, emails[Role.OWNER], PASSWORD)
-        user_ids = {Role.OWNER: (await _user_id(session, emails[Role.OWNER]))}
-        for role in (Role.ADMIN, Role.AGENT, Role.VIEWER):
-            user = await add_member(session, organization.id, email=emails[role], password=PASSWORD, role=role)
-            user_ids[role] = user.id
-    return Tenant(organization.id, emails, user_ids, settings, client)
-
-
-async def _user_id(session: AsyncSession, email: str) -> uuid.UUID:
-    from winnerr.resolvers.organizations import find_user
-
-    user = await find_user(session, email)
-    assert user is not None
-    return user.id
+        session.add_all([organization, *users.values()])
+        await session.flush()
+        await add_default_pipeline(session, organization.id)
+        session.add_all(
+            Membership(organization_id=organization.id, user_id=user.id, role=role) for role, user in users.items()
+        )
+    return Tenant(organization.id, emails, {role: user.id for role, user in users.items()}, settings, client)

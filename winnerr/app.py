@@ -13,14 +13,14 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.routing import Mount, Route
 
 from winnerr.auth import routes as auth_routes
-from winnerr.auth.middleware import AuthenticationMiddleware
+from winnerr.auth.middleware import AuthenticationMiddleware, internal_error
 from winnerr.db.database import Database
 from winnerr.db.embedded import database_url
 from winnerr.graphiql import static_app
 from winnerr.graphql_app import GraphQLEndpoint
 from winnerr.health import routes as health_routes
 from winnerr.logs import configure_logging
-from winnerr.ratelimit import RateLimiter
+from winnerr.ratelimit import RateLimiter, RateLimitMiddleware
 from winnerr.settings import Settings, load_settings
 from winnerr.state import AppState
 
@@ -52,8 +52,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
             allow_origins=settings.cors_origins,
             allow_methods=["GET", "POST", "OPTIONS"],
             allow_headers=["authorization", "content-type", "x-organization-id", "idempotency-key", "x-request-id"],
-            expose_headers=["x-request-id", "retry-after"],
+            expose_headers=["x-request-id", "retry-after", "ratelimit-limit", "ratelimit-remaining", "ratelimit-reset"],
         ),
+        Middleware(RateLimitMiddleware, settings=settings),
         Middleware(AuthenticationMiddleware),
     ]
-    return Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
+    return Starlette(
+        routes=routes, middleware=middleware, lifespan=lifespan, exception_handlers={Exception: internal_error}
+    )

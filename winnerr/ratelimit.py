@@ -1,14 +1,45 @@
-"""Rate limits in the `limits` library's notation, counted in a moving window."""
+"""Rate limits in the `limits` library's notation, counted in a moving window.
+
+`RateLimitMiddleware` applies `RATE_LIMIT_API` per member (per client IP before a valid token) and
+`RATE_LIMIT_WEBHOOKS` per provider, and puts the IETF `RateLimit-*` headers on every HTTP response.
+"""
 
 from __future__ import annotations
 
+import math
 import time
+from dataclasses import dataclass
 
 from limits import RateLimitItem
 from limits.aio.storage import MemoryStorage, Storage
 from limits.aio.strategies import MovingWindowRateLimiter
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.responses import JSONResponse
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from winnerr.errors import RateLimited
+from winnerr.auth.tokens import bearer_token, verify_access_token
+from winnerr.errors import DomainError, ErrorCode, RateLimited
+from winnerr.settings import Settings
+
+WEBHOOKS_PREFIX = "/webhooks/"
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    allowed: bool
+    limit: int
+    remaining: int
+    reset_after: int
+
+    def headers(self) -> dict[str, str]:
+        headers = {
+            "RateLimit-Limit": str(self.limit),
+            "RateLimit-Remaining": str(self.remaining),
+            "RateLimit-Reset": str(self.reset_after),
+        }
+        if not self.allowed:
+            headers["Retry-After"] = str(self.reset_after)
+        return headers
 
 
 class RateLimiter:
@@ -21,11 +52,54 @@ class RateLimiter:
     async def check(self, *key: str) -> None:
         """Raise `RateLimited` (with the seconds to wait) when `key` has used up its limit."""
         if not await self._limiter.test(self.limit, *key):
-            raise RateLimited(await self.retry_after(*key))
+            raise RateLimited((await self._window(False, *key)).reset_after)
 
-    async def hit(self, *key: str) -> None:
-        await self._limiter.hit(self.limit, *key)
+    async def hit(self, *key: str) -> Window:
+        """Count one request for `key`; the window says whether it was allowed."""
+        return await self._window(await self._limiter.hit(self.limit, *key), *key)
 
-    async def retry_after(self, *key: str) -> int:
+    async def _window(self, allowed: bool, *key: str) -> Window:
         stats = await self._limiter.get_window_stats(self.limit, *key)
-        return max(1, int(stats.reset_time - time.time()) + 1)
+        reset_after = max(1, math.ceil(stats.reset_time - time.time()))
+        return Window(allowed, self.limit.amount, stats.remaining, reset_after)
+
+
+class RateLimitMiddleware:
+    def __init__(self, app: ASGIApp, settings: Settings) -> None:
+        self.app = app
+        self.settings = settings
+        self.api = RateLimiter(settings.rate_limit("api"))
+        self.webhooks = RateLimiter(settings.rate_limit("webhooks"))
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        window = await self._hit(scope)
+        if not window.allowed:
+            error = RateLimited(window.reset_after)
+            body = {"errors": [{"message": error.message, "extensions": {"code": ErrorCode.RATE_LIMITED.value}}]}
+            await JSONResponse(body, status_code=429, headers=window.headers())(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                MutableHeaders(scope=message).update(window.headers())
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+    async def _hit(self, scope: Scope) -> Window:
+        path: str = scope["path"]
+        if path.startswith(WEBHOOKS_PREFIX):
+            return await self.webhooks.hit("webhook", path.removeprefix(WEBHOOKS_PREFIX).split("/")[0])
+        return await self.api.hit("api", self._caller(scope))
+
+    def _caller(self, scope: Scope) -> str:
+        """The member behind a valid token, else the client's address."""
+        try:
+            claims = verify_access_token(self.settings, bearer_token(Headers(scope=scope).get("authorization")))
+        except DomainError:
+            client = scope.get("client")
+            return f"ip:{client[0] if client else 'unknown'}"
+        return f"member:{claims.subject}"

@@ -6,18 +6,24 @@ with the contract's body. Websockets authenticate in `connection_init` instead.
 
 from __future__ import annotations
 
+import logging
+
+from asgi_correlation_id import correlation_id
 from starlette.datastructures import Headers
+from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from winnerr.auth.principal import resolve_principal
-from winnerr.auth.tokens import verify_access_token
-from winnerr.errors import DomainError, Unauthenticated
+from winnerr.auth.tokens import bearer_token, verify_access_token
+from winnerr.errors import DomainError, ErrorCode, Unauthenticated, internal_error_message
 from winnerr.graphql_app import wants_graphiql
 from winnerr.state import PRINCIPAL_KEY, STATE_KEY, AppState
 
 PROTECTED_PREFIXES = ("/graphql", "/auth/debug", "/export/")
 ORGANIZATION_HEADER = "x-organization-id"
+
+logger = logging.getLogger("winnerr.errors")
 
 
 def error_response(error: DomainError) -> JSONResponse:
@@ -27,11 +33,13 @@ def error_response(error: DomainError) -> JSONResponse:
     return JSONResponse(body, status_code=status, headers=headers)
 
 
-def bearer_token(value: str | None) -> str:
-    scheme, _, token = (value or "").partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        raise Unauthenticated()
-    return token.strip()
+async def internal_error(request: Request, exc: Exception) -> JSONResponse:
+    """Anything unexpected outside GraphQL: logged with the request id, answered without details."""
+    request_id = correlation_id.get() or "-"
+    logger.error("Unexpected error (request id %s)", request_id, exc_info=exc)
+    extensions = {"code": ErrorCode.INTERNAL_ERROR.value, "requestId": request_id}
+    body = {"errors": [{"message": internal_error_message(request_id), "extensions": extensions}]}
+    return JSONResponse(body, status_code=500, headers={"X-Request-ID": request_id})
 
 
 class AuthenticationMiddleware:

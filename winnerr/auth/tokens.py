@@ -39,6 +39,14 @@ class Claims:
     raw: dict[str, Any]
 
 
+def bearer_token(value: str | None) -> str:
+    """The token of an `Authorization: Bearer <token>` header, or `Unauthenticated`."""
+    scheme, _, token = (value or "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthenticated()
+    return token.strip()
+
+
 def issue_access_token(
     settings: Settings, *, user_id: uuid.UUID, organization_id: uuid.UUID, role: Role, ttl: int | None = None
 ) -> AccessToken:
