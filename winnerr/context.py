@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from winnerr.auth.principal import Principal
+from winnerr.db.database import Database
 from winnerr.db.scope import TenantScope
 from winnerr.resolvers.loaders import Loaders
 from winnerr.settings import Settings
@@ -23,14 +24,14 @@ class Context:
 
     principal: Principal
     settings: Settings
-    sessions: async_sessionmaker[AsyncSession]
+    database: Database
     request_id: str
     _session: AsyncSession | None = field(default=None, init=False)
 
     @property
     def session(self) -> AsyncSession:
         if self._session is None:
-            self._session = self.sessions()
+            self._session = self.database.sessions()
         return self._session
 
     @cached_property

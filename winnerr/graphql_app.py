@@ -35,7 +35,7 @@ class WinnerrGraphQL(GraphQL[Context, None]):
         return Context(
             principal=principal_of(request),
             settings=state.settings,
-            sessions=state.database.sessions,
+            database=state.database,
             request_id=correlation_id.get() or "-",
         )
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
@@ -18,6 +18,7 @@ READY_TIMEOUT_SECONDS = 2.0
 class Database:
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
+    _capabilities: dict[str, bool] = field(default_factory=dict)
 
     @classmethod
     def connect(cls, url: str) -> Database:
@@ -32,6 +33,14 @@ class Database:
         except (SQLAlchemyError, OSError, TimeoutError):
             return False
         return True
+
+    async def has_trigrams(self) -> bool:
+        """Whether pg_trgm is installed (PostgreSQL's contrib; the embedded server lacks it). Asked once."""
+        if self._capabilities.get("pg_trgm") is None:
+            async with self.engine.connect() as connection:
+                found = await connection.scalar(text("SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm'"))
+            self._capabilities["pg_trgm"] = found is not None
+        return self._capabilities["pg_trgm"]
 
     async def close(self) -> None:
         await self.engine.dispose()

@@ -20,6 +20,7 @@ def start_embedded_postgres(data_dir: Path) -> str:
 
     os.environ.setdefault("XDG_RUNTIME_DIR", str(Path(data_dir).resolve()))
     pgdata = Path(data_dir).resolve() / "postgres"
+    pgdata.parent.mkdir(parents=True, exist_ok=True)  # pgserver refuses a data dir whose parent is missing
     server = pgserver.get_server(pgdata, cleanup_mode="stop")  # type: ignore[attr-defined]
     exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{EMBEDDED_DATABASE}';")  # noqa: S608
     if "(1 row)" not in exists:

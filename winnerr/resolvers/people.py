@@ -8,12 +8,14 @@ from enum import StrEnum
 from typing import Any
 
 from pydantic import Field, model_validator
-from sqlalchemy import Select, or_
+from sqlalchemy import Select
 
 from winnerr.auth.permissions import Permission
 from winnerr.context import Context
 from winnerr.db.enums import LeadSource, PersonStatus
 from winnerr.db.models import Person
+from winnerr.db.scope import TenantScope
+from winnerr.db.search import TextSearch
 from winnerr.resolvers import records
 from winnerr.resolvers.pagination import Page, page_request, paginate
 from winnerr.resolvers.querying import Direction, check_range, order, where_given
@@ -98,25 +100,38 @@ async def list_people(
     *,
     search: str | None,
     filters: dict[str, Any],
-    sort: tuple[PersonSortField, Direction],
+    sort: tuple[PersonSortField, Direction] | None,
     page: int | None,
     limit: int | None,
 ) -> Page[Person]:
     ctx.principal.require(Permission.READ)
     request = page_request(page, limit)
+    return await paginate(ctx.scope, people_query(ctx.scope, search, filters, sort), request)
+
+
+def people_query(
+    scope: TenantScope, search: str | None, filters: dict[str, Any], sort: tuple[PersonSortField, Direction] | None
+) -> Select[Person]:
+    """The organization's people matching a search and filters (validated), in order: shared by the
+    `people` query and the CSV export."""
     rules = validate(PersonFilterRules, filters, at="filter")
-    query = _filtered(ctx.scope.select(Person), rules)
-    if search and search.strip():
-        pattern = f"%{search.strip()}%"
-        query = query.where(
-            or_(Person.first_name.ilike(pattern), Person.last_name.ilike(pattern), Person.email.ilike(pattern))
-        )
-    field, direction = sort
+    query = _filtered(scope.select(Person), rules)
+    text_search = TextSearch.of(Person.search_vector, search)
+    if text_search is not None:
+        query = query.where(text_search.condition)
+    return _sorted(query, sort, text_search)
+
+
+def _sorted(
+    query: Select[Person], sort: tuple[PersonSortField, Direction] | None, text_search: TextSearch | None
+) -> Select[Person]:
+    """The requested order; without one, by relevance when searching, else newest first."""
+    if sort is None and text_search is not None:
+        return query.order_by(text_search.rank.desc(), Person.id)
+    field, direction = sort or (PersonSortField.CREATED_AT, Direction.DESC)
     if field is PersonSortField.NAME:
-        query = order(order(query, Person.last_name, direction, None), Person.first_name, direction, Person.id)
-    else:
-        query = order(query, SORT_COLUMNS[field], direction, Person.id)
-    return await paginate(ctx.scope, query, request)
+        return order(order(query, Person.last_name, direction, None), Person.first_name, direction, Person.id)
+    return order(query, SORT_COLUMNS[field], direction, Person.id)
 
 
 def _filtered(query: Select[Person], rules: PersonFilterRules) -> Select[Person]:

@@ -8,12 +8,14 @@ from enum import StrEnum
 from typing import Annotated, Any
 
 from pydantic import Field, model_validator
-from sqlalchemy import Select, or_
+from sqlalchemy import Select, func
 
 from winnerr.auth.permissions import Permission
 from winnerr.context import Context
 from winnerr.db.enums import PropertyStatus, PropertyType
 from winnerr.db.models import Property
+from winnerr.db.scope import TenantScope
+from winnerr.db.search import TextSearch
 from winnerr.resolvers import records
 from winnerr.resolvers.pagination import Page, PageRequest, paginate
 from winnerr.resolvers.querying import Direction, check_range, order, where_given
@@ -98,23 +100,28 @@ async def get_property(ctx: Context, property_id: str) -> Property:
 async def search_properties(ctx: Context, search: dict[str, Any]) -> Page[Property]:
     ctx.principal.require(Permission.READ)
     rules = validate(PropertySearchRules, search, at="search")
-    query = _filtered(ctx.scope.select(Property), rules)
+    return await paginate(ctx.scope, properties_query(ctx.scope, rules), rules)
+
+
+def properties_query(scope: TenantScope, rules: PropertySearchRules) -> Select[Property]:
+    """The organization's properties matching a search, in order: shared by the `properties` query and
+    the CSV export."""
     column, direction = SORTS[rules.sort]
-    return await paginate(ctx.scope, order(query, column, direction, Property.id), rules)
+    return order(_filtered(scope.select(Property), rules), column, direction, Property.id)
 
 
 def _filtered(query: Select[Property], rules: PropertySearchRules) -> Select[Property]:
-    pattern = f"%{rules.query}%" if rules.query else None
+    text_search = TextSearch.of(Property.search_vector, rules.query)
     return where_given(
         query,
-        pattern and or_(Property.address.ilike(pattern), Property.description.ilike(pattern)),
+        text_search and text_search.condition,
         rules.property_type and Property.property_type == rules.property_type,
         rules.min_price is not None and Property.price >= rules.min_price,
         rules.max_price is not None and Property.price <= rules.max_price,
         rules.bedrooms is not None and Property.bedrooms >= rules.bedrooms,
         rules.bathrooms is not None and Property.bathrooms >= rules.bathrooms,
-        rules.city and Property.city.ilike(rules.city),
-        rules.state and Property.state.ilike(rules.state),
+        rules.city and func.lower(Property.city) == func.lower(rules.city),
+        rules.state and func.lower(Property.state) == func.lower(rules.state),
         rules.zip_code and Property.zip_code == rules.zip_code,
         rules.status and Property.status == rules.status,
     )

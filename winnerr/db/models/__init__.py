@@ -1,13 +1,16 @@
 """Every model, imported so that `Base.metadata` knows all tables (Alembic and the loaders rely on it)."""
 
 from winnerr.db.models.deals import Deal
+from winnerr.db.models.favorites import DealFavorite
 from winnerr.db.models.organizations import Membership, Organization, RefreshToken, User
 from winnerr.db.models.people import Person
 from winnerr.db.models.pipelines import Pipeline, PipelineStage
 from winnerr.db.models.properties import Property
+from winnerr.db.models.tasks import Task
 
 __all__ = [
     "Deal",
+    "DealFavorite",
     "Membership",
     "Organization",
     "Person",
@@ -15,5 +18,6 @@ __all__ = [
     "PipelineStage",
     "Property",
     "RefreshToken",
+    "Task",
     "User",
 ]

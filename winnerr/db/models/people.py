@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import CheckConstraint, DateTime, Index, Integer, String, Text, text
-from sqlalchemy.dialects.postgresql import ARRAY, JSONB
+from sqlalchemy import CheckConstraint, Computed, DateTime, Index, Integer, String, Text, text
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column
 
 from winnerr.db.base import Base, TenantOwned, Timestamped
 from winnerr.db.enums import LeadSource, PersonStatus
 from winnerr.db.models._columns import pg_enum, tenant_key
+from winnerr.db.search import PERSON_SEARCH_DOCUMENT
 
 
 class Person(TenantOwned, Timestamped, Base):
@@ -21,6 +22,7 @@ class Person(TenantOwned, Timestamped, Base):
         Index("uq_people_organization_id_email", "organization_id", text("lower(email)"), unique=True),
         Index("ix_people_organization_id_created_at", "organization_id", "created_at"),
         CheckConstraint("lead_score BETWEEN 0 AND 100", name="lead_score_range"),
+        Index("ix_people_search_vector", "search_vector", postgresql_using="gin"),
     )
 
     first_name: Mapped[str] = mapped_column(String(100))
@@ -39,3 +41,6 @@ class Person(TenantOwned, Timestamped, Base):
     last_contact_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     tags: Mapped[list[str]] = mapped_column(ARRAY(Text), default=list, server_default="{}")
     custom_fields: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict, server_default="{}")
+    search_vector: Mapped[str] = mapped_column(
+        TSVECTOR, Computed(PERSON_SEARCH_DOCUMENT, persisted=True), deferred=True
+    )

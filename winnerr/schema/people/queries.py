@@ -19,7 +19,11 @@ class PeopleQuery:
     async def person(self, info: Info, id: strawberry.ID) -> Person:
         return from_row(Person, await people.get_person(info.context, id))
 
-    @strawberry.field(description="Your organization's people, filtered, sorted and paged (limit 1–100).")
+    @strawberry.field(
+        description="Your organization's people. `search` matches every word as a prefix of a name, e-mail, "
+        "city, tag or phone number (any formatting); results are ranked by relevance unless `sort` is given, "
+        "else newest first. Paged: limit 1–100."
+    )
     async def people(
         self,
         info: Info,
@@ -29,12 +33,11 @@ class PeopleQuery:
         page: int | None = 1,
         limit: int | None = 20,
     ) -> Page[Person]:
-        order = sort or PersonSort()
         result = await people.list_people(
             info.context,
             search=search,
             filters=values_of(filter),
-            sort=(order.field, order.direction),
+            sort=(sort.field, sort.direction) if sort else None,
             page=page,
             limit=limit,
         )
