@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Select, delete, func, select
+from sqlalchemy import ColumnElement, Executable, Result, Select, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from winnerr.db.integrity import integrity_errors
@@ -51,6 +52,12 @@ class TenantScope:
         async with self._lock:
             return (await self.session.execute(query.limit(1))).scalars().first()
 
+    async def execute(self, statement: Executable) -> Result[Any]:
+        """Run any statement (an upsert, an aggregate); constraint violations become domain errors."""
+        async with self._lock:
+            with integrity_errors():
+                return await self.session.execute(statement)
+
     async def find(self, model: type[Row], row_id: uuid.UUID | None) -> Row | None:
         """The row with this id in this organization, or None (an unknown id and another's look the same)."""
         if row_id is None:
@@ -86,6 +93,20 @@ class TenantScope:
         async with self._lock:
             with integrity_errors():
                 return list((await self.session.execute(statement)).scalars())
+
+    @asynccontextmanager
+    async def savepoint(self) -> AsyncIterator[None]:
+        """Run the block in a SAVEPOINT: if it fails, only its own writes are undone."""
+        async with self._lock:
+            nested = await self.session.begin_nested()
+        try:
+            yield
+        except BaseException:
+            async with self._lock:
+                await nested.rollback()
+            raise
+        async with self._lock:
+            await nested.commit()
 
     async def save(self, row: Row) -> Row:
         """Write pending changes (constraint violations become domain errors) and reload `row`."""

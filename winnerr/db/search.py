@@ -14,7 +14,7 @@ IMMUTABLE_JOIN = "winnerr_immutable_join"
 # both with and without its country code, so "512-555-0147" and "+1 512 555 0147" both find it.
 PERSON_SEARCH_DOCUMENT = f"""
 setweight(to_tsvector('simple', first_name || ' ' || last_name), 'A')
-|| setweight(to_tsvector('simple', coalesce(email, '')), 'B')
+|| setweight(to_tsvector('simple', coalesce(email || ' ' || regexp_replace(email, '[@.+_-]', ' ', 'g'), '')), 'B')
 || setweight(to_tsvector('simple', coalesce(city, '') || ' ' || {IMMUTABLE_JOIN}(tags)), 'C')
 || setweight(to_tsvector('simple', coalesce(regexp_replace(phone, '[^0-9]', '', 'g'), '') || ' '
    || coalesce(right(regexp_replace(phone, '[^0-9]', '', 'g'), 10), '')), 'C')
@@ -25,7 +25,11 @@ setweight(to_tsvector('simple', address || ' ' || city || ' ' || zip_code || ' '
 || setweight(to_tsvector('simple', coalesce(description, '')), 'B')
 """
 
-PERSON_NAME_EXPRESSION = "(first_name || ' ' || last_name)"
+
+def like_escape(text: str) -> str:
+    """`text` with LIKE's wildcards escaped (use with `escape="\\"`)."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 _PHONE_LIKE = re.compile(r"^[\d\s()+.\-]+$")

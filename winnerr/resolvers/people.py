@@ -5,17 +5,17 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import Field, model_validator
-from sqlalchemy import Select
+from sqlalchemy import Select, func, literal, or_
 
 from winnerr.auth.permissions import Permission
 from winnerr.context import Context
 from winnerr.db.enums import LeadSource, PersonStatus
 from winnerr.db.models import Person
 from winnerr.db.scope import TenantScope
-from winnerr.db.search import TextSearch
+from winnerr.db.search import TextSearch, like_escape
 from winnerr.resolvers import records
 from winnerr.resolvers.pagination import Page, page_request, paginate
 from winnerr.resolvers.querying import Direction, check_range, order, where_given
@@ -24,6 +24,7 @@ from winnerr.resolvers.validation import (
     Name,
     Percent,
     Phone,
+    Required100,
     Rules,
     State,
     Tags,
@@ -36,6 +37,8 @@ from winnerr.resolvers.validation import (
 )
 
 ENTITY = "Person"
+DEFAULT_SUGGESTIONS = 10
+MAX_SUGGESTIONS = 20
 
 
 class PersonRules(Rules):
@@ -164,3 +167,29 @@ async def update_person(ctx: Context, person_id: str, data: dict[str, Any]) -> P
 
 async def delete_person(ctx: Context, person_id: str) -> uuid.UUID:
     return await records.delete(ctx, Person, person_id, ENTITY)
+
+
+class SuggestRules(Rules):
+    prefix: Required100
+    limit: Annotated[int, Field(ge=1, le=MAX_SUGGESTIONS)] = DEFAULT_SUGGESTIONS
+
+
+async def suggest_people(ctx: Context, prefix: str, limit: int | None) -> list[Person]:
+    """Autocomplete over names and e-mails: word prefixes first, then (with pg_trgm) typo-tolerant matches
+    ranked by trigram word similarity, so "jenifer" still finds "Jennifer"."""
+    ctx.principal.require(Permission.READ)
+    given = {"prefix": prefix} | ({} if limit is None else {"limit": limit})
+    rules = validate(SuggestRules, given, at=None)
+    text = rules.prefix.lower()
+    name, email = Person.name_expression().self_group(), func.lower(Person.email)
+    pattern = like_escape(text)
+    starts = or_(name.ilike(f"{pattern}%", escape="\\"), name.ilike(f"% {pattern}%", escape="\\"),
+                 email.like(f"{pattern}%", escape="\\"))
+    query = ctx.scope.select(Person)
+    if await ctx.database.has_trigrams():
+        similar = or_(*(literal(text).op("<%", is_comparison=True)(column) for column in (name, email)))
+        score = func.greatest(func.word_similarity(text, name), func.coalesce(func.word_similarity(text, email), 0))
+        query = query.where(or_(starts, similar)).order_by(starts.desc(), score.desc(), Person.id)
+    else:
+        query = query.where(starts).order_by(Person.last_name, Person.first_name, Person.id)
+    return await ctx.scope.rows(query.limit(rules.limit))

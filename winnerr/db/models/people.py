@@ -5,7 +5,18 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import CheckConstraint, Computed, DateTime, Index, Integer, String, Text, text
+from sqlalchemy import (
+    CheckConstraint,
+    ColumnElement,
+    Computed,
+    DateTime,
+    Index,
+    Integer,
+    String,
+    Text,
+    literal_column,
+    text,
+)
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -41,6 +52,12 @@ class Person(TenantOwned, Timestamped, Base):
     last_contact_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     tags: Mapped[list[str]] = mapped_column(ARRAY(Text), default=list, server_default="{}")
     custom_fields: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict, server_default="{}")
+    @classmethod
+    def name_expression(cls) -> ColumnElement[str]:
+        """`first_name || ' ' || last_name`, rendered exactly like the expression of its trigram index."""
+        name: ColumnElement[str] = cls.first_name.concat(literal_column("' '")).concat(cls.last_name)
+        return name
+
     search_vector: Mapped[str] = mapped_column(
         TSVECTOR, Computed(PERSON_SEARCH_DOCUMENT, persisted=True), deferred=True
     )

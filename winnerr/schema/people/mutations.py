@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import strawberry
 
-from winnerr.resolvers import people
+from winnerr.resolvers import people, people_bulk
 from winnerr.schema.inputs import values_of
 from winnerr.schema.mapping import from_row
+from winnerr.schema.people.bulk import BulkPeopleResult, BulkUpdatePersonInput
 from winnerr.schema.people.inputs import CreatePersonInput, UpdatePersonInput
 from winnerr.schema.people.types import Person
 from winnerr.schema.types import Info
@@ -25,3 +26,17 @@ class PeopleMutation:
     @strawberry.mutation(description="Delete a person; returns its id. CONFLICT while the person has deals.")
     async def delete_person(self, info: Info, id: strawberry.ID) -> strawberry.ID:
         return strawberry.ID(str(await people.delete_person(info.context, id)))
+
+    @strawberry.mutation(description="Create up to 500 people; a bad row rejects only itself.")
+    async def bulk_create_people(self, info: Info, inputs: list[CreatePersonInput]) -> BulkPeopleResult:
+        rows = [values_of(row) for row in inputs]
+        return BulkPeopleResult.of(await people_bulk.bulk_create_people(info.context, rows))
+
+    @strawberry.mutation(description="Update up to 500 people; a bad row rejects only itself.")
+    async def bulk_update_people(self, info: Info, inputs: list[BulkUpdatePersonInput]) -> BulkPeopleResult:
+        rows = [(str(row.id), values_of(row.changes)) for row in inputs]
+        return BulkPeopleResult.of(await people_bulk.bulk_update_people(info.context, rows))
+
+    @strawberry.mutation(description="Delete up to 500 people; a row that fails (unknown, has deals) only itself.")
+    async def bulk_delete_people(self, info: Info, ids: list[strawberry.ID]) -> BulkPeopleResult:
+        return BulkPeopleResult.of(await people_bulk.bulk_delete_people(info.context, [str(i) for i in ids]))

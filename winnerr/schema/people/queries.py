@@ -6,7 +6,7 @@ import strawberry
 
 from winnerr.resolvers import people
 from winnerr.schema.inputs import values_of
-from winnerr.schema.mapping import from_row
+from winnerr.schema.mapping import from_row, from_rows
 from winnerr.schema.pagination import Page
 from winnerr.schema.people.inputs import PersonFilter, PersonSort
 from winnerr.schema.people.types import Person
@@ -42,3 +42,10 @@ class PeopleQuery:
             limit=limit,
         )
         return Page.of(result, lambda row: from_row(Person, row))
+
+    @strawberry.field(
+        description="Autocomplete over names and e-mails (limit 1–20, default 10): word prefixes first, then "
+        "typo-tolerant matches by trigram similarity (\"jenifer\" finds Jennifer)."
+    )
+    async def suggest_people(self, info: Info, prefix: str, limit: int | None = None) -> list[Person]:
+        return from_rows(Person, await people.suggest_people(info.context, prefix, limit))

@@ -1,0 +1,145 @@
+"""The `winnerr` command against the test database: create-org, seed-demo, token and migrate."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+import httpx
+import jwt
+import pytest
+from sqlalchemy import func, select
+
+from tests.cli import failed, graphql, log_in, me, succeeded, winnerr_async
+from tests.factories import PASSWORD, Tenant
+from winnerr.db.models import Organization
+from winnerr.state import AppState
+
+DEMO_PASSWORD = "winnerr-demo"
+DEMO_MEMBERS = {
+    "owner@demo.example.com": "OWNER",
+    "agent@demo.example.com": "AGENT",
+    "viewer@demo.example.com": "VIEWER",
+}
+COUNTS = """{
+  people { pagination { total } }
+  properties { pagination { total } }
+  deals { pagination { total } }
+}"""
+
+
+async def organizations_named(app_state: AppState, name: str) -> int:
+    async with app_state.database.sessions() as session:
+        count = await session.scalar(select(func.count()).select_from(Organization).where(Organization.name == name))
+    return int(count or 0)
+
+
+async def demo_counts(client: httpx.AsyncClient) -> tuple[int, int, int]:
+    token = await log_in(client, "owner@demo.example.com", DEMO_PASSWORD)
+    data = await graphql(client, token, COUNTS)
+    people, properties, deals = (data[kind]["pagination"]["total"] for kind in ("people", "properties", "deals"))
+    return people, properties, deals
+
+
+@pytest.fixture(scope="module")
+async def demo_output(cli_env: dict[str, str]) -> str:
+    """`winnerr seed-demo` run once for this module; its output."""
+    return succeeded(await winnerr_async(cli_env, "seed-demo"))
+
+
+async def test_create_org_prints_its_id_and_the_owner_can_log_in(
+    cli_env: dict[str, str], client: httpx.AsyncClient
+) -> None:
+    name = f"Cli Realty {uuid.uuid4().hex[:8]}"
+    email = f"owner-{uuid.uuid4().hex[:8]}@cli.example.com"
+    printed = succeeded(
+        await winnerr_async(cli_env, "create-org", "--name", name, "--owner-email", email, "--password", PASSWORD)
+    )
+    organization_id = str(uuid.UUID(printed))
+    assert printed == organization_id
+
+    token = await log_in(client, email, PASSWORD)
+    viewer = await me(client, token)
+    assert viewer["organization"] == {"id": organization_id, "name": name}
+    assert viewer["role"] == "OWNER"
+    assert viewer["user"]["email"] == email
+    pipelines = (await graphql(client, token, "{ pipelines { isDefault stages { name } } }"))["pipelines"]
+    assert [pipeline["isDefault"] for pipeline in pipelines] == [True]
+    assert pipelines[0]["stages"]
+
+
+@pytest.mark.parametrize(
+    ("email", "password", "complaint"),
+    [
+        ("not-an-email", PASSWORD, "e-mail"),
+        (f"owner-{uuid.uuid4().hex[:8]}@cli.example.com", "short", "password"),
+    ],
+    ids=["bad-email", "short-password"],
+)
+async def test_create_org_refuses_bad_input_and_creates_nothing(
+    cli_env: dict[str, str], app_state: AppState, email: str, password: str, complaint: str
+) -> None:
+    name = f"Refused Realty {uuid.uuid4().hex[:8]}"
+    result = await winnerr_async(cli_env, "create-org", "--name", name, "--owner-email", email, "--password", password)
+    error = failed(result)
+    assert complaint in error.lower()
+    assert len(error.strip().splitlines()) == 1, error
+    assert await organizations_named(app_state, name) == 0
+    failed(await winnerr_async(cli_env, "token", "--email", email))
+
+
+async def test_seed_demo_twice_changes_nothing_the_second_time(
+    cli_env: dict[str, str], client: httpx.AsyncClient, demo_output: str
+) -> None:
+    people, properties, deals = counts = await demo_counts(client)
+    assert 45 <= people <= 55
+    assert 27 <= properties <= 33
+    assert 36 <= deals <= 44
+    assert f"{people} people, {properties} properties, {deals} deals" in demo_output
+
+    again = succeeded(await winnerr_async(cli_env, "seed-demo"))
+    assert "unchanged" in again
+    assert f"{people} people, {properties} properties, {deals} deals" in again
+    assert await demo_counts(client) == counts
+
+
+async def test_seed_demo_members_log_in_with_their_roles(client: httpx.AsyncClient, demo_output: str) -> None:
+    match = re.search(r"Demo Realty \(([0-9a-f-]{36})\)", demo_output)
+    assert match, demo_output
+    for email, role in DEMO_MEMBERS.items():
+        assert email in demo_output
+        viewer = await me(client, await log_in(client, email, DEMO_PASSWORD))
+        assert viewer["role"] == role
+        assert viewer["organization"] == {"id": match[1], "name": "Demo Realty"}
+    assert DEMO_PASSWORD in demo_output
+    assert "/graphql" in demo_output
+
+
+async def test_token_is_accepted_by_the_api_and_lives_for_its_ttl(
+    cli_env: dict[str, str], client: httpx.AsyncClient, demo_output: str
+) -> None:
+    token = succeeded(await winnerr_async(cli_env, "token", "--email", "owner@demo.example.com", "--ttl", "120"))
+    claims = jwt.decode(token, options={"verify_signature": False})
+    assert claims["exp"] - claims["iat"] == 120
+    viewer = await me(client, token)
+    assert viewer["role"] == "OWNER"
+    assert viewer["user"]["email"] == "owner@demo.example.com"
+    assert viewer["organization"]["name"] == "Demo Realty"
+
+
+async def test_token_for_an_unknown_member_fails(cli_env: dict[str, str], tenant: Tenant) -> None:
+    error = failed(await winnerr_async(cli_env, "token", "--email", "nobody@cli.example.com"))
+    assert "not found" in error.lower()
+    owner = tenant.emails[tenant.role]
+    error = failed(await winnerr_async(cli_env, "token", "--email", owner, "--org", str(uuid.uuid4())))
+    assert "not found" in error.lower()
+
+
+async def test_migrate_succeeds_again_and_keeps_the_data(
+    cli_env: dict[str, str], client: httpx.AsyncClient, tenant: Tenant
+) -> None:
+    for _ in range(2):
+        assert "up to date" in succeeded(await winnerr_async(cli_env, "migrate"))
+    owner = tenant.emails[tenant.role]
+    viewer = await me(client, await log_in(client, owner, PASSWORD))
+    assert viewer["organization"]["id"] == str(tenant.organization_id)

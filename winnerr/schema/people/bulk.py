@@ -1,0 +1,64 @@
+"""Types of the bulk people mutations: each row's outcome, by its index in the request."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import strawberry
+
+from winnerr.errors import ErrorCode
+from winnerr.resolvers.people_bulk import RowOutcome, RowStatus
+from winnerr.schema.mapping import from_row
+from winnerr.schema.people.inputs import UpdatePersonInput
+from winnerr.schema.people.types import Person
+
+strawberry.enum(RowStatus, name="BulkRowStatus")
+
+
+@strawberry.type(description="One invalid field: its path (row index first in bulk results) and the problem.")
+class ValidationIssue:
+    path: list[str]
+    message: str
+
+
+@strawberry.type
+class BulkPersonRow:
+    index: int = strawberry.field(description="The row's position in the request, from 0.")
+    status: RowStatus
+    id: strawberry.ID | None
+    person: Person | None
+    code: str | None = strawberry.field(description="Why the row FAILED: one of the contract's error codes.")
+    issues: list[ValidationIssue]
+
+    @classmethod
+    def of(cls, outcome: RowOutcome) -> BulkPersonRow:
+        code: ErrorCode | None = outcome.code
+        return cls(
+            index=outcome.index,
+            status=outcome.status,
+            id=strawberry.ID(str(outcome.id)) if outcome.id else None,
+            person=from_row(Person, outcome.person) if outcome.person else None,
+            code=code.value if code else None,
+            issues=[ValidationIssue(path=[str(p) for p in i.path], message=i.message) for i in outcome.issues],
+        )
+
+
+@strawberry.type(
+    description="A bad row rejects only itself: the other rows are applied in the same transaction, and "
+    "every row's outcome is reported by its index. At most 500 rows; more is VALIDATION_ERROR for the batch."
+)
+class BulkPeopleResult:
+    succeeded: int
+    failed: int
+    rows: list[BulkPersonRow]
+
+    @classmethod
+    def of(cls, outcomes: Sequence[RowOutcome]) -> BulkPeopleResult:
+        failed = sum(outcome.status is RowStatus.FAILED for outcome in outcomes)
+        return cls(succeeded=len(outcomes) - failed, failed=failed, rows=[BulkPersonRow.of(o) for o in outcomes])
+
+
+@strawberry.input
+class BulkUpdatePersonInput:
+    id: strawberry.ID
+    changes: UpdatePersonInput
