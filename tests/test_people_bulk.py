@@ -31,7 +31,7 @@ async def test_bad_rows_reject_only_themselves(tenant: Tenant) -> None:
         (3, "CREATED", None),
         (4, "FAILED", "DUPLICATE_RECORD"),
     ]
-    assert result["rows"][1]["issues"] == [{"path": ["1", "email"], "message": result["rows"][1]["issues"][0]["message"]}]
+    assert [issue["path"] for issue in result["rows"][1]["issues"]] == [["1", "email"]]
     assert {tuple(issue["path"]) for issue in result["rows"][2]["issues"]} == {("2", "firstName"), ("2", "leadScore")}
     assert result["rows"][0]["person"] == {"email": "row0@example.com"}
     assert await count_people(tenant) == 3

@@ -8,7 +8,9 @@ from tests.test_people import create_person
 SEARCH = """query($search: String, $filter: PersonFilter, $sort: PersonSort) {
   people(search: $search, filter: $filter, sort: $sort) { items { firstName lastName } pagination { total } }
 }"""
-SUGGEST = "query($prefix: String!, $limit: Int) { suggestPeople(prefix: $prefix, limit: $limit) { firstName lastName } }"
+SUGGEST = """query($prefix: String!, $limit: Int) {
+  suggestPeople(prefix: $prefix, limit: $limit) { firstName lastName }
+}"""
 
 
 async def names(tenant: Tenant, search: str, **variables: object) -> list[str]:
