@@ -19,6 +19,7 @@ from winnerr.settings import Settings, load_settings
 from winnerr.state import STATE_KEY, AppState
 
 TEST_JWT_SECRET = "test-secret-" + "x" * 40
+UNLIMITED = "100000/minute"  # the API limit has tests of its own (test_rate_limits.py)
 
 
 @pytest.fixture(scope="session")
@@ -35,7 +36,12 @@ def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def settings(database_url: str, data_dir: Path) -> Settings:
-    return load_settings(database_url=database_url, winnerr_data_dir=data_dir, jwt_secret=TEST_JWT_SECRET)
+    return load_settings(
+        database_url=database_url,
+        winnerr_data_dir=data_dir,
+        jwt_secret=TEST_JWT_SECRET,
+        rate_limit_api=UNLIMITED,
+    )
 
 
 @pytest.fixture(scope="session")

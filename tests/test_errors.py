@@ -23,7 +23,8 @@ async def test_unexpected_exception_is_internal_error_with_request_id(
     request_id = response.headers["x-request-id"]
     assert error["extensions"] == {"code": "INTERNAL_ERROR", "requestId": request_id}
     assert request_id in error["message"]
-    assert "secret" not in response.text and "Traceback" not in response.text
+    assert "secret" not in response.text
+    assert "Traceback" not in response.text
     assert any(request_id in record.getMessage() and record.exc_info for record in caplog.records)
 
 

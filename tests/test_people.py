@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from tests.factories import Tenant
 
-PERSON_FIELDS = "id firstName lastName fullName email phone city state zipCode source status leadScore tags customFields"
+PERSON_FIELDS = (
+    "id firstName lastName fullName email phone city state zipCode source status leadScore tags customFields"
+)
 
 CREATE = f"mutation($input: CreatePersonInput!) {{ createPerson(input: $input) {{ {PERSON_FIELDS} }} }}"
-UPDATE = f"mutation($id: ID!, $input: UpdatePersonInput!) {{ updatePerson(id: $id, input: $input) {{ {PERSON_FIELDS} }} }}"
+UPDATE = (
+    f"mutation($id: ID!, $input: UpdatePersonInput!) {{ updatePerson(id: $id, input: $input) {{ {PERSON_FIELDS} }} }}"
+)
 READ = f"query($id: ID!) {{ person(id: $id) {{ {PERSON_FIELDS} }} }}"
 DELETE = "mutation($id: ID!) { deletePerson(id: $id) }"
 LIST = """query($search: String, $filter: PersonFilter, $sort: PersonSort, $page: Int, $limit: Int) {

@@ -8,13 +8,14 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from pydantic import Field, model_validator
+from pydantic import Field, create_model, model_validator
 from sqlalchemy import Select
 
 from winnerr.auth.permissions import Permission
 from winnerr.context import Context
 from winnerr.db.enums import DealStatus, DealType
 from winnerr.db.models import Deal, Person, PipelineStage, Property
+from winnerr.errors import Issue, ValidationFailed
 from winnerr.resolvers import records
 from winnerr.resolvers.pagination import Page, page_request, paginate
 from winnerr.resolvers.pipelines import default_stage
@@ -50,7 +51,9 @@ class DealRules(Rules):
     stage_id: uuid.UUID | None = None
 
 
-DealPatchRules = partial(DealRules)
+# A deal always has a probability: left out on create it is the stage's, but an explicit null on update
+# must be refused (it would otherwise reach the NOT NULL column as an INTERNAL_ERROR).
+DealPatchRules = create_model("DealRulesPatch", __base__=partial(DealRules), probability=(Percent, None))
 
 
 class DealFilterRules(Rules):
@@ -146,6 +149,17 @@ async def update_deal(ctx: Context, deal_id: str, data: dict[str, Any]) -> Deal:
     if {"amount", "commission_rate"} & values.keys() and "commission" not in values and rate is not None:
         values["commission"] = _commission(values.get("amount", deal.amount), None, rate)
     return await records.update(ctx, deal, values)
+
+
+async def move_deal_stage(ctx: Context, deal_id: str, stage_id: str) -> Deal:
+    """Put the deal in another stage of its pipeline: it takes the stage's probability, and a WON or LOST
+    stage closes it (status and actualCloseDate); moving back to an open stage reopens it."""
+    ctx.principal.require(Permission.WRITE)
+    deal = await records.fetch(ctx, Deal, deal_id, ENTITY)
+    stage = await records.fetch(ctx, PipelineStage, stage_id, "Stage")
+    if stage.pipeline_id != deal.pipeline_id:
+        raise ValidationFailed([Issue(["stageId"], "The stage belongs to another pipeline than the deal's")])
+    return await records.update(ctx, deal, _placed_in(stage, explicit_probability=None))
 
 
 async def delete_deal(ctx: Context, deal_id: str) -> uuid.UUID:

@@ -22,6 +22,13 @@ class DealsMutation:
     async def update_deal(self, info: Info, id: strawberry.ID, input: UpdateDealInput) -> Deal:
         return from_row(Deal, await deals.update_deal(info.context, id, values_of(input)))
 
+    @strawberry.mutation(
+        description="Move a deal to another stage of its pipeline: it takes the stage's probability; a WON or "
+        "LOST stage closes it and sets actualCloseDate. A stage of another pipeline is VALIDATION_ERROR."
+    )
+    async def move_deal_stage(self, info: Info, id: strawberry.ID, stage_id: strawberry.ID) -> Deal:
+        return from_row(Deal, await deals.move_deal_stage(info.context, id, stage_id))
+
     @strawberry.mutation(description="Delete a deal; returns its id.")
     async def delete_deal(self, info: Info, id: strawberry.ID) -> strawberry.ID:
         return strawberry.ID(str(await deals.delete_deal(info.context, id)))

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import strawberry
 
-from winnerr.resolvers import pipelines
+from winnerr.resolvers import board, pipelines
 from winnerr.schema.mapping import from_rows
+from winnerr.schema.pipelines.board import PipelineBoard
 from winnerr.schema.pipelines.types import Pipeline
 from winnerr.schema.types import Info
 
@@ -15,3 +16,12 @@ class PipelinesQuery:
     @strawberry.field(description="Your organization's pipelines, the default one first.")
     async def pipelines(self, info: Info) -> list[Pipeline]:
         return from_rows(Pipeline, await pipelines.list_pipelines(info.context))
+
+    @strawberry.field(
+        description="A pipeline's stages in order, each with its deals (page/limit per stage, newest first), "
+        "their count, total amount and probability-weighted amount."
+    )
+    async def pipeline_board(
+        self, info: Info, pipeline_id: strawberry.ID, page: int | None = 1, limit: int | None = 20
+    ) -> PipelineBoard:
+        return PipelineBoard.of(await board.pipeline_board(info.context, pipeline_id, page, limit))
