@@ -46,13 +46,19 @@ async def resolve_principal(session: AsyncSession, claims: Claims, requested_org
     if requested is not None:
         organization = _parse_uuid(requested)
         if organization is None:
-            raise PermissionDenied(NOT_A_MEMBER)
+            raise _refusal(requested_org)
         query = query.where(Membership.organization_id == organization)
     row = (await session.execute(query.order_by(Membership.created_at).limit(1))).first()
     if row is None:
-        raise PermissionDenied(NOT_A_MEMBER) if requested is not None else Unauthenticated()
+        raise _refusal(requested_org)
     user_id, email, organization_id, role = row
     return Principal(user_id, email, organization_id, role, claims.expires_at)
+
+
+def _refusal(requested_org: str | None) -> PermissionDenied | Unauthenticated:
+    """An organization the caller asked for by header is refused (403); a token naming a membership
+    that no longer exists is simply not valid (401)."""
+    return PermissionDenied(NOT_A_MEMBER) if requested_org is not None else Unauthenticated()
 
 
 def _membership_query(claims: Claims) -> Select[uuid.UUID, str, uuid.UUID, Role]:

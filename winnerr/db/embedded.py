@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from winnerr.settings import Settings
@@ -18,7 +17,6 @@ def start_embedded_postgres(data_dir: Path) -> str:
     """
     import pgserver  # imported here: it is only needed when no DATABASE_URL is set
 
-    os.environ.setdefault("XDG_RUNTIME_DIR", str(Path(data_dir).resolve()))
     pgdata = Path(data_dir).resolve() / "postgres"
     pgdata.parent.mkdir(parents=True, exist_ok=True)  # pgserver refuses a data dir whose parent is missing
     server = pgserver.get_server(pgdata, cleanup_mode="stop")  # type: ignore[attr-defined]

@@ -63,8 +63,8 @@ class DealFilterRules(Rules):
     property_id: uuid.UUID | None = None
     pipeline_id: uuid.UUID | None = None
     stage_id: uuid.UUID | None = None
-    min_amount: PositiveMoney | None = None
-    max_amount: PositiveMoney | None = None
+    min_amount: NonNegativeMoney | None = None
+    max_amount: NonNegativeMoney | None = None
     tags: list[str] | None = None
 
     @model_validator(mode="after")
