@@ -16,6 +16,7 @@ from winnerr.auth import routes as auth_routes
 from winnerr.auth.middleware import AuthenticationMiddleware, internal_error
 from winnerr.db.database import Database
 from winnerr.db.embedded import database_url
+from winnerr.export import routes as export_routes
 from winnerr.graphiql import static_app
 from winnerr.graphql_app import GraphQLEndpoint
 from winnerr.health import routes as health_routes
@@ -23,6 +24,7 @@ from winnerr.logs import configure_logging
 from winnerr.ratelimit import RateLimiter, RateLimitMiddleware
 from winnerr.settings import Settings, load_settings
 from winnerr.state import AppState
+from winnerr.subscriptions.hub import Hub
 
 
 def create_app(settings: Settings | None = None) -> Starlette:
@@ -32,16 +34,20 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Any]]:
-        database = Database.connect(database_url(settings))
-        limiter = RateLimiter(settings.rate_limit("auth"))
+        url = database_url(settings)
+        database = Database.connect(url)
+        hub = Hub(settings.broadcast_url or url)
+        await hub.start()
         try:
-            yield AppState(settings, database, limiter).as_lifespan_state()
+            yield AppState(settings, database, RateLimiter(settings.rate_limit("auth")), hub).as_lifespan_state()
         finally:
+            await hub.stop()
             await database.close()
 
     routes = [
         *health_routes,
         *auth_routes.routes,
+        *export_routes,
         Route("/graphql", GraphQLEndpoint(), methods=["GET", "POST"]),
         Mount("/graphiql/static", app=static_app(), name="graphiql-static"),
     ]

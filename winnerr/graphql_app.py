@@ -33,10 +33,11 @@ class WinnerrGraphQL(GraphQL[Context, None]):
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
         state = app_state(request)
         return Context(
-            principal=principal_of(request),
             settings=state.settings,
             database=state.database,
+            hub=state.hub,
             request_id=correlation_id.get() or "-",
+            authenticated=principal_of(request) if isinstance(request, Request) else None,
         )
 
     def create_response(

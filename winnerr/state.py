@@ -11,6 +11,7 @@ from winnerr.auth.principal import Principal
 from winnerr.db.database import Database
 from winnerr.ratelimit import RateLimiter
 from winnerr.settings import Settings
+from winnerr.subscriptions.hub import Hub
 
 STATE_KEY = "winnerr"
 PRINCIPAL_KEY = "winnerr.principal"
@@ -21,6 +22,7 @@ class AppState:
     settings: Settings
     database: Database
     login_limiter: RateLimiter
+    hub: Hub
 
     def as_lifespan_state(self) -> dict[str, Any]:
         return {STATE_KEY: self}

@@ -47,3 +47,30 @@ class PropertyStatus(StrEnum):
     ACTIVE = "ACTIVE"
     PENDING = "PENDING"
     SOLD = "SOLD"
+
+
+class CommunicationChannel(StrEnum):
+    CALL = "CALL"
+    SMS = "SMS"
+    EMAIL = "EMAIL"
+    NOTE = "NOTE"
+    MEETING = "MEETING"
+
+
+class Direction(StrEnum):
+    INBOUND = "INBOUND"
+    OUTBOUND = "OUTBOUND"
+
+
+class EventType(StrEnum):
+    """What changed; `entity_id` names the row (the member, for presence)."""
+
+    DEAL_CREATED = "DEAL_CREATED"
+    DEAL_UPDATED = "DEAL_UPDATED"
+    DEAL_MOVED = "DEAL_MOVED"
+    DEAL_DELETED = "DEAL_DELETED"
+    COMMUNICATION_CREATED = "COMMUNICATION_CREATED"
+    TASK_CREATED = "TASK_CREATED"
+    TASK_UPDATED = "TASK_UPDATED"
+    MEMBER_ONLINE = "MEMBER_ONLINE"
+    MEMBER_OFFLINE = "MEMBER_OFFLINE"

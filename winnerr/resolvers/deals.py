@@ -13,13 +13,13 @@ from sqlalchemy import Select
 
 from winnerr.auth.permissions import Permission
 from winnerr.context import Context
-from winnerr.db.enums import DealStatus, DealType
+from winnerr.db.enums import DealStatus, DealType, EventType
 from winnerr.db.models import Deal, Person, PipelineStage, Property
 from winnerr.errors import Issue, ValidationFailed
 from winnerr.resolvers import records
 from winnerr.resolvers.pagination import Page, page_request, paginate
 from winnerr.resolvers.pipelines import default_stage
-from winnerr.resolvers.querying import Direction, check_range, order, where_given
+from winnerr.resolvers.querying import SortDirection, check_range, order, where_given
 from winnerr.resolvers.validation import (
     LongText,
     NonNegativeMoney,
@@ -96,7 +96,7 @@ async def list_deals(
     ctx: Context,
     *,
     filters: dict[str, Any],
-    sort: tuple[DealSortField, Direction],
+    sort: tuple[DealSortField, SortDirection],
     page: int | None,
     limit: int | None,
 ) -> Page[Deal]:
@@ -133,7 +133,7 @@ async def create_deal(ctx: Context, data: dict[str, Any]) -> Deal:
     values = rules.model_dump(exclude={"stage_id"})
     values.update(_placed_in(stage, explicit_probability=rules.probability))
     values["commission"] = _commission(rules.amount, rules.commission, rules.commission_rate)
-    return await records.create(ctx, Deal, values)
+    return await records.create(ctx, Deal, values, announce=EventType.DEAL_CREATED)
 
 
 async def update_deal(ctx: Context, deal_id: str, data: dict[str, Any]) -> Deal:
@@ -148,7 +148,7 @@ async def update_deal(ctx: Context, deal_id: str, data: dict[str, Any]) -> Deal:
     rate = values.get("commission_rate", deal.commission_rate)
     if {"amount", "commission_rate"} & values.keys() and "commission" not in values and rate is not None:
         values["commission"] = _commission(values.get("amount", deal.amount), None, rate)
-    return await records.update(ctx, deal, values)
+    return await records.update(ctx, deal, values, announce=EventType.DEAL_UPDATED)
 
 
 async def move_deal_stage(ctx: Context, deal_id: str, stage_id: str) -> Deal:
@@ -159,11 +159,11 @@ async def move_deal_stage(ctx: Context, deal_id: str, stage_id: str) -> Deal:
     stage = await records.fetch(ctx, PipelineStage, stage_id, "Stage")
     if stage.pipeline_id != deal.pipeline_id:
         raise ValidationFailed([Issue(["stageId"], "The stage belongs to another pipeline than the deal's")])
-    return await records.update(ctx, deal, _placed_in(stage, explicit_probability=None))
+    return await records.update(ctx, deal, _placed_in(stage, explicit_probability=None), announce=EventType.DEAL_MOVED)
 
 
 async def delete_deal(ctx: Context, deal_id: str) -> uuid.UUID:
-    return await records.delete(ctx, Deal, deal_id, ENTITY)
+    return await records.delete(ctx, Deal, deal_id, ENTITY, announce=EventType.DEAL_DELETED)
 
 
 async def _stage(ctx: Context, stage_id: uuid.UUID | None) -> PipelineStage:

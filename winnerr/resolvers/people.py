@@ -18,7 +18,7 @@ from winnerr.db.scope import TenantScope
 from winnerr.db.search import TextSearch, like_escape
 from winnerr.resolvers import records
 from winnerr.resolvers.pagination import Page, page_request, paginate
-from winnerr.resolvers.querying import Direction, check_range, order, where_given
+from winnerr.resolvers.querying import SortDirection, check_range, order, where_given
 from winnerr.resolvers.validation import (
     Email,
     Name,
@@ -103,7 +103,7 @@ async def list_people(
     *,
     search: str | None,
     filters: dict[str, Any],
-    sort: tuple[PersonSortField, Direction] | None,
+    sort: tuple[PersonSortField, SortDirection] | None,
     page: int | None,
     limit: int | None,
 ) -> Page[Person]:
@@ -113,7 +113,7 @@ async def list_people(
 
 
 def people_query(
-    scope: TenantScope, search: str | None, filters: dict[str, Any], sort: tuple[PersonSortField, Direction] | None
+    scope: TenantScope, search: str | None, filters: dict[str, Any], sort: tuple[PersonSortField, SortDirection] | None
 ) -> Select[Person]:
     """The organization's people matching a search and filters (validated), in order: shared by the
     `people` query and the CSV export."""
@@ -126,12 +126,12 @@ def people_query(
 
 
 def _sorted(
-    query: Select[Person], sort: tuple[PersonSortField, Direction] | None, text_search: TextSearch | None
+    query: Select[Person], sort: tuple[PersonSortField, SortDirection] | None, text_search: TextSearch | None
 ) -> Select[Person]:
     """The requested order; without one, by relevance when searching, else newest first."""
     if sort is None and text_search is not None:
         return query.order_by(text_search.rank.desc(), Person.id)
-    field, direction = sort or (PersonSortField.CREATED_AT, Direction.DESC)
+    field, direction = sort or (PersonSortField.CREATED_AT, SortDirection.DESC)
     if field is PersonSortField.NAME:
         return order(order(query, Person.last_name, direction, None), Person.first_name, direction, Person.id)
     return order(query, SORT_COLUMNS[field], direction, Person.id)

@@ -18,7 +18,7 @@ from winnerr.db.scope import TenantScope
 from winnerr.db.search import TextSearch
 from winnerr.resolvers import records
 from winnerr.resolvers.pagination import Page, PageRequest, paginate
-from winnerr.resolvers.querying import Direction, check_range, order, where_given
+from winnerr.resolvers.querying import SortDirection, check_range, order, where_given
 from winnerr.resolvers.validation import (
     LongText,
     PositiveMoney,
@@ -87,9 +87,9 @@ class PropertySearchRules(PageRequest):
 
 
 SORTS = {
-    PropertySort.NEWEST: (Property.created_at, Direction.DESC),
-    PropertySort.PRICE_ASC: (Property.price, Direction.ASC),
-    PropertySort.PRICE_DESC: (Property.price, Direction.DESC),
+    PropertySort.NEWEST: (Property.created_at, SortDirection.DESC),
+    PropertySort.PRICE_ASC: (Property.price, SortDirection.ASC),
+    PropertySort.PRICE_DESC: (Property.price, SortDirection.DESC),
 }
 
 

@@ -8,14 +8,14 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select
 
 
-class Direction(StrEnum):
+class SortDirection(StrEnum):
     ASC = "ASC"
     DESC = "DESC"
 
 
-def order(query: Select[Any], column: Any, direction: Direction, tie_breaker: Any | None) -> Select[Any]:
+def order(query: Select[Any], column: Any, direction: SortDirection, tie_breaker: Any | None) -> Select[Any]:
     """Sort by `column` (nulls last), then by `tie_breaker` so that pages never overlap."""
-    key = column.asc() if direction is Direction.ASC else column.desc()
+    key = column.asc() if direction is SortDirection.ASC else column.desc()
     query = query.order_by(key.nulls_last())
     return query if tie_breaker is None else query.order_by(tie_breaker)
 

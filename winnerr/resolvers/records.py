@@ -12,6 +12,7 @@ from pydantic import BaseModel
 
 from winnerr.auth.permissions import Permission
 from winnerr.context import Context
+from winnerr.db.enums import EventType
 from winnerr.errors import NotFound
 from winnerr.resolvers.validation import changes, parse_id
 
@@ -32,19 +33,35 @@ async def read(ctx: Context, model: type[Row], row_id: str, entity: str) -> Row:
     return await fetch(ctx, model, row_id, entity)
 
 
-async def create(ctx: Context, model: type[Row], values: dict[str, Any]) -> Row:
-    return await ctx.scope.save(ctx.scope.add(model(**values)))
+async def create(ctx: Context, model: type[Row], values: dict[str, Any], *, announce: EventType | None = None) -> Row:
+    """Insert a row; with `announce`, clients are told when the transaction commits."""
+    row = await ctx.scope.save(ctx.scope.add(model(**values)))
+    _announce(ctx, announce, row)
+    return row
 
 
-async def update(ctx: Context, row: Row, patch: BaseModel | dict[str, Any]) -> Row:
+async def update(
+    ctx: Context, row: Row, patch: BaseModel | dict[str, Any], *, announce: EventType | None = None
+) -> Row:
     for name, value in (changes(patch) if isinstance(patch, BaseModel) else patch).items():
         setattr(row, name, value)
-    return await ctx.scope.save(row)
+    saved = await ctx.scope.save(row)
+    _announce(ctx, announce, saved)
+    return saved
 
 
-async def delete(ctx: Context, model: type[Row], row_id: str, entity: str) -> uuid.UUID:
+async def delete(
+    ctx: Context, model: type[Row], row_id: str, entity: str, *, announce: EventType | None = None
+) -> uuid.UUID:
     ctx.principal.require(Permission.DELETE)
     deleted = await ctx.scope.delete(model, [parse_id(row_id, entity)])
     if not deleted:
         raise NotFound(entity)
+    if announce is not None:
+        ctx.record(announce, deleted[0])
     return deleted[0]
+
+
+def _announce(ctx: Context, event: EventType | None, row: Any) -> None:
+    if event is not None:
+        ctx.record(event, row.id)

@@ -10,22 +10,43 @@ from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDept
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
+from winnerr.schema.communications.mutations import CommunicationsMutation
+from winnerr.schema.communications.queries import CommunicationsQuery
 from winnerr.schema.deals.mutations import DealsMutation
 from winnerr.schema.deals.queries import DealsQuery
 from winnerr.schema.extensions import ErrorCodes, Transaction
+from winnerr.schema.favorites.mutations import FavoritesMutation
+from winnerr.schema.favorites.queries import FavoritesQuery
 from winnerr.schema.people.mutations import PeopleMutation
 from winnerr.schema.people.queries import PeopleQuery
 from winnerr.schema.pipelines.queries import PipelinesQuery
 from winnerr.schema.properties.mutations import PropertiesMutation
 from winnerr.schema.properties.queries import PropertiesQuery
+from winnerr.schema.tasks.mutations import TasksMutation
+from winnerr.schema.tasks.queries import TasksQuery
 from winnerr.schema.viewer.queries import ViewerQuery
 
 MAX_DEPTH = 10
 MAX_ALIASES = 30
 MAX_TOKENS = 5000
 
-Query = merge_types("Query", (ViewerQuery, PeopleQuery, DealsQuery, PropertiesQuery, PipelinesQuery))
-Mutation = merge_types("Mutation", (PeopleMutation, DealsMutation, PropertiesMutation))
+Query = merge_types(
+    "Query",
+    (
+        ViewerQuery,
+        PeopleQuery,
+        DealsQuery,
+        FavoritesQuery,
+        PropertiesQuery,
+        PipelinesQuery,
+        TasksQuery,
+        CommunicationsQuery,
+    ),
+)
+Mutation = merge_types(
+    "Mutation",
+    (PeopleMutation, DealsMutation, FavoritesMutation, PropertiesMutation, TasksMutation, CommunicationsMutation),
+)
 
 
 class WinnerrSchema(strawberry.Schema):

@@ -6,20 +6,19 @@ from winnerr.db.enums import DealStatus, DealType, LeadSource, PersonStatus, Pro
 from winnerr.resolvers.deals import DealSortField
 from winnerr.resolvers.people import PersonSortField
 from winnerr.resolvers.properties import PropertySort
-from winnerr.resolvers.querying import Direction
+from winnerr.resolvers.querying import SortDirection
 
 for enum in (
     DealStatus, DealType, LeadSource, PersonStatus, PropertyStatus, PropertyType, Role,
     DealSortField, PersonSortField, PropertySort,
 ):
     strawberry.enum(enum)
-strawberry.enum(Direction, name="Direction")
+strawberry.enum(SortDirection)
 
 __all__ = [
     "DealSortField",
     "DealStatus",
     "DealType",
-    "Direction",
     "LeadSource",
     "PersonSortField",
     "PersonStatus",
@@ -27,4 +26,5 @@ __all__ = [
     "PropertyStatus",
     "PropertyType",
     "Role",
+    "SortDirection",
 ]

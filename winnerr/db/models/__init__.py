@@ -1,6 +1,8 @@
 """Every model, imported so that `Base.metadata` knows all tables (Alembic and the loaders rely on it)."""
 
+from winnerr.db.models.communications import Communication
 from winnerr.db.models.deals import Deal
+from winnerr.db.models.events import Event, PresenceEntry
 from winnerr.db.models.favorites import DealFavorite
 from winnerr.db.models.organizations import Membership, Organization, RefreshToken, User
 from winnerr.db.models.people import Person
@@ -9,13 +11,16 @@ from winnerr.db.models.properties import Property
 from winnerr.db.models.tasks import Task
 
 __all__ = [
+    "Communication",
     "Deal",
     "DealFavorite",
+    "Event",
     "Membership",
     "Organization",
     "Person",
     "Pipeline",
     "PipelineStage",
+    "PresenceEntry",
     "Property",
     "RefreshToken",
     "Task",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, Index, String, func, text
+from sqlalchemy import BigInteger, DateTime, ForeignKey, Index, String, func, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from winnerr.db.base import Base, Identified, Timestamped
@@ -17,6 +17,7 @@ class Organization(Identified, Timestamped, Base):
     __tablename__ = "organizations"
 
     name: Mapped[str] = mapped_column(String(200))
+    event_sequence: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
 
 
 class User(Identified, Timestamped, Base):

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import strawberry
 
-from winnerr.schema.enums import DealSortField, DealStatus, DealType, Direction
+from winnerr.schema.enums import DealSortField, DealStatus, DealType, SortDirection
 
 
 @strawberry.input(
@@ -61,4 +61,4 @@ class DealFilter:
 @strawberry.input
 class DealSort:
     field: DealSortField = DealSortField.CREATED_AT
-    direction: Direction = Direction.DESC
+    direction: SortDirection = SortDirection.DESC

@@ -9,8 +9,9 @@ from decimal import Decimal
 import strawberry
 
 from winnerr.db import models
+from winnerr.resolvers import favorites
 from winnerr.schema.enums import DealStatus, DealType
-from winnerr.schema.mapping import from_row, mapped
+from winnerr.schema.mapping import from_row, key_of, mapped
 from winnerr.schema.people.types import Person
 from winnerr.schema.pipelines.types import Pipeline, PipelineStage
 from winnerr.schema.properties.types import Property
@@ -57,3 +58,7 @@ class Deal:
     @strawberry.field
     async def pipeline(self, info: Info) -> Pipeline:
         return from_row(Pipeline, await info.context.loaders.pipeline.load(self.pipeline_id))
+
+    @strawberry.field(description="Whether you (the caller) marked this deal as a favorite; favorites are per member.")
+    async def is_favorite(self, info: Info) -> bool:
+        return await favorites.is_favorite(info.context, key_of(self.id))

@@ -7,7 +7,7 @@ from datetime import datetime
 import strawberry
 from strawberry.scalars import JSON
 
-from winnerr.schema.enums import Direction, LeadSource, PersonSortField, PersonStatus
+from winnerr.schema.enums import LeadSource, PersonSortField, PersonStatus, SortDirection
 
 
 @strawberry.input(description="firstName and lastName 1–100 characters; phone any format (stored E.164).")
@@ -62,4 +62,4 @@ class PersonFilter:
 @strawberry.input
 class PersonSort:
     field: PersonSortField = PersonSortField.CREATED_AT
-    direction: Direction = Direction.DESC
+    direction: SortDirection = SortDirection.DESC

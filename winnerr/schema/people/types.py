@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 from typing import TYPE_CHECKING, Annotated
 
@@ -9,12 +10,30 @@ import strawberry
 from strawberry.scalars import JSON
 
 from winnerr.db import models
+from winnerr.resolvers.tasks import tasks_of_person
 from winnerr.schema.enums import LeadSource, PersonStatus
 from winnerr.schema.mapping import from_rows, key_of, mapped
 from winnerr.schema.types import Info
 
 if TYPE_CHECKING:
     from winnerr.schema.deals.types import Deal
+    from winnerr.schema.tasks.types import Task
+
+
+@strawberry.type(
+    description="How many related records a person has. Communications are not counted yet: they arrive "
+    "with the communications log."
+)
+class PersonCounts:
+    person_id: strawberry.Private[uuid.UUID]
+
+    @strawberry.field
+    async def deals(self, info: Info) -> int:
+        return await info.context.loaders.deal_count_by_person.load(self.person_id)
+
+    @strawberry.field
+    async def tasks(self, info: Info) -> int:
+        return await info.context.loaders.task_count_by_person.load(self.person_id)
 
 
 @mapped(models.Person)
@@ -47,3 +66,18 @@ class Person:
         from winnerr.schema.deals.types import Deal
 
         return from_rows(Deal, await info.context.loaders.deals_by_person.load(key_of(self.id)))
+
+    @strawberry.field(
+        description="The person's tasks, due soonest first; `overdue` keeps only the overdue ones (true) "
+        "or all the others (false)."
+    )
+    async def tasks(
+        self, info: Info, overdue: bool | None = None
+    ) -> list[Annotated[Task, strawberry.lazy("winnerr.schema.tasks.types")]]:
+        from winnerr.schema.tasks.types import Task
+
+        return from_rows(Task, await tasks_of_person(info.context, key_of(self.id), overdue=overdue))
+
+    @strawberry.field(description="Counts of the person's deals and tasks.")
+    def counts(self) -> PersonCounts:
+        return PersonCounts(person_id=key_of(self.id))

@@ -1,0 +1,63 @@
+"""Communications: logging a call, text, e-mail, note or meeting with a person, and reading them back."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from pydantic import Field
+
+from winnerr.auth.permissions import Permission
+from winnerr.context import Context
+from winnerr.db.enums import CommunicationChannel, Direction, EventType
+from winnerr.db.models import Communication, Person
+from winnerr.resolvers import records
+from winnerr.resolvers.pagination import Page, page_request, paginate
+from winnerr.resolvers.validation import Rules, parse_id, validate
+
+ENTITY = "Communication"
+
+
+class CommunicationRules(Rules):
+    person_id: uuid.UUID
+    channel: CommunicationChannel
+    direction: Direction
+    subject: Annotated[str, Field(max_length=300)] | None = None
+    body: Annotated[str, Field(max_length=20_000)] | None = None
+    occurred_at: datetime = Field(default_factory=lambda: datetime.now(UTC))
+    duration_seconds: Annotated[int, Field(ge=0, le=86_400)] | None = None
+    external_id: Annotated[str, Field(min_length=1, max_length=200)] | None = None
+    recording_url: Annotated[str, Field(max_length=1000, pattern=r"^https://")] | None = None
+
+
+async def log_communication(ctx: Context, data: dict[str, Any]) -> Communication:
+    """Record a communication; the person's lastContactAt moves forward to it."""
+    ctx.principal.require(Permission.WRITE)
+    rules = validate(CommunicationRules, data)
+    person = await records.fetch(ctx, Person, rules.person_id, "Person")
+    values = rules.model_dump() | {"author_id": ctx.principal.user_id}
+    communication = await records.create(ctx, Communication, values, announce=EventType.COMMUNICATION_CREATED)
+    if person.last_contact_at is None or person.last_contact_at < rules.occurred_at:
+        await records.update(ctx, person, {"last_contact_at": rules.occurred_at})
+    return communication
+
+
+async def get_communication(ctx: Context, communication_id: str) -> Communication:
+    return await records.read(ctx, Communication, communication_id, ENTITY)
+
+
+async def list_communications(
+    ctx: Context, person_id: str | None, channel: CommunicationChannel | None, page: int | None, limit: int | None
+) -> Page[Communication]:
+    """Newest first; for one person (unknown or another organization's: NOT_FOUND) or the whole organization."""
+    ctx.principal.require(Permission.READ)
+    request = page_request(page, limit)
+    query = ctx.scope.select(Communication)
+    if person_id is not None:
+        person = await records.fetch(ctx, Person, parse_id(person_id, "Person"), "Person")
+        query = query.where(Communication.person_id == person.id)
+    if channel is not None:
+        query = query.where(Communication.channel == channel)
+    query = query.order_by(Communication.occurred_at.desc(), Communication.id)
+    return await paginate(ctx.scope, query, request)

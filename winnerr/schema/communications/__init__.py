@@ -1,0 +1,1 @@
+"""The communications part of the GraphQL schema."""

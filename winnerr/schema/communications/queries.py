@@ -1,0 +1,27 @@
+"""Reading communications: `communications(personId, channel, page, limit)`."""
+
+from __future__ import annotations
+
+import strawberry
+
+from winnerr.db.enums import CommunicationChannel
+from winnerr.resolvers import communications
+from winnerr.schema.communications.types import Communication
+from winnerr.schema.mapping import from_row
+from winnerr.schema.pagination import Page
+from winnerr.schema.types import Info
+
+
+@strawberry.type
+class CommunicationsQuery:
+    @strawberry.field(description="Newest first: one person's, or the whole organization's. Paged (limit 1–100).")
+    async def communications(
+        self,
+        info: Info,
+        person_id: strawberry.ID | None = None,
+        channel: CommunicationChannel | None = None,
+        page: int | None = 1,
+        limit: int | None = 20,
+    ) -> Page[Communication]:
+        result = await communications.list_communications(info.context, person_id, channel, page, limit)
+        return Page.of(result, lambda row: from_row(Communication, row))

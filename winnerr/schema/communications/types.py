@@ -1,0 +1,37 @@
+"""The `Communication` type."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+import strawberry
+
+from winnerr.db import models
+from winnerr.db.enums import CommunicationChannel, Direction
+from winnerr.schema.mapping import from_row, mapped
+from winnerr.schema.people.types import Person
+from winnerr.schema.types import Info
+
+strawberry.enum(CommunicationChannel)
+strawberry.enum(Direction)
+
+
+@mapped(models.Communication)
+@strawberry.type(description="A call, text, e-mail, note or meeting with a person.")
+class Communication:
+    id: strawberry.ID
+    channel: CommunicationChannel
+    direction: Direction
+    subject: str | None
+    body: str | None
+    occurred_at: datetime
+    duration_seconds: int | None
+    external_id: str | None = strawberry.field(description="The provider's id (Twilio, Nylas), when it came from one.")
+    recording_url: str | None
+    created_at: datetime
+    person_id: strawberry.Private[uuid.UUID]
+
+    @strawberry.field
+    async def person(self, info: Info) -> Person:
+        return from_row(Person, await info.context.loaders.person.load(self.person_id))

@@ -1,0 +1,1 @@
+"""The favorite deals part of the GraphQL schema."""

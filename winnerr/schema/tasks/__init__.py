@@ -1,0 +1,1 @@
+"""The tasks part of the GraphQL schema."""

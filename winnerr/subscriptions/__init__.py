@@ -1,0 +1,1 @@
+"""Live updates: events recorded with each change, broadcast after commit, GraphQL subscriptions, presence."""
