@@ -10,7 +10,7 @@ from asgi_correlation_id import CorrelationIdMiddleware
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
-from starlette.routing import Mount, Route
+from starlette.routing import Mount, Route, WebSocketRoute
 
 from winnerr.auth import routes as auth_routes
 from winnerr.auth.middleware import AuthenticationMiddleware, internal_error
@@ -25,6 +25,7 @@ from winnerr.ratelimit import RateLimiter, RateLimitMiddleware
 from winnerr.settings import Settings, load_settings
 from winnerr.state import AppState
 from winnerr.subscriptions.hub import Hub
+from winnerr.subscriptions.presence import Presence
 
 
 def create_app(settings: Settings | None = None) -> Starlette:
@@ -37,18 +38,24 @@ def create_app(settings: Settings | None = None) -> Starlette:
         url = database_url(settings)
         database = Database.connect(url)
         hub = Hub(settings.broadcast_url or url)
+        presence = Presence(database, hub)
         await hub.start()
+        await presence.start()
         try:
-            yield AppState(settings, database, RateLimiter(settings.rate_limit("auth")), hub).as_lifespan_state()
+            limiter = RateLimiter(settings.rate_limit("auth"))
+            yield AppState(settings, database, limiter, hub, presence).as_lifespan_state()
         finally:
+            await presence.stop()
             await hub.stop()
             await database.close()
 
+    graphql = GraphQLEndpoint()
     routes = [
         *health_routes,
         *auth_routes.routes,
         *export_routes,
-        Route("/graphql", GraphQLEndpoint(), methods=["GET", "POST"]),
+        Route("/graphql", graphql, methods=["GET", "POST"]),
+        WebSocketRoute("/graphql", graphql),
         Mount("/graphiql/static", app=static_app(), name="graphiql-static"),
     ]
     middleware = [

@@ -11,13 +11,14 @@ A websocket keeps one Context for hours, so each subscription event is resolved 
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.websockets import WebSocket
 
 from winnerr.auth.principal import Principal
 from winnerr.db.database import Database
@@ -72,7 +73,9 @@ class Context:
     request_id: str
     authenticated: Principal | None = None
     connection_params: dict[str, Any] = field(default_factory=dict)
+    connection: WebSocket | None = None
     connection_id: uuid.UUID = field(default_factory=uuid.uuid4)
+    on_disconnect: list[Callable[[], object]] = field(default_factory=list)
     _unit: UnitOfWork | None = field(default=None, init=False)
 
     @property
@@ -111,6 +114,11 @@ class Context:
         unit, self._unit = self._unit, None
         if unit is not None:
             await unit.finish(self.hub, commit=commit)
+
+    async def disconnect(self, code: int, reason: str) -> None:
+        """Close this context's websocket (a no-op for HTTP requests)."""
+        if self.connection is not None:
+            await self.connection.close(code=code, reason=reason)
 
     @asynccontextmanager
     async def unit_of_work(self) -> AsyncIterator[UnitOfWork]:

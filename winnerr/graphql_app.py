@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from asgi_correlation_id import correlation_id
@@ -12,13 +13,16 @@ from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse
+from strawberry.types.unset import UnsetType
 
 from winnerr.context import Context
 from winnerr.errors import ErrorCode
 from winnerr.graphiql import GRAPHIQL_HTML
 from winnerr.schema import schema
 from winnerr.state import app_state, principal_of
+from winnerr.websockets import CONNECTION_INIT_SECONDS, authenticate, disconnected, origin_allowed
 
+CONTEXT_KEY = "winnerr.context"
 DOCUMENT_ERROR_CODES = {ErrorCode.VALIDATION_ERROR.value, ErrorCode.QUERY_TOO_COMPLEX.value}
 
 
@@ -32,13 +36,23 @@ def wants_graphiql(scope: Scope) -> bool:
 class WinnerrGraphQL(GraphQL[Context, None]):
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
         state = app_state(request)
-        return Context(
+        context = Context(
             settings=state.settings,
             database=state.database,
             hub=state.hub,
             request_id=correlation_id.get() or "-",
-            authenticated=principal_of(request) if isinstance(request, Request) else None,
         )
+        if isinstance(request, WebSocket):
+            context.connection = request
+            request.scope[CONTEXT_KEY] = context
+        else:
+            context.authenticated = principal_of(request)
+        return context
+
+    async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
+        assert context.connection is not None
+        await authenticate(context, app_state(context.connection))
+        return UnsetType()
 
     def create_response(
         self, response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse], sub_response: Response
@@ -62,10 +76,31 @@ class GraphQLEndpoint:
     """/graphql: GraphiQL for a browser's GET, Strawberry for everything else."""
 
     def __init__(self) -> None:
-        self.graphql = WinnerrGraphQL(schema, graphql_ide=None, allow_queries_via_get=True)
+        self.graphql = WinnerrGraphQL(
+            schema,
+            graphql_ide=None,
+            allow_queries_via_get=True,
+            connection_init_wait_timeout=timedelta(seconds=CONNECTION_INIT_SECONDS),
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if wants_graphiql(scope):
             await HTMLResponse(GRAPHIQL_HTML)(scope, receive, send)
+        elif scope["type"] == "websocket":
+            await self._websocket(WebSocket(scope, receive, send))
         else:
             await self.graphql(scope, receive, send)
+
+    async def _websocket(self, websocket: WebSocket) -> None:
+        state = app_state(websocket)
+        if not origin_allowed(websocket.scope, state.settings):
+            await websocket.close(code=4403, reason="Origin not allowed")
+            return
+        try:
+            await self.graphql(websocket.scope, websocket.receive, websocket.send)
+        finally:
+            context: Context | None = websocket.scope.get(CONTEXT_KEY)
+            if context is not None:
+                for callback in context.on_disconnect:
+                    callback()
+                await disconnected(context, state)

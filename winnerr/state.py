@@ -12,6 +12,7 @@ from winnerr.db.database import Database
 from winnerr.ratelimit import RateLimiter
 from winnerr.settings import Settings
 from winnerr.subscriptions.hub import Hub
+from winnerr.subscriptions.presence import Presence
 
 STATE_KEY = "winnerr"
 PRINCIPAL_KEY = "winnerr.principal"
@@ -23,6 +24,7 @@ class AppState:
     database: Database
     login_limiter: RateLimiter
     hub: Hub
+    presence: Presence
 
     def as_lifespan_state(self) -> dict[str, Any]:
         return {STATE_KEY: self}

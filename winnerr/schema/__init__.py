@@ -17,6 +17,8 @@ from winnerr.schema.deals.queries import DealsQuery
 from winnerr.schema.extensions import ErrorCodes, Transaction
 from winnerr.schema.favorites.mutations import FavoritesMutation
 from winnerr.schema.favorites.queries import FavoritesQuery
+from winnerr.schema.live.queries import LiveQuery
+from winnerr.schema.live.subscriptions import Subscription
 from winnerr.schema.people.mutations import PeopleMutation
 from winnerr.schema.people.queries import PeopleQuery
 from winnerr.schema.pipelines.queries import PipelinesQuery
@@ -41,6 +43,7 @@ Query = merge_types(
         PipelinesQuery,
         TasksQuery,
         CommunicationsQuery,
+        LiveQuery,
     ),
 )
 Mutation = merge_types(
@@ -58,6 +61,7 @@ def build_schema(**options: Any) -> strawberry.Schema:
     return WinnerrSchema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         extensions=[
             lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
             lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),

@@ -14,7 +14,7 @@ import logging
 import uuid
 from datetime import timedelta
 
-from sqlalchemy import Executable, delete, func, insert, select, update
+from sqlalchemy import Executable, Select, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from winnerr.db.database import Database
@@ -60,15 +60,6 @@ class Presence:
             organization_id, user_id, delete(PresenceEntry).where(PresenceEntry.connection_id == connection_id)
         )
 
-    async def online(self, session: AsyncSession, organization_id: uuid.UUID) -> list[User]:
-        """Members with a live socket on any instance."""
-        members = (
-            select(PresenceEntry.user_id)
-            .where(PresenceEntry.organization_id == organization_id, PresenceEntry.heartbeat_at > _expired())
-            .distinct()
-        )
-        return list(await session.scalars(select(User).where(User.id.in_(members)).order_by(User.email)))
-
     async def _change(self, organization_id: uuid.UUID, user_id: uuid.UUID, statement: Executable) -> None:
         async with self.database.sessions() as session:
             await session.execute(select(Organization.id).where(Organization.id == organization_id).with_for_update())
@@ -109,6 +100,16 @@ class Presence:
                 PresenceEntry.heartbeat_at <= _expired(),
             )
             await self._change(organization_id, user_id, expire)
+
+
+def online_members_query(organization_id: uuid.UUID) -> Select[User]:
+    """Members with a live socket on any instance."""
+    members = (
+        select(PresenceEntry.user_id)
+        .where(PresenceEntry.organization_id == organization_id, PresenceEntry.heartbeat_at > _expired())
+        .distinct()
+    )
+    return select(User).where(User.id.in_(members)).order_by(User.email)
 
 
 def _expired() -> object:

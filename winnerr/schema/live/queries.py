@@ -1,0 +1,44 @@
+"""The audit log (`events`) and `onlineMembers`."""
+
+from __future__ import annotations
+
+import strawberry
+
+from winnerr.db.enums import EventType
+from winnerr.resolvers import live
+from winnerr.schema.live.types import AuditEvent
+from winnerr.schema.mapping import from_rows
+from winnerr.schema.types import Info
+from winnerr.schema.viewer.types import User
+
+
+@strawberry.type
+class LiveQuery:
+    @strawberry.field(
+        description="The audit log: your organization's events after the sequence `after`, oldest first "
+        "(limit 1–200, default 50); optionally one entity's, or one type's."
+    )
+    async def events(
+        self,
+        info: Info,
+        entity_id: strawberry.ID | None = None,
+        type: EventType | None = None,
+        after: int | None = None,
+        limit: int | None = None,
+    ) -> list[AuditEvent]:
+        given = {"entity_id": entity_id, "type": type, "after": after, "limit": limit}
+        rows = await live.audit_events(info.context, {k: v for k, v in given.items() if v is not None})
+        return [
+            AuditEvent(
+                sequence=row.sequence,
+                type=row.type,
+                actor_id=strawberry.ID(str(row.actor_id)) if row.actor_id else None,
+                occurred_at=row.occurred_at,
+                entity_id=strawberry.ID(str(row.entity_id)),
+            )
+            for row in rows
+        ]
+
+    @strawberry.field(description="Members with a websocket open, on any instance.")
+    async def online_members(self, info: Info) -> list[User]:
+        return from_rows(User, await live.online_members(info.context))

@@ -1,0 +1,39 @@
+"""The subscriptions: `dealUpdated`, `communicationCreated`, `presence`.
+
+Each is scoped to the caller's organization. `after: N` first replays the events after sequence N from the
+events table, then goes live, with no gap and no repeat.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator
+
+import strawberry
+
+from winnerr.resolvers import live
+from winnerr.schema.live.types import CommunicationEvent, DealEvent, PresenceEvent
+from winnerr.schema.types import Info
+
+
+@strawberry.type
+class Subscription:
+    @strawberry.subscription(description="Deals created, updated, moved or deleted; with `id`, that deal's only.")
+    async def deal_updated(
+        self, info: Info, id: strawberry.ID | None = None, after: int | None = None
+    ) -> AsyncGenerator[DealEvent, None]:
+        async for event in live.deal_events(info.context, id, after):
+            yield DealEvent.of(event)  # type: ignore[arg-type]
+
+    @strawberry.subscription(description="Communications logged; with `personId`, that person's only.")
+    async def communication_created(
+        self, info: Info, person_id: strawberry.ID | None = None, after: int | None = None
+    ) -> AsyncGenerator[CommunicationEvent, None]:
+        async for event in live.communication_events(info.context, person_id, after):
+            yield CommunicationEvent.of(event)  # type: ignore[arg-type]
+
+    @strawberry.subscription(
+        description="Members coming ONLINE (first websocket) and going OFFLINE (last one closed, or expired)."
+    )
+    async def presence(self, info: Info) -> AsyncGenerator[PresenceEvent, None]:
+        async for event in live.presence_events(info.context):
+            yield PresenceEvent.of(event)  # type: ignore[arg-type]
