@@ -99,6 +99,7 @@ class GraphQLSocket:
 
     async def next_data(self, operation_id: str, wait: float = 5) -> dict[str, Any]:
         message = await self.next_message(operation_id, wait)
+        assert message["type"] in ("next", "data"), message
         assert "errors" not in message["payload"], message
         data: dict[str, Any] = message["payload"]["data"]
         return data
@@ -124,9 +125,10 @@ async def closed_with(
     """Connect, send connection_init, and wait for the server to close the socket; its code and reason."""
     try:
         async with _initialised(host, token, protocol, origin) as ws:
-            async with asyncio.timeout(wait):
-                async for _ in ws:
-                    pass
+            with contextlib.suppress(websockets.ConnectionClosed):
+                async with asyncio.timeout(wait):
+                    async for _ in ws:
+                        pass
             return (ws.close_code, ws.close_reason or "")
     except websockets.InvalidStatus as refused:
         return (refused.response.status_code, "handshake refused")

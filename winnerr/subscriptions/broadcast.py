@@ -34,6 +34,7 @@ DEFAULT_QUEUE_SIZE = 256
 MAX_BACKOFF_SECONDS = 5.0
 HEALTH_CHECK_SECONDS = 1.0
 CONNECT_TIMEOUT_SECONDS = 5.0
+LISTENER_NAME = "winnerr-listen"
 
 
 class SlowConsumer(Exception):
@@ -99,7 +100,9 @@ class ReconnectingPostgresBackend(BroadcastBackend):
         self._queue.put_nowait(Event(channel=channel, message=payload))
 
     async def _open_listener(self) -> asyncpg.Connection:
-        connection = await asyncpg.connect(self._url, timeout=CONNECT_TIMEOUT_SECONDS)
+        connection = await asyncpg.connect(
+            self._url, timeout=CONNECT_TIMEOUT_SECONDS, server_settings={"application_name": LISTENER_NAME}
+        )
         for channel in set(self._channels):
             await connection.add_listener(channel, self._on_notification)
         return connection
