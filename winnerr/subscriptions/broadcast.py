@@ -24,7 +24,7 @@ import asyncpg
 from broadcaster import Broadcast, Event
 from broadcaster._backends.base import BroadcastBackend
 from broadcaster._backends.memory import MemoryBackend
-from broadcaster._backends.redis import RedisBackend
+from redis import asyncio as redis
 
 logger = logging.getLogger("winnerr.broadcast")
 
@@ -149,6 +149,73 @@ class ReconnectingPostgresBackend(BroadcastBackend):
                 return connection
 
 
+class ReconnectingRedisBackend(BroadcastBackend):
+    """Redis pub/sub that re-subscribes after a dropped connection.
+
+    broadcaster's own Redis backend can stop reading for good when its first channel is subscribed while its
+    reader is starting; this one reads with a timeout in one loop and never waits on a flag.
+    """
+
+    def __init__(self, url: str) -> None:
+        self._redis = redis.Redis.from_url(url)
+        self._pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
+        self._channels: set[str] = set()
+        self._queue: asyncio.Queue[Event] = asyncio.Queue()
+        self._reader: asyncio.Task[None] | None = None
+
+    async def connect(self) -> None:
+        self._reader = asyncio.create_task(self._read())
+
+    async def disconnect(self) -> None:
+        if self._reader is not None:
+            self._reader.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._reader
+        await self._pubsub.aclose()  # type: ignore[no-untyped-call]
+        await self._redis.aclose()
+
+    async def subscribe(self, channel: str) -> None:
+        self._channels.add(channel)
+        await self._pubsub.subscribe(channel)
+
+    async def unsubscribe(self, channel: str) -> None:
+        self._channels.discard(channel)
+        await self._pubsub.unsubscribe(channel)
+
+    async def publish(self, channel: str, message: Any) -> None:
+        await self._redis.publish(channel, message)
+
+    async def next_published(self) -> Event:
+        return await self._queue.get()
+
+    async def _read(self) -> None:
+        delay = 0.05
+        while True:
+            if not self._pubsub.subscribed:
+                await asyncio.sleep(0.05)
+                continue
+            try:
+                message = await self._pubsub.get_message(timeout=HEALTH_CHECK_SECONDS)
+            except (redis.RedisError, OSError) as error:
+                logger.warning("Redis subscription lost, retrying in %.2fs: %s", delay, error)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, MAX_BACKOFF_SECONDS)
+                await self._resubscribe()
+                continue
+            delay = 0.05
+            if message is not None and message["type"] == "message":
+                self._queue.put_nowait(Event(channel=message["channel"].decode(), message=message["data"].decode()))
+
+    async def _resubscribe(self) -> None:
+        with contextlib.suppress(redis.RedisError, OSError):
+            await self._pubsub.aclose()  # type: ignore[no-untyped-call]
+            self._pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
+            if self._channels:
+                await self._pubsub.subscribe(*self._channels)
+            for channel in self._channels:
+                self._queue.put_nowait(Event(channel=channel, message=RECONNECTED))
+
+
 class DependableBroadcast(Broadcast):
     def __init__(self, backend: BroadcastBackend, queue_size: int = DEFAULT_QUEUE_SIZE) -> None:
         super().__init__(backend=backend)
@@ -208,6 +275,6 @@ def backend_for(url: str) -> BroadcastBackend:
     scheme = urlparse(url).scheme
     if scheme.startswith("postgres"):
         return ReconnectingPostgresBackend(url)
-    if scheme == "redis":
-        return RedisBackend(url)
+    if scheme in ("redis", "rediss"):
+        return ReconnectingRedisBackend(url)
     return MemoryBackend(url)
