@@ -36,8 +36,11 @@ def _server_url() -> str:
 async def _admin(server_url: str, statement: str) -> None:
     url = make_url(server_url)
     connection = await asyncpg.connect(
-        user=url.username, password=url.password or None, host=url.query.get("host") or url.host,
-        port=url.port, database=url.database,
+        user=url.username,
+        password=url.password or None,
+        host=url.query.get("host") or url.host,
+        port=url.port,
+        database=url.database,
     )
     try:
         await connection.execute(statement)

@@ -70,9 +70,7 @@ LIST_DEALS = """query($filter: DealFilter, $sort: DealSort, $page: Int, $limit: 
 PROPERTY_FIELDS = (
     "id address city state zipCode propertyType status price bedrooms bathrooms squareFeet mlsNumber description"
 )
-CREATE_PROPERTY = (
-    f"mutation($input: CreatePropertyInput!) {{ createProperty(input: $input) {{ {PROPERTY_FIELDS} }} }}"
-)
+CREATE_PROPERTY = f"mutation($input: CreatePropertyInput!) {{ createProperty(input: $input) {{ {PROPERTY_FIELDS} }} }}"
 UPDATE_PROPERTY = (
     f"mutation($id: ID!, $input: UpdatePropertyInput!) {{ updateProperty(id: $id, input: $input) "
     f"{{ {PROPERTY_FIELDS} }} }}"

@@ -112,7 +112,15 @@ class GraphQLSocket:
         await asyncio.sleep(seconds)
         return self._pending[operation_id].empty()
 
+    async def closed(self) -> None:
+        """Wait until the server has closed the socket."""
+        await self._reader
+
     async def _read(self) -> None:
+        with contextlib.suppress(websockets.ConnectionClosed):
+            await self._read_messages()
+
+    async def _read_messages(self) -> None:
         async for raw in self.connection:
             message = json.loads(raw)
             if message.get("id") in self._pending:

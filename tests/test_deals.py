@@ -83,9 +83,7 @@ async def test_deal_in_an_open_stage_takes_that_stage_and_its_probability(tenant
     assert (await tenant.gql(RELATIONS, {"id": deal["id"]}))["deal"]["stage"]["id"] == showing["id"]
 
 
-@pytest.mark.parametrize(
-    ("stage", "status", "probability"), [("Closed Won", "WON", 100), ("Closed Lost", "LOST", 0)]
-)
+@pytest.mark.parametrize(("stage", "status", "probability"), [("Closed Won", "WON", 100), ("Closed Lost", "LOST", 0)])
 async def test_deal_created_in_a_closing_stage_is_closed(
     tenant: Tenant, stage: str, status: str, probability: int
 ) -> None:
@@ -129,9 +127,7 @@ async def test_update_recomputes_commission_from_the_rate(tenant: Tenant) -> Non
     deal = await create_deal(tenant, person["id"], amount="500000.00", commissionRate="3")
 
     async def update(**changes: object) -> dict[str, Any]:
-        updated: dict[str, Any] = (await tenant.gql(UPDATE_DEAL, {"id": deal["id"], "input": changes}))[
-            "updateDeal"
-        ]
+        updated: dict[str, Any] = (await tenant.gql(UPDATE_DEAL, {"id": deal["id"], "input": changes}))["updateDeal"]
         return updated
 
     assert (await update(amount="600000.00"))["commission"] == "18000.00"
@@ -281,7 +277,12 @@ async def test_sort_by_amount_with_pagination(
     page_one = (await tenant.gql(LIST_DEALS, variables))["deals"]
     assert [item["title"] for item in page_one["items"]] == first_page
     assert page_one["pagination"] == {
-        "page": 1, "limit": 2, "total": 3, "totalPages": 2, "hasNextPage": True, "hasPreviousPage": False,
+        "page": 1,
+        "limit": 2,
+        "total": 3,
+        "totalPages": 2,
+        "hasNextPage": True,
+        "hasPreviousPage": False,
     }
     page_two = (await tenant.gql(LIST_DEALS, {**variables, "page": 2}))["deals"]
     assert [item["title"] for item in page_two["items"]] == second_page

@@ -18,12 +18,37 @@ from winnerr.db.models import Person
 from winnerr.state import AppState
 
 PEOPLE_HEADER = [
-    "id", "first_name", "last_name", "email", "phone", "address", "city", "state", "zip_code", "source", "status",
-    "lead_score", "last_contact_at", "tags", "created_at",
+    "id",
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "address",
+    "city",
+    "state",
+    "zip_code",
+    "source",
+    "status",
+    "lead_score",
+    "last_contact_at",
+    "tags",
+    "created_at",
 ]
 PROPERTIES_HEADER = [
-    "id", "address", "city", "state", "zip_code", "property_type", "status", "price", "bedrooms", "bathrooms",
-    "square_feet", "mls_number", "description", "created_at",
+    "id",
+    "address",
+    "city",
+    "state",
+    "zip_code",
+    "property_type",
+    "status",
+    "price",
+    "bedrooms",
+    "bathrooms",
+    "square_feet",
+    "mls_number",
+    "description",
+    "created_at",
 ]
 
 Params = dict[str, str | int | list[str]]
@@ -56,8 +81,10 @@ async def properties_total(tenant: Tenant, **search: Any) -> int:
 
 async def test_people_export_has_the_rows_of_the_search_in_its_order(tenant: Tenant) -> None:
     people = [
-        ("Ann", "Smith", "LEAD", 10, ["vip"]), ("Bob", "Smith", "LEAD", 50, []),
-        ("Cid", "Jones", "QUALIFIED", 90, ["investor"]), ("Dee", "Jones", "PAST_CLIENT", 70, ["vip"]),
+        ("Ann", "Smith", "LEAD", 10, ["vip"]),
+        ("Bob", "Smith", "LEAD", 50, []),
+        ("Cid", "Jones", "QUALIFIED", 90, ["investor"]),
+        ("Dee", "Jones", "PAST_CLIENT", 70, ["vip"]),
         ("Eve", "Brown", "PROSPECT", 95, []),
     ]
     for first, last, status, score, tags in people:
@@ -68,9 +95,14 @@ async def test_people_export_has_the_rows_of_the_search_in_its_order(tenant: Ten
         ({"minLeadScore": 40, "maxLeadScore": 92}, {"filter": {"minLeadScore": 40, "maxLeadScore": 92}}),
         ({"tags": "vip"}, {"filter": {"tags": ["vip"]}}),
         ({"search": "jone"}, {"search": "jone"}),
-        ({"search": "smith", "status": "LEAD", "sort": "LEAD_SCORE"}, {
-            "search": "smith", "filter": {"status": ["LEAD"]}, "sort": {"field": "LEAD_SCORE"},
-        }),
+        (
+            {"search": "smith", "status": "LEAD", "sort": "LEAD_SCORE"},
+            {
+                "search": "smith",
+                "filter": {"status": ["LEAD"]},
+                "sort": {"field": "LEAD_SCORE"},
+            },
+        ),
         ({"sort": "NAME", "direction": "ASC"}, {"sort": {"field": "NAME", "direction": "ASC"}}),
     ]
     for params, variables in cases:
@@ -115,8 +147,12 @@ async def test_export_holds_every_row_not_one_page(tenant: Tenant, app_state: Ap
         await session.execute(
             insert(Person),
             [
-                {"organization_id": tenant.organization_id, "first_name": f"P{n}", "last_name": "Bulk",
-                 "lead_score": n % 101}
+                {
+                    "organization_id": tenant.organization_id,
+                    "first_name": f"P{n}",
+                    "last_name": "Bulk",
+                    "lead_score": n % 101,
+                }
                 for n in range(count)
             ],
         )
@@ -129,8 +165,13 @@ async def test_export_holds_every_row_not_one_page(tenant: Tenant, app_state: Ap
 
 async def test_formula_cells_are_neutralised(tenant: Tenant, app_state: AppState) -> None:
     person = await create_person(
-        tenant, firstName='=HYPERLINK("http://evil.example","x")', lastName="@SUM(A1:A9)", address="-1+2",
-        city="+cmd", phone="(512) 555-0147", tags=["=1+1", "vip"],
+        tenant,
+        firstName='=HYPERLINK("http://evil.example","x")',
+        lastName="@SUM(A1:A9)",
+        address="-1+2",
+        city="+cmd",
+        phone="(512) 555-0147",
+        tags=["=1+1", "vip"],
     )
     home = await create_property(tenant, description="=cmd|' /C calc'!A0", address="-2+3 Elm")
     async with app_state.database.sessions.begin() as session:  # whitespace that GraphQL input would strip

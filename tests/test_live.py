@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
+import uuid
 from collections.abc import AsyncIterator
 
 import pytest
@@ -18,10 +19,12 @@ from tests.graphql_documents import stage_named
 from tests.live import PROTOCOLS, TRANSPORT_WS, GraphQLSocket, closed_with, served
 from tests.test_people import create_person
 from winnerr.auth.tokens import issue_access_token
-from winnerr.db.enums import Role
+from winnerr.db.enums import EventType, Role
+from winnerr.resolvers.live import SLOW_CONSUMER_CLOSE_CODE, SLOW_CONSUMER_REASON
 from winnerr.settings import Settings
 from winnerr.state import AppState
 from winnerr.subscriptions.broadcast import LISTENER_NAME
+from winnerr.subscriptions.events import Change, write_events
 from winnerr.websockets import CONNECTION_INIT_SECONDS
 
 DEAL_UPDATED = """subscription($id: ID, $after: Int) {
@@ -242,3 +245,20 @@ async def test_a_socket_that_never_initialises_is_closed(host: str) -> None:
             async with asyncio.timeout(CONNECTION_INIT_SECONDS + 5):
                 await ws.recv()
         assert ws.close_code == 4408
+
+
+async def test_a_slow_consumer_is_disconnected_with_a_reason(
+    tenant: Tenant, settings: Settings, app_state: AppState
+) -> None:
+    deal_id = await new_deal(tenant)
+    small = settings.model_copy(update={"subscriber_queue_size": 2})
+    async with served(small) as host, GraphQLSocket.open(host, tenant.token()) as socket:
+        await socket.subscribe(DEAL_UPDATED, {"id": deal_id})
+        await asyncio.sleep(0.3)
+        changes = [Change(EventType.DEAL_UPDATED, uuid.UUID(deal_id))] * 200
+        async with app_state.database.sessions.begin() as session:
+            notices = await write_events(session, tenant.organization_id, None, changes)
+        await app_state.hub.publish(notices)
+        await asyncio.wait_for(socket.closed(), 10)
+        assert socket.connection.close_code == SLOW_CONSUMER_CLOSE_CODE
+        assert socket.connection.close_reason == SLOW_CONSUMER_REASON

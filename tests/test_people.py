@@ -127,7 +127,12 @@ async def test_filters_sort_and_pagination(tenant: Tenant) -> None:
     first_page = (await tenant.gql(LIST, variables))["people"]
     assert [p["firstName"] for p in first_page["items"]] == ["Cid", "Dee"]
     assert first_page["pagination"] == {
-        "page": 1, "limit": 2, "total": 3, "totalPages": 2, "hasNextPage": True, "hasPreviousPage": False,
+        "page": 1,
+        "limit": 2,
+        "total": 3,
+        "totalPages": 2,
+        "hasNextPage": True,
+        "hasPreviousPage": False,
     }
     second_page = (await tenant.gql(LIST, {**variables, "page": 2}))["people"]
     assert [p["firstName"] for p in second_page["items"]] == ["Bob"]

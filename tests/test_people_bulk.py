@@ -19,8 +19,13 @@ def person(n: int, **fields: object) -> dict[str, object]:
 
 async def test_bad_rows_reject_only_themselves(tenant: Tenant) -> None:
     await create_person(tenant, email="taken@example.com")
-    inputs = [person(0), person(1, email="bad"), person(2, leadScore=500, firstName=""), person(3),
-              person(4, email="TAKEN@example.com")]
+    inputs = [
+        person(0),
+        person(1, email="bad"),
+        person(2, leadScore=500, firstName=""),
+        person(3),
+        person(4, email="TAKEN@example.com"),
+    ]
     result = (await tenant.gql(BULK_CREATE, {"inputs": inputs}))["bulkCreatePeople"]
     assert (result["succeeded"], result["failed"]) == (2, 3)
     statuses = [(row["index"], row["status"], row["code"]) for row in result["rows"]]
@@ -48,13 +53,17 @@ async def test_bulk_update_and_delete_report_each_row(tenant: Tenant, other_tena
     ]
     updated = (await tenant.gql(BULK_UPDATE, {"inputs": updates}))["bulkUpdatePeople"]
     assert [(r["status"], r["code"]) for r in updated["rows"]] == [
-        ("UPDATED", None), ("FAILED", "VALIDATION_ERROR"), ("FAILED", "NOT_FOUND"),
+        ("UPDATED", None),
+        ("FAILED", "VALIDATION_ERROR"),
+        ("FAILED", "NOT_FOUND"),
     ]
     deal = {"title": "Keeps a person", "dealType": "LISTING", "amount": "100000", "personId": ids[2]}
     await tenant.gql(CREATE_DEAL, {"input": deal})
     deleted = (await tenant.gql(BULK_DELETE, {"ids": [ids[0], ids[2], foreign["id"]]}))["bulkDeletePeople"]
     assert [(r["status"], r["code"]) for r in deleted["rows"]] == [
-        ("DELETED", None), ("FAILED", "CONFLICT"), ("FAILED", "NOT_FOUND"),
+        ("DELETED", None),
+        ("FAILED", "CONFLICT"),
+        ("FAILED", "NOT_FOUND"),
     ]
     assert await count_people(tenant) == 2
     assert await count_people(other_tenant) == 1

@@ -19,12 +19,20 @@ async def names(tenant: Tenant, search: str, **variables: object) -> list[str]:
 
 
 async def seed_people(tenant: Tenant) -> None:
-    await create_person(tenant, firstName="Jennifer", lastName="Lopez", email="jlo@example.com",
-                        phone="+1 512 555 0147", city="Austin", tags=["investor"])
+    await create_person(
+        tenant,
+        firstName="Jennifer",
+        lastName="Lopez",
+        email="jlo@example.com",
+        phone="+1 512 555 0147",
+        city="Austin",
+        tags=["investor"],
+    )
     await create_person(tenant, firstName="Jenna", lastName="Ortega", email="jenna@example.com", city="Denver")
     await create_person(tenant, firstName="Mark", lastName="Jennings", email="mark@example.com", city="Austin")
-    await create_person(tenant, firstName="Bob", lastName="Stone", email="bob@jenkins.example.com",
-                        phone="(303) 555-0199", tags=["vip"])
+    await create_person(
+        tenant, firstName="Bob", lastName="Stone", email="bob@jenkins.example.com", phone="(303) 555-0199", tags=["vip"]
+    )
 
 
 async def test_prefix_matches_words_and_ranks_names_first(tenant: Tenant) -> None:

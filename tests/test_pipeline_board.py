@@ -31,10 +31,16 @@ async def stages(tenant: Tenant) -> tuple[str, dict[str, str]]:
     return pipeline["id"], {stage["name"]: stage["id"] for stage in pipeline["stages"]}
 
 
-async def open_deal(tenant: Tenant, person_id: str, title: str, amount: str, stage_id: str,
-                    probability: int | None = None) -> dict[str, object]:
-    deal: dict[str, object] = {"title": title, "dealType": "LISTING", "amount": amount, "personId": person_id,
-                               "stageId": stage_id}
+async def open_deal(
+    tenant: Tenant, person_id: str, title: str, amount: str, stage_id: str, probability: int | None = None
+) -> dict[str, object]:
+    deal: dict[str, object] = {
+        "title": title,
+        "dealType": "LISTING",
+        "amount": amount,
+        "personId": person_id,
+        "stageId": stage_id,
+    }
     if probability is not None:
         deal["probability"] = probability
     created: dict[str, object] = (await tenant.gql(CREATE_DEAL, {"input": deal}))["createDeal"]
@@ -70,8 +76,13 @@ async def test_stage_of_another_pipeline_or_organization_is_refused(tenant: Tena
 async def test_board_totals_match_a_hand_computation(tenant: Tenant, other_tenant: Tenant) -> None:
     pipeline_id, stage_ids = await stages(tenant)
     person = await create_person(tenant)
-    deals = [("A", "100000.00", "New Lead", None), ("B", "250000.50", "New Lead", 35), ("C", "80000", "Offer", None),
-             ("D", "300000", "Closed Won", None), ("E", "120000", "New Lead", None)]
+    deals = [
+        ("A", "100000.00", "New Lead", None),
+        ("B", "250000.50", "New Lead", 35),
+        ("C", "80000", "Offer", None),
+        ("D", "300000", "Closed Won", None),
+        ("E", "120000", "New Lead", None),
+    ]
     for title, amount, stage, probability in deals:
         await open_deal(tenant, str(person["id"]), title, amount, stage_ids[stage], probability)
     other_person = await create_person(other_tenant)

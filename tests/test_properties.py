@@ -25,24 +25,53 @@ PINE = "4 Pine Court"
 CEDAR = "55 Cedar Lane"
 LISTINGS: list[dict[str, Any]] = [
     {
-        "address": LAKE, "city": "Austin", "propertyType": "SINGLE_FAMILY", "price": "450000.00",
-        "bedrooms": 3, "bathrooms": "2.5", "status": "ACTIVE", "description": "Quiet cul-de-sac with a pool",
+        "address": LAKE,
+        "city": "Austin",
+        "propertyType": "SINGLE_FAMILY",
+        "price": "450000.00",
+        "bedrooms": 3,
+        "bathrooms": "2.5",
+        "status": "ACTIVE",
+        "description": "Quiet cul-de-sac with a pool",
     },
     {
-        "address": CONGRESS, "city": "AUSTIN", "propertyType": "CONDO", "price": "325000.00",
-        "bedrooms": 2, "bathrooms": "2", "status": "PENDING", "description": "Downtown views",
+        "address": CONGRESS,
+        "city": "AUSTIN",
+        "propertyType": "CONDO",
+        "price": "325000.00",
+        "bedrooms": 2,
+        "bathrooms": "2",
+        "status": "PENDING",
+        "description": "Downtown views",
     },
     {
-        "address": ELM, "city": "Dallas", "propertyType": "TOWNHOUSE", "price": "610000.00",
-        "bedrooms": 4, "bathrooms": "3.5", "status": "ACTIVE", "description": "End unit near the lake",
+        "address": ELM,
+        "city": "Dallas",
+        "propertyType": "TOWNHOUSE",
+        "price": "610000.00",
+        "bedrooms": 4,
+        "bathrooms": "3.5",
+        "status": "ACTIVE",
+        "description": "End unit near the lake",
     },
     {
-        "address": PINE, "city": "Dallas", "propertyType": "SINGLE_FAMILY", "price": "1250000.00",
-        "bedrooms": 5, "bathrooms": "4", "status": "SOLD", "description": "Estate lot",
+        "address": PINE,
+        "city": "Dallas",
+        "propertyType": "SINGLE_FAMILY",
+        "price": "1250000.00",
+        "bedrooms": 5,
+        "bathrooms": "4",
+        "status": "SOLD",
+        "description": "Estate lot",
     },
     {
-        "address": CEDAR, "city": "Houston", "propertyType": "CONDO", "price": "199000.00",
-        "bedrooms": 1, "bathrooms": "1", "status": "ACTIVE",
+        "address": CEDAR,
+        "city": "Houston",
+        "propertyType": "CONDO",
+        "price": "199000.00",
+        "bedrooms": 1,
+        "bathrooms": "1",
+        "status": "ACTIVE",
     },
 ]
 
@@ -101,8 +130,17 @@ async def test_duplicate_mls_number_in_one_organization(tenant: Tenant, other_te
     await create_property(tenant, mlsNumber="MLS-42")
     error = await tenant.gql_error(
         CREATE_PROPERTY,
-        {"input": {"address": "2 Elm", "city": "Austin", "state": "TX", "zipCode": "78702",
-                   "propertyType": "CONDO", "price": "1.00", "mlsNumber": "MLS-42"}},
+        {
+            "input": {
+                "address": "2 Elm",
+                "city": "Austin",
+                "state": "TX",
+                "zipCode": "78702",
+                "propertyType": "CONDO",
+                "price": "1.00",
+                "mlsNumber": "MLS-42",
+            }
+        },
     )
     assert error["extensions"]["code"] == "DUPLICATE_RECORD"
     assert await count_properties(tenant) == 1
@@ -246,12 +284,22 @@ async def test_search_pagination(tenant: Tenant) -> None:
     first = await search(tenant, sort="PRICE_ASC", limit=2)
     assert [item["address"] for item in first["items"]] == [CEDAR, CONGRESS]
     assert first["pagination"] == {
-        "page": 1, "limit": 2, "total": 5, "totalPages": 3, "hasNextPage": True, "hasPreviousPage": False,
+        "page": 1,
+        "limit": 2,
+        "total": 5,
+        "totalPages": 3,
+        "hasNextPage": True,
+        "hasPreviousPage": False,
     }
     last = await search(tenant, sort="PRICE_ASC", limit=2, page=3)
     assert [item["address"] for item in last["items"]] == [PINE]
     assert last["pagination"] == {
-        "page": 3, "limit": 2, "total": 5, "totalPages": 3, "hasNextPage": False, "hasPreviousPage": True,
+        "page": 3,
+        "limit": 2,
+        "total": 5,
+        "totalPages": 3,
+        "hasNextPage": False,
+        "hasPreviousPage": True,
     }
     beyond = await search(tenant, limit=2, page=4)
     assert beyond["items"] == []

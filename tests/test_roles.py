@@ -47,29 +47,45 @@ class Write:
 
 NEW_PERSON = {"firstName": "Nora", "lastName": "Newman"}
 NEW_PROPERTY = {
-    "address": "9 New Road", "city": "Austin", "state": "TX", "zipCode": "78704",
-    "propertyType": "CONDO", "price": "310000.00",
+    "address": "9 New Road",
+    "city": "Austin",
+    "state": "TX",
+    "zipCode": "78704",
+    "propertyType": "CONDO",
+    "price": "310000.00",
 }
 NEW_DEAL = {"title": "New deal", "dealType": "RENTAL", "amount": "2400.00"}
 
 WRITES = [
     Write("createPerson", KINDS["person"], CREATE_PERSON, lambda rows: {"input": NEW_PERSON}, NEW_PERSON),
     Write(
-        "updatePerson", KINDS["person"], KINDS["person"].update,
-        lambda rows: {"id": rows.person["id"], "input": KINDS["person"].change}, KINDS["person"].change,
+        "updatePerson",
+        KINDS["person"],
+        KINDS["person"].update,
+        lambda rows: {"id": rows.person["id"], "input": KINDS["person"].change},
+        KINDS["person"].change,
     ),
     Write(
-        "createDeal", KINDS["deal"], CREATE_DEAL,
-        lambda rows: {"input": {**NEW_DEAL, "personId": rows.person["id"]}}, NEW_DEAL,
+        "createDeal",
+        KINDS["deal"],
+        CREATE_DEAL,
+        lambda rows: {"input": {**NEW_DEAL, "personId": rows.person["id"]}},
+        NEW_DEAL,
     ),
     Write(
-        "updateDeal", KINDS["deal"], KINDS["deal"].update,
-        lambda rows: {"id": rows.deal["id"], "input": KINDS["deal"].change}, KINDS["deal"].change,
+        "updateDeal",
+        KINDS["deal"],
+        KINDS["deal"].update,
+        lambda rows: {"id": rows.deal["id"], "input": KINDS["deal"].change},
+        KINDS["deal"].change,
     ),
     Write("createProperty", KINDS["property"], CREATE_PROPERTY, lambda rows: {"input": NEW_PROPERTY}, NEW_PROPERTY),
     Write(
-        "updateProperty", KINDS["property"], KINDS["property"].update,
-        lambda rows: {"id": rows.property["id"], "input": KINDS["property"].change}, KINDS["property"].change,
+        "updateProperty",
+        KINDS["property"],
+        KINDS["property"].update,
+        lambda rows: {"id": rows.property["id"], "input": KINDS["property"].change},
+        KINDS["property"].change,
     ),
 ]
 WRITE_IDS = [write.mutation for write in WRITES]
@@ -147,7 +163,7 @@ async def test_admins_and_owners_can_delete(tenant: Tenant, kind: Kind, role: Ro
     rows = await seed(tenant, "Shared")
     lone_person = await create_person(tenant, firstName="Lone")
     target = lone_person if kind.name == "person" else rows.of(kind.name)
-    deleted = (await tenant.as_role(role).gql(kind.delete, {"id": target["id"]}))
+    deleted = await tenant.as_role(role).gql(kind.delete, {"id": target["id"]})
     assert list(deleted.values()) == [target["id"]]
     assert (await tenant.gql_error(kind.read, {"id": target["id"]}))["extensions"]["code"] == "NOT_FOUND"
 

@@ -52,13 +52,22 @@ async def add_deals(tenant: Tenant, count: int) -> None:
             CREATE_PROPERTY,
             {
                 "input": {
-                    "address": f"{100 + n} Main St", "city": "Austin", "state": "TX", "zipCode": "78701",
-                    "propertyType": "CONDO", "price": "350000",
+                    "address": f"{100 + n} Main St",
+                    "city": "Austin",
+                    "state": "TX",
+                    "zipCode": "78701",
+                    "propertyType": "CONDO",
+                    "price": "350000",
                 }
             },
         )
-        deal = {"title": f"Deal {n}", "dealType": "BUYER_REPRESENTATION", "amount": "350000",
-                "personId": person["id"], "propertyId": home["createProperty"]["id"]}
+        deal = {
+            "title": f"Deal {n}",
+            "dealType": "BUYER_REPRESENTATION",
+            "amount": "350000",
+            "personId": person["id"],
+            "propertyId": home["createProperty"]["id"],
+        }
         await tenant.gql(CREATE_DEAL, {"input": deal})
 
 

@@ -171,7 +171,12 @@ async def test_filters_by_person_deal_and_assignee_and_pages(tenant: Tenant) -> 
     page = (await tenant.gql(LIST, {"limit": 2, "page": 2}))["tasks"]
     assert [item["title"] for item in page["items"]] == ["unrelated"]
     assert page["pagination"] == {
-        "page": 2, "limit": 2, "total": 3, "totalPages": 2, "hasNextPage": False, "hasPreviousPage": True,
+        "page": 2,
+        "limit": 2,
+        "total": 3,
+        "totalPages": 2,
+        "hasNextPage": False,
+        "hasPreviousPage": True,
     }
 
 
@@ -191,7 +196,10 @@ async def test_person_tasks_with_and_without_the_overdue_filter(tenant: Tenant) 
         return [(task["title"], task["isOverdue"]) for task in data["person"]["tasks"]]
 
     assert await person_tasks(None) == [
-        ("done late", False), ("due yesterday", True), ("due tomorrow", False), ("someday", False),
+        ("done late", False),
+        ("due yesterday", True),
+        ("due tomorrow", False),
+        ("someday", False),
     ]
     assert await person_tasks(True) == [("due yesterday", True)]
     assert await person_tasks(False) == [("done late", False), ("due tomorrow", False), ("someday", False)]

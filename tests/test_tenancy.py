@@ -74,12 +74,8 @@ async def test_create_deal_cannot_point_into_another_organization(
     }
     base = {"title": "Sneaky", "dealType": "LISTING", "amount": "1000.00", "personId": mine["id"]}
 
-    foreign = await foreign_reference_error(
-        tenant, CREATE_DEAL, {"input": {**base, reference: their_ids[reference]}}
-    )
-    unknown = await foreign_reference_error(
-        tenant, CREATE_DEAL, {"input": {**base, reference: str(uuid.uuid4())}}
-    )
+    foreign = await foreign_reference_error(tenant, CREATE_DEAL, {"input": {**base, reference: their_ids[reference]}})
+    unknown = await foreign_reference_error(tenant, CREATE_DEAL, {"input": {**base, reference: str(uuid.uuid4())}})
 
     assert foreign == unknown
     assert await count_deals(tenant) == 0

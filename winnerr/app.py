@@ -37,7 +37,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Any]]:
         url = database_url(settings)
         database = Database.connect(url)
-        hub = Hub(settings.broadcast_url or url)
+        hub = Hub(settings.broadcast_url or url, settings.subscriber_queue_size)
         presence = Presence(database, hub)
         await hub.start()
         await presence.start()

@@ -65,6 +65,7 @@ class Settings(BaseSettings):
     winnerr_log_level: LogLevel = LogLevel.INFO
     access_token_ttl: int = Field(default=900, gt=0)
     refresh_token_ttl: int = Field(default=30 * 24 * 3600, gt=0)
+    subscriber_queue_size: int = Field(default=256, ge=1, le=100_000)
 
     @field_validator("database_url")
     @classmethod
