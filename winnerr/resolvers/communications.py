@@ -61,3 +61,14 @@ async def list_communications(
         query = query.where(Communication.channel == channel)
     query = query.order_by(Communication.occurred_at.desc(), Communication.id)
     return await paginate(ctx.scope, query, request)
+
+
+async def communications_of_person(
+    ctx: Context, person_id: uuid.UUID, page: int | None, limit: int | None
+) -> Page[Communication]:
+    """A page of one person's communications; batched across all the people of a request."""
+    ctx.principal.require(Permission.READ)
+    request = page_request(page, limit)
+    items = await ctx.loaders.communications_of_people(request.offset, request.limit).load(person_id)
+    total = await ctx.loaders.communication_count_by_person.load(person_id)
+    return Page(items, request.page, request.limit, total)

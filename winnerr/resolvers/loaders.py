@@ -12,9 +12,21 @@ from collections.abc import Sequence
 from typing import Any, TypeVar
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import aliased
 from strawberry.dataloader import DataLoader
 
-from winnerr.db.models import Deal, DealFavorite, Membership, Person, Pipeline, PipelineStage, Property, Task, User
+from winnerr.db.models import (
+    Communication,
+    Deal,
+    DealFavorite,
+    Membership,
+    Person,
+    Pipeline,
+    PipelineStage,
+    Property,
+    Task,
+    User,
+)
 from winnerr.db.scope import TenantScope
 
 Row = TypeVar("Row")
@@ -37,7 +49,17 @@ class Loaders:
         )
         self.deal_count_by_person = self._counted(Deal, Deal.person_id)
         self.task_count_by_person = self._counted(Task, Task.person_id)
+        self.communication_count_by_person = self._counted(Communication, Communication.person_id)
         self._favorites: dict[uuid.UUID, DataLoader[uuid.UUID, bool]] = {}
+        self._communication_pages: dict[tuple[int, int], DataLoader[uuid.UUID, list[Communication]]] = {}
+
+    def communications_of_people(self, offset: int, limit: int) -> DataLoader[uuid.UUID, list[Communication]]:
+        """One page (newest first) of each person's communications, all in one statement."""
+        if (offset, limit) not in self._communication_pages:
+            order = (Communication.occurred_at.desc(), Communication.id)
+            loader = self._windowed(Communication, Communication.person_id, order, offset, limit)
+            self._communication_pages[offset, limit] = loader
+        return self._communication_pages[offset, limit]
 
     def favorite_deals_of(self, user_id: uuid.UUID) -> DataLoader[uuid.UUID, bool]:
         """Whether each deal (by id) is among the favorites of the member `user_id`."""
@@ -72,6 +94,27 @@ class Loaders:
             groups: dict[uuid.UUID, list[Row]] = defaultdict(list)
             for row in await self.scope.rows(query):
                 groups[getattr(row, key.key)].append(row)
+            return [groups[k] for k in keys]
+
+        return DataLoader(load_fn=load)
+
+    def _windowed(
+        self, model: type[Row], key: Any, order: tuple[Any, ...], offset: int, limit: int
+    ) -> DataLoader[uuid.UUID, list[Row]]:
+        """Rows `offset` to `offset + limit` of each key's group, numbered in `order` by a window function."""
+
+        async def load(keys: list[uuid.UUID]) -> Sequence[list[Row]]:
+            position = func.row_number().over(partition_by=key, order_by=order).label("position")
+            numbered = select(model, position).where(self.scope.where(model), key.in_(keys)).subquery()
+            row = aliased(model, numbered)
+            query = (
+                select(row)
+                .where(numbered.c.position > offset, numbered.c.position <= offset + limit)
+                .order_by(numbered.c.position)
+            )
+            groups: dict[uuid.UUID, list[Row]] = defaultdict(list)
+            for found in await self.scope.rows(query):
+                groups[getattr(found, key.key)].append(found)
             return [groups[k] for k in keys]
 
         return DataLoader(load_fn=load)

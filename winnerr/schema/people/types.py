@@ -10,19 +10,21 @@ import strawberry
 from strawberry.scalars import JSON
 
 from winnerr.db import models
+from winnerr.resolvers.communications import communications_of_person
 from winnerr.resolvers.tasks import tasks_of_person
 from winnerr.schema.enums import LeadSource, PersonStatus
-from winnerr.schema.mapping import from_rows, key_of, mapped
+from winnerr.schema.mapping import from_row, from_rows, key_of, mapped
+from winnerr.schema.pagination import Page
 from winnerr.schema.types import Info
 
 if TYPE_CHECKING:
+    from winnerr.schema.communications.types import Communication
     from winnerr.schema.deals.types import Deal
     from winnerr.schema.tasks.types import Task
 
 
 @strawberry.type(
-    description="How many related records a person has. Communications are not counted yet: they arrive "
-    "with the communications log."
+    description="How many deals, tasks and communications a person has."
 )
 class PersonCounts:
     person_id: strawberry.Private[uuid.UUID]
@@ -34,6 +36,10 @@ class PersonCounts:
     @strawberry.field
     async def tasks(self, info: Info) -> int:
         return await info.context.loaders.task_count_by_person.load(self.person_id)
+
+    @strawberry.field
+    async def communications(self, info: Info) -> int:
+        return await info.context.loaders.communication_count_by_person.load(self.person_id)
 
 
 @mapped(models.Person)
@@ -78,6 +84,15 @@ class Person:
 
         return from_rows(Task, await tasks_of_person(info.context, key_of(self.id), overdue=overdue))
 
-    @strawberry.field(description="Counts of the person's deals and tasks.")
+    @strawberry.field(description="The person's communications, newest first, paged (limit 1–100).")
+    async def communications(
+        self, info: Info, page: int | None = 1, limit: int | None = 20
+    ) -> Page[Annotated[Communication, strawberry.lazy("winnerr.schema.communications.types")]]:
+        from winnerr.schema.communications.types import Communication
+
+        result = await communications_of_person(info.context, key_of(self.id), page, limit)
+        return Page.of(result, lambda row: from_row(Communication, row))
+
+    @strawberry.field(description="Counts of the person's deals, tasks and communications.")
     def counts(self) -> PersonCounts:
         return PersonCounts(person_id=key_of(self.id))
