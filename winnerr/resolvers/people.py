@@ -153,16 +153,11 @@ def _filtered(query: Select[Person], rules: PersonFilterRules) -> Select[Person]
 
 
 async def create_person(ctx: Context, data: dict[str, Any]) -> Person:
-    ctx.principal.require(Permission.WRITE)
-    rules = validate(PersonRules, data)
-    return await records.create(ctx, Person, rules.model_dump())
+    return await records.create_valid(ctx, Person, PersonRules, data)
 
 
 async def update_person(ctx: Context, person_id: str, data: dict[str, Any]) -> Person:
-    ctx.principal.require(Permission.WRITE)
-    patch = validate(PersonPatchRules, data)
-    person = await records.fetch(ctx, Person, person_id, ENTITY)
-    return await records.update(ctx, person, patch)
+    return await records.update_valid(ctx, Person, PersonPatchRules, person_id, data, ENTITY)
 
 
 async def delete_person(ctx: Context, person_id: str) -> uuid.UUID:

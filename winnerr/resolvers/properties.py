@@ -128,16 +128,11 @@ def _filtered(query: Select[Property], rules: PropertySearchRules) -> Select[Pro
 
 
 async def create_property(ctx: Context, data: dict[str, Any]) -> Property:
-    ctx.principal.require(Permission.WRITE)
-    rules = validate(PropertyRules, data)
-    return await records.create(ctx, Property, rules.model_dump())
+    return await records.create_valid(ctx, Property, PropertyRules, data)
 
 
 async def update_property(ctx: Context, property_id: str, data: dict[str, Any]) -> Property:
-    ctx.principal.require(Permission.WRITE)
-    patch = validate(PropertyPatchRules, data)
-    row = await records.fetch(ctx, Property, property_id, ENTITY)
-    return await records.update(ctx, row, patch)
+    return await records.update_valid(ctx, Property, PropertyPatchRules, property_id, data, ENTITY)
 
 
 async def delete_property(ctx: Context, property_id: str) -> uuid.UUID:

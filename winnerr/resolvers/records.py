@@ -14,7 +14,7 @@ from winnerr.auth.permissions import Permission
 from winnerr.context import Context
 from winnerr.db.enums import EventType
 from winnerr.errors import NotFound
-from winnerr.resolvers.validation import changes, parse_id
+from winnerr.resolvers.validation import changes, parse_id, validate
 
 Row = TypeVar("Row")
 
@@ -38,6 +38,21 @@ async def create(ctx: Context, model: type[Row], values: dict[str, Any], *, anno
     row = await ctx.scope.save(ctx.scope.add(model(**values)))
     _announce(ctx, announce, row)
     return row
+
+
+async def create_valid(ctx: Context, model: type[Row], rules: type[BaseModel], data: dict[str, Any]) -> Row:
+    """Check WRITE, validate `data` against `rules` and insert the row."""
+    ctx.principal.require(Permission.WRITE)
+    return await create(ctx, model, validate(rules, data).model_dump())
+
+
+async def update_valid(
+    ctx: Context, model: type[Row], rules: type[BaseModel], row_id: str, data: dict[str, Any], entity: str
+) -> Row:
+    """Check WRITE, validate the changes against `rules`, then apply them to the organization's row."""
+    ctx.principal.require(Permission.WRITE)
+    patch = validate(rules, data)
+    return await update(ctx, await fetch(ctx, model, row_id, entity), patch)
 
 
 async def update(
