@@ -19,6 +19,7 @@ from websockets.typing import Subprotocol
 
 from winnerr.app import create_app
 from winnerr.settings import Settings
+from winnerr.state import STATE_KEY, AppState
 
 TRANSPORT_WS = "graphql-transport-ws"
 LEGACY_WS = "graphql-ws"
@@ -34,7 +35,14 @@ def free_port() -> int:
 
 @asynccontextmanager
 async def served(settings: Settings) -> AsyncIterator[str]:
-    """The app on a real uvicorn on a free port, in this event loop; yields its base URL."""
+    """The app on a real uvicorn on a free port, in this event loop; yields its host:port."""
+    async with served_app(settings) as (host, _):
+        yield host
+
+
+@asynccontextmanager
+async def served_app(settings: Settings) -> AsyncIterator[tuple[str, AppState]]:
+    """Like `served`, also yielding the running app's state (its database, hub, presence)."""
     port = free_port()
     config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning", lifespan="on")
     server = uvicorn.Server(config)
@@ -44,7 +52,7 @@ async def served(settings: Settings) -> AsyncIterator[str]:
             task.result()
         await asyncio.sleep(0.02)
     try:
-        yield f"127.0.0.1:{port}"
+        yield f"127.0.0.1:{port}", server.lifespan.state[STATE_KEY]
     finally:
         server.should_exit = True
         await task

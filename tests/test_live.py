@@ -16,8 +16,9 @@ from websockets.typing import Subprotocol
 
 from tests.factories import Tenant
 from tests.graphql_documents import stage_named
-from tests.live import PROTOCOLS, TRANSPORT_WS, GraphQLSocket, closed_with, served
+from tests.live import PROTOCOLS, TRANSPORT_WS, GraphQLSocket, closed_with, served, served_app
 from tests.test_people import create_person
+from tests.test_statement_count import counting_statements
 from winnerr.auth.tokens import issue_access_token
 from winnerr.db.enums import EventType, Role
 from winnerr.resolvers.live import SLOW_CONSUMER_CLOSE_CODE, SLOW_CONSUMER_REASON
@@ -262,3 +263,24 @@ async def test_a_slow_consumer_is_disconnected_with_a_reason(
         await asyncio.wait_for(socket.closed(), 10)
         assert socket.connection.close_code == SLOW_CONSUMER_CLOSE_CODE
         assert socket.connection.close_reason == SLOW_CONSUMER_REASON
+
+
+async def test_an_event_costs_one_statement_for_all_subscribers_of_a_process(
+    tenant: Tenant, settings: Settings
+) -> None:
+    deal_id = await new_deal(tenant)
+    light = "subscription($id: ID) { dealUpdated(id: $id) { sequence deal { id title amount } } }"
+
+    async def statements_for(sockets: int, host: str, state: AppState) -> int:
+        async with contextlib.AsyncExitStack() as stack:
+            opened = [await stack.enter_async_context(GraphQLSocket.open(host, tenant.token())) for _ in range(sockets)]
+            operations = [await socket.subscribe(light, {"id": deal_id}) for socket in opened]
+            await asyncio.sleep(0.5)
+            with counting_statements(state) as executed:
+                await rename(tenant, deal_id, f"Heard by {sockets}")
+                for socket, operation in zip(opened, operations, strict=True):
+                    assert (await socket.next_data(operation))["dealUpdated"]["deal"]["title"] == f"Heard by {sockets}"
+            return len(executed)
+
+    async with served_app(settings) as (host, state):
+        assert await statements_for(1, host, state) == await statements_for(6, host, state) == 1
