@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 from winnerr.settings import Settings
@@ -15,7 +16,9 @@ def start_embedded_postgres(data_dir: Path) -> str:
     pgserver keeps the data across restarts, and as root runs the server as a dedicated system user
     (PostgreSQL refuses to run as root). The server stops when the last process using it exits.
     """
-    import pgserver  # imported here: it is only needed when no DATABASE_URL is set
+    with warnings.catch_warnings():  # platformdirs warns that XDG_RUNTIME_DIR is unset; /tmp is fine here
+        warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
+        import pgserver  # imported here: it is only needed when no DATABASE_URL is set
 
     pgdata = Path(data_dir).resolve() / "postgres"
     pgdata.parent.mkdir(parents=True, exist_ok=True)  # pgserver refuses a data dir whose parent is missing
