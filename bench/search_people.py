@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import platform
 import re
 import socket
 import statistics
@@ -48,7 +49,7 @@ from winnerr.db.enums import Role
 from winnerr.db.migrate import upgrade
 from winnerr.db.scope import TenantScope
 from winnerr.resolvers.people import PersonSortField, list_people, suggest_people
-from winnerr.resolvers.querying import Direction
+from winnerr.resolvers.querying import SortDirection
 
 SERVER_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 DATABASE = "winnerr_bench_search"
@@ -190,14 +191,14 @@ class Case:
 def people_case(label: str, search: str | None, **extra: Any) -> Case:
     graphql_vars: dict[str, Any] = {"search": search, "limit": 20}
     filters: dict[str, Any] = {}
-    sort: tuple[PersonSortField, Direction] | None = None
+    sort: tuple[PersonSortField, SortDirection] | None = None
     if "status" in extra:
         graphql_vars["filter"] = {"status": extra["status"]}
         filters = {"status": extra["status"]}
     if "sort" in extra:
         sort_field, direction = extra["sort"]
         graphql_vars["sort"] = {"field": sort_field, "direction": direction}
-        sort = (PersonSortField(sort_field), Direction(direction))
+        sort = (PersonSortField(sort_field), SortDirection(direction))
 
     def run(ctx: Context) -> Any:
         return list_people(ctx, search=search, filters=filters, sort=sort, page=None, limit=20)
@@ -511,11 +512,44 @@ def key_lines(plan: list[str]) -> list[str]:
     return [line.rstrip() for line in plan if KEY_LINE.search(line)]
 
 
+@dataclass
+class Machine:
+    """Where and when: the figures depend on it (and on whatever else the machine was doing)."""
+
+    started: datetime = field(default_factory=lambda: datetime.now(UTC))
+    cores: int = field(default_factory=lambda: os.cpu_count() or 0)
+    python: str = field(default_factory=platform.python_version)
+    postgres: str = ""
+    load_before: tuple[float, float, float] = field(default_factory=os.getloadavg)
+    load_after: tuple[float, float, float] = (0.0, 0.0, 0.0)
+
+    def describe(self) -> str:
+        def load(values: tuple[float, float, float]) -> str:
+            return " / ".join(f"{value:.2f}" for value in values)
+
+        return (
+            f"{self.started:%Y-%m-%d %H:%M} UTC, {self.cores} cores, {platform.machine()}, Python {self.python}, "
+            f"PostgreSQL {self.postgres}; load average (1/5/15 min) {load(self.load_before)} before, "
+            f"{load(self.load_after)} after."
+        )
+
+
+async def postgres_version() -> str:
+    connection = await connect(SERVER_URL)
+    try:
+        version: str = await connection.fetchval("SHOW server_version")
+    finally:
+        await connection.close()
+    return version.split()[0]
+
+
 def markdown(
-    sizes: dict[str, str], people: int, others: int, requests: int,
+    machine: Machine, sizes: dict[str, str], people: int, others: int, requests: int,
     http: list[tuple[Case, Latency, str]], sql: list[tuple[Case, list[StatementReport]]],
 ) -> str:
     out = [
+        machine.describe(),
+        "",
         f"{people:,} people in the measured organization, {others:,} in a second one; {requests} sequential "
         f"requests per case after {WARMUP} warm-up ones (httpx, keep-alive, one uvicorn worker).",
         "",
@@ -580,6 +614,7 @@ def main() -> None:
     parser.add_argument("--plans", type=Path, default=None, help="write the full plans and SQL to this file")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     args = parser.parse_args()
+    machine = Machine(postgres=asyncio.run(postgres_version()))
 
     asyncio.run(admin(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)'))
     asyncio.run(admin(f'CREATE DATABASE "{DATABASE}"'))
@@ -606,9 +641,10 @@ def main() -> None:
         if not args.keep:
             asyncio.run(admin(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)'))
 
+    machine.load_after = os.getloadavg()
     if args.plans is not None:
         args.plans.write_text(full_plans(sql))
-    print(markdown(sizes, args.people, args.others, args.requests, http, sql))
+    print(markdown(machine, sizes, args.people, args.others, args.requests, http, sql))
 
 
 if __name__ == "__main__":

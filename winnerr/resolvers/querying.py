@@ -14,9 +14,14 @@ class SortDirection(StrEnum):
 
 
 def order(query: Select[Any], column: Any, direction: SortDirection, tie_breaker: Any | None) -> Select[Any]:
-    """Sort by `column` (nulls last), then by `tie_breaker` so that pages never overlap."""
+    """Sort by `column` (nulls last), then by `tie_breaker` so that pages never overlap.
+
+    NULLS LAST is spelled out only for nullable columns: on a NOT NULL one it changes nothing, but
+    `DESC NULLS LAST` keeps a plain b-tree index (whose DESC order is NULLS FIRST) from giving the order."""
     key = column.asc() if direction is SortDirection.ASC else column.desc()
-    query = query.order_by(key.nulls_last())
+    if getattr(getattr(column, "expression", column), "nullable", True):
+        key = key.nulls_last()
+    query = query.order_by(key)
     return query if tie_breaker is None else query.order_by(tie_breaker)
 
 

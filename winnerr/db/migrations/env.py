@@ -22,8 +22,8 @@ def run_migrations_offline() -> None:
 
 
 def _include_name(name: str | None, type_: str, parent_names: object) -> bool:
-    """Leave out what migrations create outside the models: the optional pg_trgm indexes."""
-    return not (type_ == "index" and name is not None and name.endswith("_trgm"))
+    """Leave out the expression indexes that migrations create in SQL: trigram and prefix search."""
+    return not (type_ == "index" and name is not None and name.endswith(("_trgm", "_prefix")))
 
 
 def _run(connection: Connection) -> None:

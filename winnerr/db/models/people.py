@@ -27,6 +27,9 @@ from winnerr.db.search import PERSON_SEARCH_DOCUMENT
 
 
 class Person(TenantOwned, Timestamped, Base):
+    """A contact. Besides the indexes below, migrations create the search indexes that suggestions read:
+    trigram (`ix_people_*_trgm`, where pg_trgm exists) and prefix (`ix_people_*_prefix`) indexes."""
+
     __tablename__ = "people"
     __table_args__ = (
         tenant_key(),

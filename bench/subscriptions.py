@@ -1,0 +1,639 @@
+"""Subscriptions at scale: 1,000 sockets subscribed to one deal on one server process, one mutation.
+
+Run by hand (not part of the tests), with the local PostgreSQL on 127.0.0.1:5432:
+
+    .venv/bin/python bench/subscriptions.py [--sockets 1000] [--members 10] [--mutations 10] [--no-compression]
+                                            [--profile auto|always|never] [--keep]
+
+It creates the database `winnerr_bench_subs` (dropping any previous one), migrates it, creates an organization
+with `winnerr create-org` plus `--members - 1` AGENT members, then a person and a deal over GraphQL; starts
+`winnerr serve` (one process, one uvicorn worker) and reads its RSS before any socket. This process is the
+client: it opens the sockets in batches (graphql-transport-ws, `connection_init` with a bearer token of one of
+the members, round robin), subscribes each to `dealUpdated(id: <the deal>)`, and reads the server's RSS after
+each batch and once all are subscribed.
+
+Then it renames the deal over HTTP once to warm up and `--mutations` times, one second apart, timestamping when
+the request was sent (t_sent) and when its response arrived (t0); every socket timestamps the `next` message it
+receives. Latencies are reported relative to t0 and to t_sent (the broadcast is sent at commit, before the HTTP
+response is written, so a delivery can precede t0). Clocks: one `time.perf_counter` in this process.
+
+If p99 exceeds the target (50 ms) or `--profile always`, the same number of mutations is fired again while
+py-spy samples the server (collapsed stacks, loadable in speedscope), and the profile is summarised. Sockets are
+closed, the server stopped and the database dropped at the end (unless `--keep`).
+
+Browsers offer permessage-deflate and uvicorn accepts it (12-bit windows), so the sockets offer it too by default;
+`--no-compression` measures without it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import math
+import os
+import platform
+import resource
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import httpx
+import websockets
+from sqlalchemy import select
+from websockets.asyncio.client import ClientConnection
+from websockets.typing import Subprotocol
+
+from winnerr.db.database import Database
+from winnerr.db.enums import Role
+from winnerr.db.migrate import upgrade
+from winnerr.db.models import Membership, User
+from winnerr.resolvers.organizations import add_member
+
+SERVER_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+DATABASE = "winnerr_bench_subs"
+DATABASE_URL = f"postgresql://postgres@127.0.0.1:5432/{DATABASE}"
+JWT_SECRET = "bench-secret-" + "x" * 40
+PASSWORD = "bench-password"
+OWNER_EMAIL = "owner@subs.example.com"
+WINNERR = str(Path(sys.executable).parent / "winnerr")
+PY_SPY = str(Path(sys.executable).parent / "py-spy")
+TARGET_P99_MS = 50.0
+TARGET_KIB_PER_SOCKET = 30.0
+DELIVERY_TIMEOUT = 15.0
+PROTOCOL = Subprotocol("graphql-transport-ws")
+
+CREATE_PERSON = "mutation($input: CreatePersonInput!) { createPerson(input: $input) { id } }"
+CREATE_DEAL = "mutation($input: CreateDealInput!) { createDeal(input: $input) { id } }"
+UPDATE_DEAL = "mutation($id: ID!, $input: UpdateDealInput!) { updateDeal(id: $id, input: $input) { id title } }"
+DEAL_UPDATED = "subscription($id: ID) { dealUpdated(id: $id) { sequence type deal { id title } } }"
+
+# (label, function name or "" for any, path fragment): frames whose inclusive share of the server's busy samples
+# the profile summary reports.
+PROFILE_MARKERS: tuple[tuple[str, str, str], ...] = (
+    ("broadcast listener: fan-out to the subscribers' queues", "_listener", "winnerr/subscriptions/broadcast.py"),
+    ("subscriber streams (organization_events)", "organization_events", "winnerr/subscriptions/stream.py"),
+    ("  Notice.decode (json, uuid, datetime: once per socket)", "decode", "winnerr/subscriptions/events.py"),
+    ("deal_events / _events (winnerr.resolvers.live)", "_events", "winnerr/resolvers/live.py"),
+    ("  Hub.shared.get (single-flight load)", "get", "winnerr/subscriptions/shared.py"),
+    ("  Context.unit_of_work (a unit per socket per event)", "unit_of_work", "winnerr/context.py"),
+    ("    UnitOfWork.__init__ (session, scope, loaders)", "__init__", "winnerr/context.py"),
+    ("    UnitOfWork.finish (rollback, close)", "finish", "winnerr/context.py"),
+    ("DealEvent.of (from_row)", "of", "winnerr/schema/live/types.py"),
+    ("strawberry (subscription protocol, schema, extensions)", "", "strawberry/"),
+    ("  strawberry's graphql-transport-ws handler", "", "strawberry/subscriptions/protocols/graphql_transport_ws"),
+    ("  schema extensions (Transaction, MaskErrors...)", "", "strawberry/extensions"),
+    ("graphql-core execution", "", "graphql/execution"),
+    ("json.dumps", "dumps", "json/__init__.py"),
+    ("uvicorn websocket send/receive", "", "uvicorn/protocols/websockets"),
+    ("websockets (frames, protocol)", "", "websockets/"),
+    ("  permessage-deflate", "", "websockets/extensions/permessage_deflate.py"),
+    ("SQLAlchemy", "", "sqlalchemy/"),
+    ("asyncpg", "", "asyncpg/"),
+    ("asyncio machinery", "", "asyncio/"),
+)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Process measurements
+
+
+@dataclass(frozen=True)
+class Memory:
+    rss_kib: int
+    peak_kib: int
+
+    @classmethod
+    def of(cls, pid: int | str) -> Memory:
+        fields = dict(line.split(":", 1) for line in Path(f"/proc/{pid}/status").read_text().splitlines())
+        return cls(int(fields["VmRSS"].split()[0]), int(fields["VmHWM"].split()[0]))
+
+    def __str__(self) -> str:
+        return f"RSS {self.rss_kib / 1024:.1f} MiB (peak {self.peak_kib / 1024:.1f} MiB)"
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process (all its threads) so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_model() -> str:
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            return line.split(":", 1)[1].strip()
+    return platform.machine()
+
+
+def percentile(ordered: Sequence[float], q: float) -> float:
+    """Nearest-rank percentile of sorted values."""
+    if not ordered:
+        return math.nan
+    return ordered[max(0, math.ceil(q / 100 * len(ordered)) - 1)]
+
+
+def distribution(values: Sequence[float]) -> str:
+    ordered = sorted(values)
+    if not ordered:
+        return "no values"
+    parts = [f"p{q} {percentile(ordered, q):.1f}" for q in (50, 90, 99)]
+    return f"min {ordered[0]:.1f} / " + " / ".join(parts) + f" / max {ordered[-1]:.1f} ms"
+
+
+def slope(points: Sequence[tuple[int, int]]) -> float:
+    """Least-squares slope of y over x."""
+    n = len(points)
+    mean_x = sum(x for x, _ in points) / n
+    mean_y = sum(y for _, y in points) / n
+    spread = sum((x - mean_x) ** 2 for x, _ in points)
+    return sum((x - mean_x) * (y - mean_y) for x, y in points) / spread if spread else math.nan
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Setup: database, organization, server
+
+
+async def admin(statement: str) -> None:
+    connection = await asyncpg.connect(SERVER_URL)
+    try:
+        await connection.execute(statement)
+    finally:
+        await connection.close()
+
+
+async def add_members(count: int) -> list[str]:
+    """`count` AGENT members besides the owner (there is no CLI nor mutation for it); their e-mails."""
+    emails = [f"agent{n}@subs.example.com" for n in range(1, count + 1)]
+    database = Database.connect(DATABASE_URL)
+    try:
+        async with database.sessions.begin() as session:
+            owner = select(Membership.organization_id).join(User, User.id == Membership.user_id)
+            organization_id = (await session.execute(owner.where(User.email == OWNER_EMAIL))).scalar_one()
+            for email in emails:
+                await add_member(session, organization_id, email=email, password=PASSWORD, role=Role.AGENT)
+    finally:
+        await database.close()
+    return emails
+
+
+def winnerr(env: dict[str, str], *arguments: str) -> str:
+    completed = subprocess.run(  # noqa: S603 (our own console script, fixed arguments)
+        [WINNERR, *arguments], env=env, check=True, capture_output=True, text=True
+    )
+    return completed.stdout.strip()
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def wait_until_up(base_url: str, server: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise SystemExit(f"winnerr serve exited with {server.returncode}")
+        with contextlib.suppress(httpx.TransportError):
+            if httpx.get(f"{base_url}/health", timeout=1).status_code == 200:
+                return
+        time.sleep(0.2)
+    raise SystemExit("winnerr serve did not answer /health within 60 s")
+
+
+def raise_fd_limit(needed: int) -> None:
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < needed:
+        wanted = needed if hard == resource.RLIM_INFINITY else min(needed, hard)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))  # the server inherits it too
+    if resource.getrlimit(resource.RLIMIT_NOFILE)[0] < needed:
+        raise SystemExit(f"need {needed} file descriptors, the hard limit is {hard}")
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The client: sockets and deliveries
+
+
+@dataclass
+class Round:
+    """One mutation and the deliveries it caused."""
+
+    title: str
+    expected: int
+    sent: float = 0.0  # t_sent
+    answered: float = 0.0  # t0
+    arrivals: list[tuple[int, float]] = field(default_factory=list)  # (socket index, perf_counter)
+    sequences: set[int] = field(default_factory=set)
+    server_cpu: float = 0.0
+    complete: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def since_answer_ms(self) -> list[float]:
+        return [(at - self.answered) * 1000 for _, at in self.arrivals]
+
+    def since_sent_ms(self) -> list[float]:
+        return [(at - self.sent) * 1000 for _, at in self.arrivals]
+
+
+class Board:
+    """Where the sockets' readers record what they receive."""
+
+    def __init__(self) -> None:
+        self.rounds: dict[str, Round] = {}
+        self.unexpected: list[tuple[int, str]] = []
+        self.closed: list[tuple[int, int | None]] = []
+        self.extensions: list[str] = []  # negotiated by the first socket
+
+    def received(self, index: int, at: float, raw: str | bytes) -> None:
+        message = json.loads(raw)
+        payload = message.get("payload") or {}
+        if message.get("type") != "next" or "errors" in payload:
+            self.unexpected.append((index, str(raw)[:300]))
+            return
+        event = payload["data"]["dealUpdated"]
+        current = self.rounds.get(event["deal"]["title"])
+        if current is None:
+            self.unexpected.append((index, str(raw)[:300]))
+            return
+        current.arrivals.append((index, at))
+        current.sequences.add(event["sequence"])
+        if len(current.arrivals) >= current.expected:
+            current.complete.set()
+
+
+@dataclass
+class Subscriber:
+    index: int
+    connection: ClientConnection
+    reader: asyncio.Task[None] | None = None
+
+    async def read(self, board: Board) -> None:
+        with contextlib.suppress(websockets.ConnectionClosed):
+            async for raw in self.connection:
+                board.received(self.index, time.perf_counter(), raw)  # timestamp first, parse after
+        board.closed.append((self.index, self.connection.close_code))
+
+
+async def open_subscriber(
+    index: int, host: str, token: str, deal_id: str, board: Board, compression: str | None
+) -> Subscriber:
+    connection = await websockets.connect(
+        f"ws://{host}/graphql",
+        subprotocols=[PROTOCOL],
+        compression=compression,
+        ping_interval=None,  # 1,000 keepalive pings would be noise; the server sends none either
+        open_timeout=60,
+        close_timeout=10,
+    )
+    await connection.send(json.dumps({"type": "connection_init", "payload": {"authorization": f"Bearer {token}"}}))
+    ack = json.loads(await asyncio.wait_for(connection.recv(), 60))
+    if ack.get("type") != "connection_ack":
+        raise RuntimeError(f"socket {index}: {ack}")
+    subscribe = {"id": "1", "type": "subscribe", "payload": {"query": DEAL_UPDATED, "variables": {"id": deal_id}}}
+    await connection.send(json.dumps(subscribe))
+    if index == 0:
+        board.extensions = [extension.name for extension in connection.protocol.extensions]
+    subscriber = Subscriber(index, connection)
+    subscriber.reader = asyncio.create_task(subscriber.read(board))
+    return subscriber
+
+
+async def graphql(client: httpx.AsyncClient, token: str, query: str, variables: dict[str, Any]) -> dict[str, Any]:
+    response = await client.post(
+        "/graphql", json={"query": query, "variables": variables}, headers={"Authorization": f"Bearer {token}"}
+    )
+    body = response.json()
+    if response.status_code != 200 or body.get("errors"):
+        raise RuntimeError(f"GraphQL failed: {response.status_code} {body}")
+    data: dict[str, Any] = body["data"]
+    return data
+
+
+async def fire(
+    client: httpx.AsyncClient, token: str, deal_id: str, board: Board, title: str, expected: int, server_pid: int
+) -> Round:
+    """Rename the deal and wait until every socket has the event (or the timeout)."""
+    current = Round(title, expected)
+    board.rounds[title] = current
+    cpu_before = cpu_seconds(server_pid)
+    current.sent = time.perf_counter()
+    await graphql(client, token, UPDATE_DEAL, {"id": deal_id, "input": {"title": title}})
+    current.answered = time.perf_counter()
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(current.complete.wait(), DELIVERY_TIMEOUT)
+    current.server_cpu = cpu_seconds(server_pid) - cpu_before
+    return current
+
+
+async def fire_series(
+    client: httpx.AsyncClient, token: str, deal_id: str, board: Board, phase: str, count: int, expected: int,
+    interval: float, server_pid: int,
+) -> list[Round]:
+    rounds = []
+    for n in range(1, count + 1):
+        started = time.perf_counter()
+        done = await fire(client, token, deal_id, board, f"{phase} {n}", expected, server_pid)
+        rounds.append(done)
+        lateness = done.since_answer_ms()
+        http_ms = 1000 * (done.answered - done.sent)
+        print(
+            f"  {done.title:>11}: {len(done.arrivals):>5}/{expected} delivered, HTTP {http_ms:.0f} ms,"
+            f" since t0: {distribution(lateness)}, server CPU {1000 * done.server_cpu:.0f} ms"
+        )
+        await asyncio.sleep(max(0.0, interval - (time.perf_counter() - started)))
+    return rounds
+
+
+def summarise_rounds(rounds: Sequence[Round], expected: int) -> dict[str, Any]:
+    since_answer = [ms for one in rounds for ms in one.since_answer_ms()]
+    since_sent = [ms for one in rounds for ms in one.since_sent_ms()]
+    spans = [
+        (max(at for _, at in one.arrivals) - min(at for _, at in one.arrivals)) * 1000 for one in rounds if one.arrivals
+    ]
+    delivered = sum(len(one.arrivals) for one in rounds)
+    cpu_ms = sum(one.server_cpu for one in rounds) * 1000
+    return {
+        "delivered": delivered,
+        "expected": expected * len(rounds),
+        "complete_rounds": sum(len(one.arrivals) == expected for one in rounds),
+        "since_t0": distribution(since_answer),
+        "since_sent": distribution(since_sent),
+        "p99_since_t0": percentile(sorted(since_answer), 99),
+        "p99_since_sent": percentile(sorted(since_sent), 99),
+        "http": distribution([(one.answered - one.sent) * 1000 for one in rounds]),
+        "span": distribution(spans),
+        "server_cpu_ms_per_round": cpu_ms / len(rounds),
+        "server_cpu_us_per_delivery": cpu_ms * 1000 / delivered if delivered else math.nan,
+        "sequences_per_round": sorted({len(one.sequences) for one in rounds}),
+        "order_correlation": order_effect(rounds),
+    }
+
+
+def order_effect(rounds: Sequence[Round]) -> str:
+    """Median latency (since t_sent) of the sockets opened first vs last: is delivery in subscription order?"""
+    by_socket: dict[int, list[float]] = {}
+    for one in rounds:
+        for index, at in one.arrivals:
+            by_socket.setdefault(index, []).append((at - one.sent) * 1000)
+    if not by_socket:
+        return "n/a"
+    indexes = sorted(by_socket)
+    tenth = max(1, len(indexes) // 10)
+
+    def median_of(chosen: Sequence[int]) -> float:
+        values = sorted(v for i in chosen for v in by_socket[i])
+        return percentile(values, 50)
+
+    first, last = median_of(indexes[:tenth]), median_of(indexes[-tenth:])
+    return f"p50 since t_sent of the first 10% of sockets opened {first:.1f} ms, of the last 10% {last:.1f} ms"
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Profile
+
+
+def summarise_profile(path: Path, top: int = 25) -> str:
+    """Inclusive shares of marker frames, and the functions with the most self samples, from collapsed stacks."""
+    stacks: list[tuple[list[str], int]] = []
+    for line in path.read_text().splitlines():
+        joined, _, count = line.rpartition(" ")
+        if joined and count.isdigit():
+            stacks.append((joined.split(";"), int(count)))
+    total = sum(count for _, count in stacks)
+    if not total:
+        return "no samples"
+    lines = [f"{total} samples of the server's busy threads"]
+    for label, function, path_fragment in PROFILE_MARKERS:
+        hits = sum(count for frames, count in stacks if any(_is(frame, function, path_fragment) for frame in frames))
+        lines.append(f"  {100 * hits / total:5.1f}%  {label}")
+    own: Counter[str] = Counter()
+    for frames, hits in stacks:
+        own[_short(frames[-1])] += hits
+    lines.append(f"top {top} functions by own samples:")
+    lines.extend(f"  {100 * hits / total:5.1f}%  {name}" for name, hits in own.most_common(top))
+    return "\n".join(lines)
+
+
+def _is(frame: str, function: str, path_fragment: str) -> bool:
+    name, _, where = frame.partition(" (")
+    return (not function or name == function) and path_fragment in where
+
+
+def _short(frame: str) -> str:
+    """`fn (path/site-packages/pkg/mod.py:12)` -> `fn (pkg/mod.py:12)`."""
+    name, _, where = frame.partition(" (")
+    where = where.rstrip(")")
+    for marker in ("site-packages/", "lib/python3.11/", "/work/main/"):
+        if marker in where:
+            where = where.split(marker, 1)[1]
+    return f"{name} ({where})"
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The run
+
+
+@dataclass
+class Setup:
+    host: str
+    server_pid: int
+    owner_token: str
+    tokens: list[str]
+    py_spy: str | None
+
+
+async def benchmark(setup: Setup, args: argparse.Namespace) -> bool:
+    """Everything with the server up; whether the targets were met."""
+    base_url = f"http://{setup.host}"
+    compression = None if args.no_compression else "deflate"
+    pid = setup.server_pid
+    board = Board()
+    async with httpx.AsyncClient(base_url=base_url, timeout=60) as client:
+        person = {"firstName": "Sub", "lastName": "Scriber"}
+        person_id = (await graphql(client, setup.owner_token, CREATE_PERSON, {"input": person}))["createPerson"]["id"]
+        deal = {"title": "Bench 0", "dealType": "LISTING", "amount": "400000", "personId": person_id}
+        deal_id = (await graphql(client, setup.owner_token, CREATE_DEAL, {"input": deal}))["createDeal"]["id"]
+
+        await asyncio.sleep(1)
+        before = Memory.of(pid)
+        client_before = Memory.of("self")
+        print(f"server before any socket: {before}; client {client_before}")
+
+        subscribers: list[Subscriber] = []
+        ramp: list[tuple[int, int]] = [(0, before.rss_kib)]
+        started = time.perf_counter()
+        cpu_before = cpu_seconds(pid)
+        for first in range(0, args.sockets, args.batch):
+            batch_started = time.perf_counter()
+            indexes = range(first, min(first + args.batch, args.sockets))
+            subscribers += await asyncio.gather(
+                *(
+                    open_subscriber(i, setup.host, setup.tokens[i % len(setup.tokens)], deal_id, board, compression)
+                    for i in indexes
+                )
+            )
+            rss = Memory.of(pid)
+            ramp.append((len(subscribers), rss.rss_kib))
+            print(f"  {len(subscribers):>5} sockets acked in {time.perf_counter() - batch_started:.2f} s: server {rss}")
+        ramp_seconds = time.perf_counter() - started
+        print(f"websocket extensions negotiated: {board.extensions or 'none'}")
+        ramp_cpu = cpu_seconds(pid) - cpu_before
+        await asyncio.sleep(args.settle)
+        after = Memory.of(pid)
+        client_after = Memory.of("self")
+        per_socket = (after.rss_kib - before.rss_kib) / args.sockets
+        marginal = slope(ramp[1:])
+        print(
+            f"all {args.sockets} subscribed in {ramp_seconds:.1f} s (server CPU {ramp_cpu:.1f} s);"
+            f" after {args.settle:.0f} s more: server {after}; client {client_after}"
+        )
+        print(
+            f"server memory per subscribed socket: {per_socket:.1f} KiB ((RSS after - before) / {args.sockets});"
+            f" slope over the batches {marginal:.1f} KiB"
+        )
+        client_per_socket = (client_after.rss_kib - client_before.rss_kib) / args.sockets
+        print(f"client memory per socket (context only): {client_per_socket:.1f} KiB")
+
+        print("warm-up mutation:")
+        await fire_series(client, setup.owner_token, deal_id, board, "Warm", 1, args.sockets, args.interval, pid)
+        print(f"{args.mutations} measured mutations, {args.interval:.0f} s apart:")
+        rounds = await fire_series(
+            client, setup.owner_token, deal_id, board, "Bench", args.mutations, args.sockets, args.interval, pid
+        )
+        summary = summarise_rounds(rounds, args.sockets)
+        print_summary(summary)
+        after_mutations = Memory.of(pid)
+        print(f"server after the mutations: {after_mutations}")
+
+        profile_wanted = args.profile == "always" or (
+            args.profile == "auto" and summary["p99_since_t0"] > TARGET_P99_MS
+        )
+        if profile_wanted:
+            await profile(setup, args, client, deal_id, board)
+
+        if board.unexpected:
+            print(f"{len(board.unexpected)} unexpected messages, e.g. {board.unexpected[:3]}")
+        if board.closed:
+            print(f"{len(board.closed)} sockets closed by the server, e.g. {board.closed[:5]}")
+
+        closing = time.perf_counter()
+        for first in range(0, len(subscribers), args.batch):
+            await asyncio.gather(*(s.connection.close() for s in subscribers[first : first + args.batch]))
+        await asyncio.gather(*(s.reader for s in subscribers if s.reader is not None))
+        await asyncio.sleep(args.settle)
+        print(f"closed {len(subscribers)} sockets in {time.perf_counter() - closing:.1f} s; server {Memory.of(pid)}")
+    met = bool(summary["p99_since_t0"] <= TARGET_P99_MS and per_socket <= TARGET_KIB_PER_SOCKET)
+    verdict = "met" if met else "MISSED"
+    print(f"targets (p99 <= {TARGET_P99_MS:.0f} ms, <= {TARGET_KIB_PER_SOCKET:.0f} KiB per socket): {verdict}")
+    return met
+
+
+def print_summary(summary: dict[str, Any]) -> None:
+    print(
+        f"delivered {summary['delivered']}/{summary['expected']} ({summary['complete_rounds']} rounds complete);"
+        f" distinct sequences per round {summary['sequences_per_round']}"
+    )
+    print(f"  latency since t0 (HTTP response):  {summary['since_t0']}")
+    print(f"  latency since t_sent (request):    {summary['since_sent']}")
+    print(f"  mutation HTTP round trip:          {summary['http']}")
+    print(f"  first-to-last delivery per round:  {summary['span']}")
+    print(
+        f"  server CPU per round {summary['server_cpu_ms_per_round']:.0f} ms,"
+        f" {summary['server_cpu_us_per_delivery']:.0f} µs per delivery"
+    )
+    print(f"  {summary['order_correlation']}")
+
+
+async def profile(
+    setup: Setup, args: argparse.Namespace, client: httpx.AsyncClient, deal_id: str, board: Board
+) -> None:
+    if setup.py_spy is None:
+        print("py-spy is not installed (.venv/bin/pip install py-spy): no profile")
+        return
+    output = Path(args.profile_output)
+    duration = math.ceil(args.mutations * args.interval + 3)
+    command = [setup.py_spy, "record", "--pid", str(setup.server_pid), "--duration", str(duration), "--rate", "250"]
+    recorder = await asyncio.create_subprocess_exec(
+        *command, "--format", "raw", "--output", str(output), "--nonblocking",
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
+    )
+    await asyncio.sleep(1.5)
+    print(f"profiling the server with py-spy for {duration} s during {args.mutations} more mutations:")
+    rounds = await fire_series(
+        client, setup.owner_token, deal_id, board, "Profiled", args.mutations, args.sockets, args.interval,
+        setup.server_pid,
+    )
+    _, errors = await recorder.communicate()
+    print_summary(summarise_rounds(rounds, args.sockets))
+    if recorder.returncode != 0:
+        print(f"py-spy failed ({recorder.returncode}): {errors.decode(errors='replace')[-500:]}")
+        return
+    print(f"profile (collapsed stacks, open in speedscope): {output}")
+    print(summarise_profile(output))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--sockets", type=int, default=1000)
+    parser.add_argument("--batch", type=int, default=100, help="sockets opened at once while ramping up")
+    parser.add_argument("--members", type=int, default=10, help="members the sockets belong to (round robin)")
+    parser.add_argument("--mutations", type=int, default=10)
+    parser.add_argument("--interval", type=float, default=1.0, help="seconds between mutations")
+    parser.add_argument("--settle", type=float, default=3.0, help="seconds to wait after the last socket subscribed")
+    parser.add_argument("--no-compression", action="store_true", help="do not offer permessage-deflate")
+    parser.add_argument("--profile", choices=("auto", "always", "never"), default="auto")
+    parser.add_argument("--profile-output", default="/tmp/winnerr-subscriptions-profile.txt")  # noqa: S108
+    parser.add_argument("--keep", action="store_true", help="keep the database")
+    args = parser.parse_args()
+    raise_fd_limit(args.sockets * 2 + 512)
+
+    asyncio.run(admin(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)'))
+    asyncio.run(admin(f'CREATE DATABASE "{DATABASE}"'))
+    server: subprocess.Popen[bytes] | None = None
+    try:
+        upgrade(DATABASE_URL)
+        env = {key: value for key, value in os.environ.items() if not key.startswith(("DATABASE_", "WINNERR_", "JWT_"))}
+        env.pop("BROADCAST_URL", None)
+        env.update(
+            DATABASE_URL=DATABASE_URL, JWT_SECRET=JWT_SECRET, RATE_LIMIT_API="1000000/minute",
+            WINNERR_LOG_LEVEL="warning", WINNERR_DATA_DIR=tempfile.mkdtemp(prefix="winnerr-bench-"),
+        )
+        winnerr(env, "create-org", "--name", "Bench Realty", "--owner-email", OWNER_EMAIL, "--password", PASSWORD)
+        emails = [OWNER_EMAIL, *asyncio.run(add_members(args.members - 1))]
+        tokens = [winnerr(env, "token", "--email", email, "--ttl", "3600") for email in emails]
+
+        port = free_port()
+        server = subprocess.Popen([WINNERR, "serve", "--port", str(port), "--workers", "1"], env=env)  # noqa: S603
+        wait_until_up(f"http://127.0.0.1:{port}", server)
+        print(
+            f"{time.strftime('%Y-%m-%d %H:%M:%S %Z')}; machine: {cpu_model()}, {os.cpu_count()} cores; Python"
+            f" {platform.python_version()}, websockets {version('websockets')}, uvicorn {version('uvicorn')},"
+            f" strawberry {version('strawberry-graphql')}; load average"
+            f" {os.getloadavg()[0]:.1f}; server pid {server.pid}; {args.sockets} sockets of {len(emails)} members,"
+            f" permessage-deflate {'off' if args.no_compression else 'offered'}"
+        )
+        py_spy = PY_SPY if Path(PY_SPY).exists() else shutil.which("py-spy")
+        setup = Setup(f"127.0.0.1:{port}", server.pid, tokens[0], tokens, py_spy)
+        met = asyncio.run(benchmark(setup, args))
+    finally:
+        if server is not None:
+            server.terminate()
+            server.wait(timeout=60)
+        if not args.keep:
+            asyncio.run(admin(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)'))
+    sys.exit(0 if met else 1)
+
+
+if __name__ == "__main__":
+    main()
