@@ -13,6 +13,7 @@ from asgi_lifespan import LifespanManager
 
 from tests.database import fresh_database
 from tests.factories import Tenant, make_tenant
+from tests.live import served
 from winnerr.app import create_app
 from winnerr.db.migrate import upgrade
 from winnerr.settings import Settings, load_settings
@@ -70,6 +71,13 @@ async def client(lifespan: LifespanManager) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=lifespan.app)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
         yield client
+
+
+@pytest.fixture(scope="session")
+async def host(settings: Settings) -> AsyncIterator[str]:
+    """The app on a real uvicorn (for websockets), sharing the test database; its host:port."""
+    async with served(settings) as address:
+        yield address
 
 
 @pytest.fixture

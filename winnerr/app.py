@@ -14,6 +14,7 @@ from starlette.routing import Mount, Route, WebSocketRoute
 
 from winnerr.auth import routes as auth_routes
 from winnerr.auth.middleware import AuthenticationMiddleware, internal_error
+from winnerr.body_size import BodySizeLimitMiddleware
 from winnerr.db.database import Database
 from winnerr.db.embedded import database_url
 from winnerr.export import routes as export_routes
@@ -32,6 +33,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     """The Winnerr app; settings come from the environment unless given."""
     settings = settings or load_settings()
     configure_logging(settings.winnerr_log_level)
+    api_limiter = RateLimiter(settings.rate_limit("api"))
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Any]]:
@@ -42,8 +44,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         await hub.start()
         await presence.start()
         try:
-            limiter = RateLimiter(settings.rate_limit("auth"))
-            yield AppState(settings, database, limiter, hub, presence).as_lifespan_state()
+            login_limiter = RateLimiter(settings.rate_limit("auth"))
+            yield AppState(settings, database, login_limiter, api_limiter, hub, presence).as_lifespan_state()
         finally:
             await presence.stop()
             await hub.stop()
@@ -67,7 +69,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
             allow_headers=["authorization", "content-type", "x-organization-id", "idempotency-key", "x-request-id"],
             expose_headers=["x-request-id", "retry-after", "ratelimit-limit", "ratelimit-remaining", "ratelimit-reset"],
         ),
-        Middleware(RateLimitMiddleware, settings=settings),
+        Middleware(BodySizeLimitMiddleware),
+        Middleware(RateLimitMiddleware, settings=settings, api=api_limiter),
         Middleware(AuthenticationMiddleware),
     ]
     return Starlette(

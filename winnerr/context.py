@@ -1,17 +1,14 @@
-"""The per-request Context: who is calling, a unit of work (session, DataLoaders, changes), the hub.
+"""The Context: who is calling, and each operation's unit of work (session, DataLoaders, changes).
 
-A request's unit of work opens its session on first use and is committed or rolled back once, at the edge
+A unit of work opens its session on first use and is committed or rolled back once, at the edge
 (`winnerr.schema.extensions.Transaction`): a mutation is one transaction and resolvers never commit. The
 changes it records become events in that same transaction, and are broadcast only after it commits.
-
-A websocket keeps one Context for hours, so each subscription event is resolved in a unit of its own
-(`Context.unit_of_work`): fresh session and DataLoaders, nothing cached across events or subscriptions.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -24,7 +21,7 @@ from winnerr.auth.principal import Principal
 from winnerr.db.database import Database
 from winnerr.db.enums import EventType
 from winnerr.db.scope import TenantScope
-from winnerr.errors import Unauthenticated
+from winnerr.errors import DomainError, Unauthenticated
 from winnerr.resolvers.loaders import Loaders
 from winnerr.settings import Settings
 from winnerr.subscriptions.events import Change, write_events
@@ -59,13 +56,28 @@ class UnitOfWork:
         return await write_events(self.session, principal.organization_id, principal.user_id, self.changes)
 
 
-_event_unit: ContextVar[tuple[Context, UnitOfWork] | None] = ContextVar("winnerr_event_unit", default=None)
+@dataclass
+class Operation:
+    """One GraphQL operation (or one subscription event): its unit of work, opened on first use, and
+    whether it may commit. `refused` is why the caller may not run it (a websocket's membership ended, or
+    its rate limit is spent): every resolver asks for the principal first, and gets that error."""
+
+    commit: bool = False
+    refused: DomainError | None = None
+    unit: UnitOfWork | None = None
+
+
+_current: ContextVar[tuple[Context, Operation] | None] = ContextVar("winnerr_operation", default=None)
 
 
 @dataclass
 class Context:
-    """Everything a resolver needs. Over a websocket the principal is set once `connection_init` is
-    accepted; `connection_params` holds that message's payload."""
+    """Everything a resolver needs. An HTTP request has one Context; a websocket keeps one for hours, while
+    each of its operations, and each event of a subscription, runs in an `Operation` of its own: fresh
+    session and DataLoaders, nothing shared between operations or cached across events.
+
+    Over a websocket the principal is set once `connection_init` is accepted (`connection_params` holds its
+    payload), and `admit` re-checks the membership and the rate limit before each operation."""
 
     settings: Settings
     database: Database
@@ -75,23 +87,26 @@ class Context:
     connection_params: dict[str, Any] = field(default_factory=dict)
     connection: WebSocket | None = None
     connection_id: uuid.UUID = field(default_factory=uuid.uuid4)
+    admit: Callable[[], Awaitable[None]] | None = None
     on_disconnect: list[Callable[[], object]] = field(default_factory=list)
-    _unit: UnitOfWork | None = field(default=None, init=False)
 
     @property
     def principal(self) -> Principal:
+        operation = self._operation()
+        if operation is not None and operation.refused is not None:
+            raise operation.refused
         if self.authenticated is None:
             raise Unauthenticated()
         return self.authenticated
 
     @property
     def unit(self) -> UnitOfWork:
-        current = _event_unit.get()
-        if current is not None and current[0] is self:
-            return current[1]
-        if self._unit is None:
-            self._unit = UnitOfWork(self.database, self.principal)
-        return self._unit
+        operation = self._operation()
+        if operation is None:
+            raise RuntimeError("Database work outside an operation: use `async with context.operation()`")
+        if operation.unit is None:
+            operation.unit = UnitOfWork(self.database, self.principal)
+        return operation.unit
 
     @property
     def session(self) -> AsyncSession:
@@ -109,24 +124,29 @@ class Context:
         """Note a change clients may see; it becomes an event if and when the transaction commits."""
         self.unit.changes.append(Change(type, entity_id))
 
-    async def finish(self, *, commit: bool) -> None:
-        """End the request's transaction: commit it (then broadcast its events), or roll it back."""
-        unit, self._unit = self._unit, None
-        if unit is not None:
-            await unit.finish(self.hub, commit=commit)
-
     async def disconnect(self, code: int, reason: str) -> None:
         """Close this context's websocket (a no-op for HTTP requests)."""
         if self.connection is not None:
             await self.connection.close(code=code, reason=reason)
 
     @asynccontextmanager
-    async def unit_of_work(self) -> AsyncIterator[UnitOfWork]:
-        """A read-only unit for one subscription event, used by everything resolved inside the block."""
-        unit = UnitOfWork(self.database, self.principal)
-        token = _event_unit.set((self, unit))
+    async def operation(self, *, admit: bool = False) -> AsyncIterator[Operation]:
+        """Run an operation in a unit of work of its own, used by everything resolved inside the block; it
+        commits (then broadcasts its events) only if the block set `commit`, else it rolls back."""
+        operation = Operation()
+        if admit and self.admit is not None:
+            try:
+                await self.admit()
+            except DomainError as error:
+                operation.refused = error
+        token = _current.set((self, operation))
         try:
-            yield unit
+            yield operation
         finally:
-            _event_unit.reset(token)
-            await unit.finish(self.hub, commit=False)
+            _current.reset(token)
+            if operation.unit is not None:
+                await operation.unit.finish(self.hub, commit=operation.commit)
+
+    def _operation(self) -> Operation | None:
+        current = _current.get()
+        return current[1] if current is not None and current[0] is self else None

@@ -118,15 +118,15 @@ def _is_list(annotation: Any) -> bool:
 
 
 def _cell(value: object) -> str:
-    """A value as CSV text, neutralised with a leading `'` when a spreadsheet would read it as a formula."""
+    """A value as CSV text, neutralised with a leading `'` when a spreadsheet would read it as a formula.
+
+    A list is joined with `;` after neutralising each item, since spreadsheets in locales whose CSV
+    separator is `;` split the cell there."""
     if value is None:
-        text = ""
-    elif isinstance(value, datetime):
-        text = value.isoformat()
-    elif isinstance(value, list):
-        text = LIST_SEPARATOR.join(str(item) for item in value)
-    else:
-        text = str(value)
+        return ""
+    if isinstance(value, list):
+        return LIST_SEPARATOR.join(_cell(item) for item in value)
+    text = value.isoformat() if isinstance(value, datetime) else str(value)
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 

@@ -17,7 +17,7 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from winnerr.auth.tokens import bearer_token, verify_access_token
+from winnerr.auth.tokens import bearer_token, verify_bearer
 from winnerr.errors import DomainError, ErrorCode, RateLimited
 from winnerr.settings import Settings
 
@@ -49,10 +49,9 @@ class RateLimiter:
         self.limit = limit
         self._limiter = MovingWindowRateLimiter(storage or MemoryStorage())
 
-    async def check(self, *key: str) -> None:
-        """Raise `RateLimited` (with the seconds to wait) when `key` has used up its limit."""
-        if not await self._limiter.test(self.limit, *key):
-            raise RateLimited((await self._window(False, *key)).reset_after)
+    async def clear(self, *key: str) -> None:
+        """Forget what `key` has used (a successful login forgives the failures before it)."""
+        await self._limiter.clear(self.limit, *key)
 
     async def hit(self, *key: str) -> Window:
         """Count one request for `key`; the window says whether it was allowed."""
@@ -65,10 +64,10 @@ class RateLimiter:
 
 
 class RateLimitMiddleware:
-    def __init__(self, app: ASGIApp, settings: Settings) -> None:
+    def __init__(self, app: ASGIApp, settings: Settings, api: RateLimiter) -> None:
         self.app = app
         self.settings = settings
-        self.api = RateLimiter(settings.rate_limit("api"))
+        self.api = api
         self.webhooks = RateLimiter(settings.rate_limit("webhooks"))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -93,12 +92,12 @@ class RateLimitMiddleware:
         path: str = scope["path"]
         if path.startswith(WEBHOOKS_PREFIX):
             return await self.webhooks.hit("webhook", path.removeprefix(WEBHOOKS_PREFIX).split("/")[0])
-        return await self.api.hit("api", self._caller(scope))
+        return await self.api.hit("api", await self._caller(scope))
 
-    def _caller(self, scope: Scope) -> str:
+    async def _caller(self, scope: Scope) -> str:
         """The member behind a valid token, else the client's address."""
         try:
-            claims = verify_access_token(self.settings, bearer_token(Headers(scope=scope).get("authorization")))
+            claims = await verify_bearer(self.settings, bearer_token(Headers(scope=scope).get("authorization")))
         except DomainError:
             client = scope.get("client")
             return f"ip:{client[0] if client else 'unknown'}"

@@ -23,6 +23,7 @@ class AppState:
     settings: Settings
     database: Database
     login_limiter: RateLimiter
+    api_limiter: RateLimiter
     hub: Hub
     presence: Presence
 

@@ -7,6 +7,8 @@ who may connect. A socket lives no longer than its token: at `exp` it is closed 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlparse
@@ -15,15 +17,17 @@ from starlette.datastructures import Headers
 from starlette.types import Scope
 from strawberry.exceptions import ConnectionRejectionError
 
-from winnerr.auth.principal import resolve_principal
-from winnerr.auth.tokens import bearer_token, verify_access_token
+from winnerr.auth.principal import Principal, resolve_principal
+from winnerr.auth.tokens import Claims, bearer_token, verify_bearer
 from winnerr.context import Context
-from winnerr.errors import DomainError
+from winnerr.errors import DomainError, RateLimited
 from winnerr.settings import Settings
 from winnerr.state import AppState
 
 CONNECTION_INIT_SECONDS = 10
 TOKEN_EXPIRED_CLOSE_CODE = 4401
+MEMBERSHIP_ENDED_CLOSE_CODE = 4403
+MEMBERSHIP_CHECK_SECONDS = 30.0
 ORGANIZATION_PARAM = "x-organization-id"
 
 
@@ -37,17 +41,55 @@ def origin_allowed(scope: Scope, settings: Settings) -> bool:
 
 
 async def authenticate(context: Context, state: AppState) -> None:
-    """Accept `connection_init` only with a valid bearer token in its payload; refuse it otherwise."""
+    """Accept `connection_init` only with a valid bearer token in its payload; refuse it otherwise.
+
+    The socket then lives as long as its token and its membership: each operation re-reads the membership
+    (a changed role applies at once, a removed member is refused and disconnected) and counts against the
+    member's API rate limit; a watcher disconnects a socket whose membership ended between operations."""
     params = {key.lower(): value for key, value in context.connection_params.items()}
+    organization = _text(params.get(ORGANIZATION_PARAM))
     try:
-        claims = verify_access_token(state.settings, bearer_token(_text(params.get("authorization"))))
-        async with state.database.sessions() as session:
-            context.authenticated = await resolve_principal(session, claims, _text(params.get(ORGANIZATION_PARAM)))
+        claims = await verify_bearer(state.settings, bearer_token(_text(params.get("authorization"))))
+        context.authenticated = await _member(state, claims, organization)
     except DomainError as error:
         raise ConnectionRejectionError({"message": error.message, "code": error.code.value}) from None
+
+    async def admit() -> None:
+        await _readmit(context, state, claims, organization)
+        window = await state.api_limiter.hit("api", f"member:{claims.subject}")
+        if not window.allowed:
+            raise RateLimited(window.reset_after)
+
+    context.admit = admit
     principal = context.principal
+    _every(context, MEMBERSHIP_CHECK_SECONDS, lambda: _readmit(context, state, claims, organization))
     _close_at_expiry(context, principal.expires_at)
     await state.presence.join(context.connection_id, principal.organization_id, principal.user_id)
+
+
+async def _member(state: AppState, claims: Claims, organization: str | None) -> Principal:
+    async with state.database.sessions() as session:
+        return await resolve_principal(session, claims, organization)
+
+
+async def _readmit(context: Context, state: AppState, claims: Claims, organization: str | None) -> None:
+    """Re-read the membership; if it ended, close the socket (4403) and refuse."""
+    try:
+        context.authenticated = await _member(state, claims, organization)
+    except DomainError:
+        await context.disconnect(MEMBERSHIP_ENDED_CLOSE_CODE, "Membership ended")
+        raise
+
+
+def _every(context: Context, seconds: float, check: Callable[[], Awaitable[None]]) -> None:
+    async def repeat() -> None:
+        with contextlib.suppress(DomainError):
+            while True:
+                await asyncio.sleep(seconds)
+                await check()
+
+    task = asyncio.get_running_loop().create_task(repeat())
+    context.on_disconnect.append(task.cancel)
 
 
 async def disconnected(context: Context, state: AppState) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from winnerr.auth import refresh
@@ -9,6 +10,7 @@ from winnerr.auth.passwords import verify_password
 from winnerr.auth.tokens import issue_access_token
 from winnerr.db.database import Database
 from winnerr.db.enums import Role
+from winnerr.errors import RateLimited
 from winnerr.ratelimit import RateLimiter
 from winnerr.resolvers.organizations import find_membership, find_user
 from winnerr.settings import Settings
@@ -35,14 +37,16 @@ class Login:
     async def with_password(self, email: str, password: str, organization_id: Any, *, client: str) -> dict[str, Any]:
         """A wrong password and an unknown e-mail fail alike, in the same time; failures are rate limited."""
         key = (client, email.strip().lower())
-        await self.limiter.check(*key)
+        attempt = await self.limiter.hit(*key)  # counted before checking, so a burst cannot slip past
+        if not attempt.allowed:
+            raise RateLimited(attempt.reset_after)
         async with self.database.sessions.begin() as session:
             user = await find_user(session, email) if email else None
-            valid = verify_password(password, user.password_hash if user else None)
+            valid = await asyncio.to_thread(verify_password, password, user.password_hash if user else None)
             membership = await find_membership(session, user.id, organization_id) if valid and user else None
             if membership is None:
-                await self.limiter.hit(*key)
                 raise LoginRefused("invalid_grant", INVALID_CREDENTIALS)
+            await self.limiter.clear(*key)
             holder = refresh.Holder(membership.user_id, membership.organization_id)
             next_token = refresh.issue(session, holder, ttl=self.settings.refresh_token_ttl)
             return self._pair(holder, membership.role, next_token)

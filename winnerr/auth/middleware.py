@@ -15,7 +15,7 @@ from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from winnerr.auth.principal import resolve_principal
-from winnerr.auth.tokens import bearer_token, verify_access_token
+from winnerr.auth.tokens import bearer_token, verify_bearer
 from winnerr.errors import DomainError, ErrorCode, Unauthenticated, internal_error_message
 from winnerr.graphql_app import wants_graphiql
 from winnerr.state import PRINCIPAL_KEY, STATE_KEY, AppState
@@ -53,7 +53,7 @@ class AuthenticationMiddleware:
         headers = Headers(scope=scope)
         state: AppState = scope["state"][STATE_KEY]
         try:
-            claims = verify_access_token(state.settings, bearer_token(headers.get("authorization")))
+            claims = await verify_bearer(state.settings, bearer_token(headers.get("authorization")))
             async with state.database.sessions() as session:
                 scope[PRINCIPAL_KEY] = await resolve_principal(session, claims, headers.get(ORGANIZATION_HEADER))
         except DomainError as error:

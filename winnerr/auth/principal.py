@@ -65,10 +65,9 @@ def _membership_query(claims: Claims) -> Select[uuid.UUID, str, uuid.UUID, Role]
     query = select(User.id, User.email, Membership.organization_id, Membership.role).join(
         Membership, Membership.user_id == User.id
     )
-    subject = _parse_uuid(claims.subject)
-    if subject is not None and "email" not in claims.raw:
-        return query.where(User.id == subject)
-    if claims.email is None:
+    if not claims.external:
+        return query.where(User.id == _parse_uuid(claims.subject))
+    if claims.email is None or claims.raw.get("email_verified") is not True:
         raise Unauthenticated()
     return query.where(func.lower(User.email) == claims.email.lower())
 

@@ -5,6 +5,7 @@ Verification pins the algorithms, requires `exp`, `iat` and `sub`, and checks is
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -30,13 +31,15 @@ class AccessToken:
 
 @dataclass(frozen=True, slots=True)
 class Claims:
-    """What a verified token says. `subject` is our user id, or an external id with `email` (JWKS)."""
+    """What a verified token says. `subject` is our user id; for an identity provider's token (`external`,
+    verified through JWKS_URL) it is the provider's id, and the user is the one with its verified `email`."""
 
     subject: str
     organization_id: str | None
     email: str | None
     expires_at: datetime
     raw: dict[str, Any]
+    external: bool = False
 
 
 def bearer_token(value: str | None) -> str:
@@ -69,6 +72,7 @@ def verify_access_token(settings: Settings, token: str) -> Claims:
     """Verify a bearer token or raise `Unauthenticated` (never saying which check failed)."""
     try:
         algorithm = jwt.get_unverified_header(token).get("alg")
+        external = algorithm != OUR_ALGORITHM
         if algorithm == OUR_ALGORITHM:
             payload = _decode(token, settings.signing_secret, OUR_ALGORITHM, settings)
         elif algorithm in PROVIDER_ALGORITHMS and settings.jwks_url is not None:
@@ -84,7 +88,20 @@ def verify_access_token(settings: Settings, token: str) -> Claims:
         email=payload.get("email"),
         expires_at=datetime.fromtimestamp(payload["exp"], UTC),
         raw=payload,
+        external=external,
     )
+
+
+async def verify_bearer(settings: Settings, token: str) -> Claims:
+    """`verify_access_token` for async callers: an identity provider's token may need its keys fetched
+    (PyJWKClient is synchronous, cached for 5 minutes), which then happens off the event loop."""
+    try:
+        ours = jwt.get_unverified_header(token).get("alg") == OUR_ALGORITHM
+    except jwt.PyJWTError as exc:
+        raise Unauthenticated() from exc
+    if ours:
+        return verify_access_token(settings, token)
+    return await asyncio.to_thread(verify_access_token, settings, token)
 
 
 def _decode(token: str, key: Any, algorithm: str, settings: Settings) -> dict[str, Any]:

@@ -73,7 +73,7 @@ async def _existing(ctx: Context, model: type[Any], row_id: str | None, entity: 
     ctx.principal.require(Permission.READ)
     if row_id is None:
         return None
-    async with ctx.unit_of_work():
+    async with ctx.operation():
         row = await records.fetch(ctx, model, parse_id(row_id, entity), entity)
         key: uuid.UUID = row.id
         return key
@@ -91,7 +91,7 @@ async def _events(
             row = await ctx.hub.shared.get(
                 (organization_id, notice.sequence), _loader(ctx, organization_id, model, notice.entity_id)
             )
-            async with ctx.unit_of_work():
+            async with ctx.operation():
                 yield LiveEvent(notice, row)
     except SlowConsumer:
         await ctx.disconnect(SLOW_CONSUMER_CLOSE_CODE, SLOW_CONSUMER_REASON)

@@ -79,6 +79,10 @@ class PersonFilterRules(Rules):
         return self
 
 
+class SearchRules(Rules):
+    search: Text200 | None = None
+
+
 class PersonSortField(StrEnum):
     NAME = "NAME"
     CREATED_AT = "CREATED_AT"
@@ -119,7 +123,7 @@ def people_query(
     `people` query and the CSV export."""
     rules = validate(PersonFilterRules, filters, at="filter")
     query = _filtered(scope.select(Person), rules)
-    text_search = TextSearch.of(Person.search_vector, search)
+    text_search = TextSearch.of(Person.search_vector, validate(SearchRules, {"search": search}, at=None).search)
     if text_search is not None:
         query = query.where(text_search.condition)
     return _sorted(query, sort, text_search)

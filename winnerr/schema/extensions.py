@@ -20,20 +20,19 @@ TOO_COMPLEX_MARKERS = ("exceeds maximum operation depth", "aliases", "token")
 
 
 class Transaction(SchemaExtension):
-    """Commit a mutation that raised no error; roll back everything else.
+    """Run each operation in a unit of work of its own; commit a mutation that raised no error and roll back
+    everything else. One operation is one transaction: a failed mutation leaves nothing behind."""
 
-    One operation is one transaction: a failed mutation leaves nothing behind.
-    """
-
-    async def on_execute(self) -> AsyncIterator[None]:
-        yield
+    async def on_operation(self) -> AsyncIterator[None]:
         context = self.execution_context.context
         if not isinstance(context, Context):
+            yield
             return
-        result = self.execution_context.result
-        succeeded = result is not None and not getattr(result, "errors", None)
-        is_mutation = self.execution_context.operation_type is OperationType.MUTATION
-        await context.finish(commit=succeeded and is_mutation)
+        async with context.operation(admit=True) as operation:
+            yield
+            result = self.execution_context.result
+            succeeded = result is not None and not getattr(result, "errors", None)
+            operation.commit = succeeded and self.execution_context.operation_type is OperationType.MUTATION
 
 
 class ErrorCodes(MaskErrors):
