@@ -23,6 +23,12 @@ closed, the server stopped and the database dropped at the end (unless `--keep`)
 
 Browsers offer permessage-deflate and uvicorn accepts it (12-bit windows), so the sockets offer it too by default;
 `--no-compression` measures without it.
+
+The profile summary counts each sample once, in the first layer of `PROFILE_LAYERS` its stack goes through (a
+breakdown adding up to 100%), then gives inclusive shares of some frames and the functions with most own samples.
+The cyclic GC has no frame of its own: its pauses land on whatever line allocated when a collection started. Each
+series of mutations prints its start and end in epoch seconds, to line up with the server's logs. The exit status
+is 0 if both targets were met, 1 if not.
 """
 
 from __future__ import annotations
@@ -55,6 +61,7 @@ from sqlalchemy import select
 from websockets.asyncio.client import ClientConnection
 from websockets.typing import Subprotocol
 
+import winnerr as winnerr_package
 from winnerr.db.database import Database
 from winnerr.db.enums import Role
 from winnerr.db.migrate import upgrade
@@ -134,6 +141,26 @@ def cpu_model() -> str:
         if line.startswith("model name"):
             return line.split(":", 1)[1].strip()
     return platform.machine()
+
+
+def git(root: Path, *arguments: str) -> str:
+    completed = subprocess.run(  # noqa: S603 (fixed arguments)
+        ["git", *arguments], cwd=root, check=True, capture_output=True, text=True  # noqa: S607 (git from PATH)
+    )
+    return completed.stdout
+
+
+def git_state() -> str:
+    """The commit measured, and how many files under winnerr/ differ from it (others' work in progress)."""
+    root = Path(__file__).resolve().parent.parent
+    try:
+        head = git(root, "rev-parse", "--short", "HEAD").strip()
+        dirty = git(root, "status", "--porcelain", "--", "winnerr").splitlines()
+    except (OSError, subprocess.CalledProcessError):
+        return "git state unknown"
+    state = f"commit {head}" + (f" + uncommitted changes in {len(dirty)} files under winnerr/" if dirty else "")
+    imported = Path(winnerr_package.__file__ or "").resolve().parent
+    return state if imported == root / "winnerr" else f"winnerr imported from {imported}, not {root}"
 
 
 def percentile(ordered: Sequence[float], q: float) -> float:
@@ -237,6 +264,7 @@ class Round:
     arrivals: list[tuple[int, float]] = field(default_factory=list)  # (socket index, perf_counter)
     sequences: set[int] = field(default_factory=set)
     server_cpu: float = 0.0
+    client_cpu: float = 0.0
     complete: asyncio.Event = field(default_factory=asyncio.Event)
 
     def since_answer_ms(self) -> list[float]:
@@ -327,12 +355,14 @@ async def fire(
     current = Round(title, expected)
     board.rounds[title] = current
     cpu_before = cpu_seconds(server_pid)
+    client_before = time.process_time()
     current.sent = time.perf_counter()
     await graphql(client, token, UPDATE_DEAL, {"id": deal_id, "input": {"title": title}})
     current.answered = time.perf_counter()
     with contextlib.suppress(TimeoutError):
         await asyncio.wait_for(current.complete.wait(), DELIVERY_TIMEOUT)
     current.server_cpu = cpu_seconds(server_pid) - cpu_before
+    current.client_cpu = time.process_time() - client_before
     return current
 
 
@@ -341,6 +371,7 @@ async def fire_series(
     interval: float, server_pid: int,
 ) -> list[Round]:
     rounds = []
+    print(f"  [{phase} series from {time.time():.3f} (epoch seconds)]")
     for n in range(1, count + 1):
         started = time.perf_counter()
         done = await fire(client, token, deal_id, board, f"{phase} {n}", expected, server_pid)
@@ -349,9 +380,11 @@ async def fire_series(
         http_ms = 1000 * (done.answered - done.sent)
         print(
             f"  {done.title:>11}: {len(done.arrivals):>5}/{expected} delivered, HTTP {http_ms:.0f} ms,"
-            f" since t0: {distribution(lateness)}, server CPU {1000 * done.server_cpu:.0f} ms"
+            f" since t0: {distribution(lateness)}, CPU server {1000 * done.server_cpu:.0f} ms,"
+            f" client {1000 * done.client_cpu:.0f} ms"
         )
         await asyncio.sleep(max(0.0, interval - (time.perf_counter() - started)))
+    print(f"  [{phase} series until {time.time():.3f}]")
     return rounds
 
 
@@ -375,6 +408,7 @@ def summarise_rounds(rounds: Sequence[Round], expected: int) -> dict[str, Any]:
         "span": distribution(spans),
         "server_cpu_ms_per_round": cpu_ms / len(rounds),
         "server_cpu_us_per_delivery": cpu_ms * 1000 / delivered if delivered else math.nan,
+        "client_cpu_ms_per_round": sum(one.client_cpu for one in rounds) * 1000 / len(rounds),
         "sequences_per_round": sorted({len(one.sequences) for one in rounds}),
         "order_correlation": order_effect(rounds),
     }
@@ -403,6 +437,25 @@ def order_effect(rounds: Sequence[Round]) -> str:
 # Profile
 
 
+# Each sample is counted once, in the first of these layers that one of its frames belongs to: a breakdown of the
+# server's busy time that adds up to 100%.
+PROFILE_LAYERS: tuple[tuple[str, str, str], ...] = (
+    ("the mutation's HTTP request (incl. its transaction)", "", "uvicorn/protocols/http/"),
+    ("UnitOfWork() per socket per event: AsyncSession + TenantScope + Loaders", "__init__", "winnerr/context.py"),
+    ("UnitOfWork.finish per socket per event (rollback, close)", "finish", "winnerr/context.py"),
+    ("Notice.decode per socket per event", "decode", "winnerr/subscriptions/events.py"),
+    ("Hub.shared.get: the event's row, loaded once", "get", "winnerr/subscriptions/shared.py"),
+    ("DealEvent.of / from_row per socket", "of", "winnerr/schema/live/types.py"),
+    ("sending: JSON, Starlette/ASGI wrappers, websocket frame, deflate, write", "send_message", "strawberry/"),
+    ("graphql-core executing the selection per socket", "", "graphql/execution"),
+    ("strawberry extensions and stream plumbing", "", "strawberry/"),
+    ("broadcast listener (queue fan-out)", "_listener", "winnerr/subscriptions/broadcast.py"),
+    ("other winnerr frames (stream generators resuming, presence...)", "", "winnerr/"),
+    ("uvicorn + websockets outside a known caller (frames, deflate, reads)", "", "websockets"),
+    ("other (event loop, GC outside Python frames...)", "", ""),
+)
+
+
 def summarise_profile(path: Path, top: int = 25) -> str:
     """Inclusive shares of marker frames, and the functions with the most self samples, from collapsed stacks."""
     stacks: list[tuple[list[str], int]] = []
@@ -413,7 +466,15 @@ def summarise_profile(path: Path, top: int = 25) -> str:
     total = sum(count for _, count in stacks)
     if not total:
         return "no samples"
-    lines = [f"{total} samples of the server's busy threads"]
+    lines = [f"{total} samples of the server's busy threads; each counted once, in its first matching layer:"]
+    layers: Counter[str] = Counter()
+    for frames, samples in stacks:
+        for label, function, path_fragment in PROFILE_LAYERS:
+            if any(_is(frame, function, path_fragment) for frame in frames):
+                layers[label] += samples
+                break
+    lines.extend(f"  {100 * layers[label] / total:5.1f}%  {label}" for label, _, _ in PROFILE_LAYERS)
+    lines.append("inclusive shares (a sample counts for every marker on its stack):")
     for label, function, path_fragment in PROFILE_MARKERS:
         hits = sum(count for frames, count in stacks if any(_is(frame, function, path_fragment) for frame in frames))
         lines.append(f"  {100 * hits / total:5.1f}%  {label}")
@@ -427,7 +488,8 @@ def summarise_profile(path: Path, top: int = 25) -> str:
 
 def _is(frame: str, function: str, path_fragment: str) -> bool:
     name, _, where = frame.partition(" (")
-    return (not function or name == function) and path_fragment in where
+    named = not function or name == function or name.endswith(f".{function}")
+    return named and path_fragment in where
 
 
 def _short(frame: str) -> str:
@@ -493,7 +555,7 @@ async def benchmark(setup: Setup, args: argparse.Namespace) -> bool:
         after = Memory.of(pid)
         client_after = Memory.of("self")
         per_socket = (after.rss_kib - before.rss_kib) / args.sockets
-        marginal = slope(ramp[1:])
+        marginal = slope(ramp[1:] if len(ramp) > 2 else ramp)  # without the first batch's one-off costs
         print(
             f"all {args.sockets} subscribed in {ramp_seconds:.1f} s (server CPU {ramp_cpu:.1f} s);"
             f" after {args.settle:.0f} s more: server {after}; client {client_after}"
@@ -550,7 +612,8 @@ def print_summary(summary: dict[str, Any]) -> None:
     print(f"  first-to-last delivery per round:  {summary['span']}")
     print(
         f"  server CPU per round {summary['server_cpu_ms_per_round']:.0f} ms,"
-        f" {summary['server_cpu_us_per_delivery']:.0f} µs per delivery"
+        f" {summary['server_cpu_us_per_delivery']:.0f} µs per delivery; client CPU per round"
+        f" {summary['client_cpu_ms_per_round']:.0f} ms"
     )
     print(f"  {summary['order_correlation']}")
 
@@ -621,13 +684,15 @@ def main() -> None:
             f" {platform.python_version()}, websockets {version('websockets')}, uvicorn {version('uvicorn')},"
             f" strawberry {version('strawberry-graphql')}; load average"
             f" {os.getloadavg()[0]:.1f}; server pid {server.pid}; {args.sockets} sockets of {len(emails)} members,"
-            f" permessage-deflate {'off' if args.no_compression else 'offered'}"
+            f" permessage-deflate {'off' if args.no_compression else 'offered'}; {git_state()}"
         )
         py_spy = PY_SPY if Path(PY_SPY).exists() else shutil.which("py-spy")
         setup = Setup(f"127.0.0.1:{port}", server.pid, tokens[0], tokens, py_spy)
         met = asyncio.run(benchmark(setup, args))
     finally:
         if server is not None:
+            if server.poll() is not None:
+                print(f"winnerr serve had exited, with status {server.returncode}")
             server.terminate()
             server.wait(timeout=60)
         if not args.keep:

@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from sqlalchemy import delete
 
 from tests.factories import PASSWORD, Tenant
-from tests.live import GraphQLSocket, served
+from tests.live import GraphQLSocket, served, served_app
 from tests.test_people import create_person
 from winnerr.db.enums import Role
 from winnerr.db.models import Membership
@@ -28,6 +28,7 @@ from winnerr.state import AppState
 BULK = "mutation($inputs: [CreatePersonInput!]!) { bulkCreatePeople(inputs: $inputs) { succeeded failed } }"
 ME = "{ me { role } }"
 COUNT = "{ people { pagination { total } } }"
+PRESENCE = "subscription { presence { status } }"
 
 
 async def run(socket: GraphQLSocket, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -155,3 +156,19 @@ async def test_provider_tokens_need_a_verified_email(
         assert await role_with(provider_token()) == 401
         assert await role_with(provider_token(email_verified=False)) == 401
         assert await role_with(provider_token(sub=str(tenant.user_ids[Role.OWNER]), email=None)) == 401
+
+
+async def test_open_sockets_are_closed_when_their_membership_ends(
+    tenant: Tenant, settings: Settings, app_state: AppState
+) -> None:
+    async with (
+        served_app(settings) as (address, state),
+        GraphQLSocket.open(address, tenant.token(Role.AGENT)) as socket,
+    ):
+        await state.sockets.check()
+        assert await socket.nothing_for(await socket.subscribe(PRESENCE), 0.2)
+        async with app_state.database.sessions.begin() as session:
+            await session.execute(delete(Membership).where(Membership.user_id == tenant.user_ids[Role.AGENT]))
+        await state.sockets.check()
+        await asyncio.wait_for(socket.closed(), 5)
+        assert socket.connection.close_code == 4403

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -27,6 +28,7 @@ from winnerr.settings import Settings, load_settings
 from winnerr.state import AppState
 from winnerr.subscriptions.hub import Hub
 from winnerr.subscriptions.presence import Presence
+from winnerr.subscriptions.sockets import OpenSockets
 
 
 def create_app(settings: Settings | None = None) -> Starlette:
@@ -41,12 +43,17 @@ def create_app(settings: Settings | None = None) -> Starlette:
         database = Database.connect(url)
         hub = Hub(settings.broadcast_url or url, settings.subscriber_queue_size)
         presence = Presence(database, hub)
+        sockets = OpenSockets(database)
         await hub.start()
         await presence.start()
+        await sockets.start()
+        gc.freeze()  # what start-up built lives as long as the process: keep it out of every collection
         try:
             login_limiter = RateLimiter(settings.rate_limit("auth"))
-            yield AppState(settings, database, login_limiter, api_limiter, hub, presence).as_lifespan_state()
+            state = AppState(settings, database, login_limiter, api_limiter, hub, presence, sockets)
+            yield state.as_lifespan_state()
         finally:
+            await sockets.stop()
             await presence.stop()
             await hub.stop()
             await database.close()

@@ -13,6 +13,7 @@ from winnerr.ratelimit import RateLimiter
 from winnerr.settings import Settings
 from winnerr.subscriptions.hub import Hub
 from winnerr.subscriptions.presence import Presence
+from winnerr.subscriptions.sockets import OpenSockets
 
 STATE_KEY = "winnerr"
 PRINCIPAL_KEY = "winnerr.principal"
@@ -26,6 +27,7 @@ class AppState:
     api_limiter: RateLimiter
     hub: Hub
     presence: Presence
+    sockets: OpenSockets
 
     def as_lifespan_state(self) -> dict[str, Any]:
         return {STATE_KEY: self}

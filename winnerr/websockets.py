@@ -7,8 +7,6 @@ who may connect. A socket lives no longer than its token: at `exp` it is closed 
 from __future__ import annotations
 
 import asyncio
-import contextlib
-from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlparse
@@ -23,11 +21,10 @@ from winnerr.context import Context
 from winnerr.errors import DomainError, RateLimited
 from winnerr.settings import Settings
 from winnerr.state import AppState
+from winnerr.subscriptions.sockets import MEMBERSHIP_ENDED_CLOSE_CODE
 
 CONNECTION_INIT_SECONDS = 10
 TOKEN_EXPIRED_CLOSE_CODE = 4401
-MEMBERSHIP_ENDED_CLOSE_CODE = 4403
-MEMBERSHIP_CHECK_SECONDS = 30.0
 ORGANIZATION_PARAM = "x-organization-id"
 
 
@@ -45,7 +42,7 @@ async def authenticate(context: Context, state: AppState) -> None:
 
     The socket then lives as long as its token and its membership: each operation re-reads the membership
     (a changed role applies at once, a removed member is refused and disconnected) and counts against the
-    member's API rate limit; a watcher disconnects a socket whose membership ended between operations."""
+    member's API rate limit; `OpenSockets` re-checks every socket's membership between operations."""
     params = {key.lower(): value for key, value in context.connection_params.items()}
     organization = _text(params.get(ORGANIZATION_PARAM))
     try:
@@ -62,7 +59,7 @@ async def authenticate(context: Context, state: AppState) -> None:
 
     context.admit = admit
     principal = context.principal
-    _every(context, MEMBERSHIP_CHECK_SECONDS, lambda: _readmit(context, state, claims, organization))
+    state.sockets.add(context)
     _close_at_expiry(context, principal.expires_at)
     await state.presence.join(context.connection_id, principal.organization_id, principal.user_id)
 
@@ -81,18 +78,8 @@ async def _readmit(context: Context, state: AppState, claims: Claims, organizati
         raise
 
 
-def _every(context: Context, seconds: float, check: Callable[[], Awaitable[None]]) -> None:
-    async def repeat() -> None:
-        with contextlib.suppress(DomainError):
-            while True:
-                await asyncio.sleep(seconds)
-                await check()
-
-    task = asyncio.get_running_loop().create_task(repeat())
-    context.on_disconnect.append(task.cancel)
-
-
 async def disconnected(context: Context, state: AppState) -> None:
+    state.sockets.remove(context)
     if context.authenticated is not None:
         principal = context.authenticated
         await state.presence.leave(context.connection_id, principal.organization_id, principal.user_id)

@@ -12,6 +12,7 @@ from strawberry.extensions import (
     QueryDepthLimiter,
     ValidationCache,
 )
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
@@ -57,6 +58,17 @@ Mutation = merge_types(
 )
 
 
+class PerEventExecutionContext(StrawberryGraphQLCoreExecutionContext):
+    """graphql-core 3.3 copies a subscription's executor shallowly for each event, so every event wrote into
+    the subscription's sub-field memo under keys that never repeat: about 2 KiB per event per socket, kept
+    for the socket's life (bench/RESULTS.md). Each event gets a fresh memo."""
+
+    def build_per_event_executor(self, payload: Any) -> Any:
+        executor = super().build_per_event_executor(payload)
+        executor._relevant_sub_fields = {}
+        return executor
+
+
 class WinnerrSchema(strawberry.Schema):
     def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
         """Unexpected errors are logged once, with the request id, by `ErrorCodes`; expected ones are not."""
@@ -67,6 +79,7 @@ def build_schema(**options: Any) -> strawberry.Schema:
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
+        execution_context_class=PerEventExecutionContext,
         extensions=[
             lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
             lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
