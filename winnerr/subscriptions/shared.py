@@ -25,6 +25,8 @@ class SharedLoads:
             future.add_done_callback(lambda done: self._forget_failure(key, done))
             while len(self._futures) > self._size:
                 self._futures.popitem(last=False)
+        if future.done():  # the common case once the first subscriber has loaded it: no waiting wrapper
+            return future.result()
         return await asyncio.shield(future)
 
     def _forget_failure(self, key: Hashable, future: asyncio.Future[Any]) -> None:
