@@ -33,7 +33,7 @@ DEAL_UPDATED = """subscription($id: ID, $after: Int) {
 COMMUNICATION_CREATED = """subscription($personId: ID, $after: Int) {
   communicationCreated(personId: $personId, after: $after) { sequence type communication { subject person { id } } }
 }"""
-PRESENCE = "subscription { presence { sequence status member { email } } }"
+PRESENCE = "subscription($after: Int) { presence(after: $after) { sequence status member { email } } }"
 ONLINE = "{ onlineMembers { email } }"
 EVENTS = """query($entityId: ID, $after: Int) {
   events(entityId: $entityId, after: $after) { sequence type entityId actorId }
@@ -43,6 +43,15 @@ UPDATE_DEAL = "mutation($id: ID!, $input: UpdateDealInput!) { updateDeal(id: $id
 MOVE = "mutation($id: ID!, $stageId: ID!) { moveDealStage(id: $id, stageId: $stageId) { id } }"
 SOCKETS = 200
 LOG = "mutation($input: LogCommunicationInput!) { logCommunication(input: $input) { id } }"
+
+
+async def now(tenant: Tenant) -> int:
+    """The organization's last event sequence: subscribing with `after` set to it misses nothing later,
+    however long the subscription takes to start."""
+    last = 0
+    while events := (await tenant.gql(EVENTS, {"after": last}))["events"]:
+        last = events[-1]["sequence"]
+    return last
 
 
 async def new_deal(tenant: Tenant, title: str = "Main St") -> str:
@@ -60,8 +69,7 @@ async def rename(tenant: Tenant, deal_id: str, title: str) -> None:
 async def test_deal_updates_reach_subscribers_with_sequence_and_actor(tenant: Tenant, host: str, protocol: str) -> None:
     deal_id = await new_deal(tenant)
     async with GraphQLSocket.open(host, tenant.token(Role.VIEWER), protocol=protocol) as socket:
-        operation = await socket.subscribe(DEAL_UPDATED, {"id": deal_id})
-        await asyncio.sleep(0.3)
+        operation = await socket.subscribe(DEAL_UPDATED, {"id": deal_id, "after": await now(tenant)})
         await tenant.gql(MOVE, {"id": deal_id, "stageId": (await stage_named(tenant, "Offer"))["id"]})
         event = (await socket.next_data(operation))["dealUpdated"]
         assert event["type"] == "DEAL_MOVED"
@@ -80,8 +88,9 @@ async def test_communications_reach_subscribers_of_that_person(tenant: Tenant, h
     person = await create_person(tenant, email="a@example.com")
     other = await create_person(tenant, email="b@example.com")
     async with GraphQLSocket.open(host, tenant.token(Role.AGENT), protocol=protocol) as socket:
-        operation = await socket.subscribe(COMMUNICATION_CREATED, {"personId": person["id"]})
-        await asyncio.sleep(0.3)
+        operation = await socket.subscribe(
+            COMMUNICATION_CREATED, {"personId": person["id"], "after": await now(tenant)}
+        )
         for who, subject in ((other, "not this one"), (person, "Called about the offer")):
             entry = {"personId": who["id"], "channel": "CALL", "direction": "OUTBOUND", "subject": subject}
             await tenant.gql(LOG, {"input": entry})
@@ -94,8 +103,7 @@ async def test_communications_reach_subscribers_of_that_person(tenant: Tenant, h
 @pytest.mark.parametrize("protocol", PROTOCOLS)
 async def test_presence_counts_tabs_of_one_member(tenant: Tenant, host: str, protocol: str) -> None:
     async with GraphQLSocket.open(host, tenant.token(Role.OWNER), protocol=protocol) as watcher:
-        operation = await watcher.subscribe(PRESENCE)
-        await asyncio.sleep(0.3)
+        operation = await watcher.subscribe(PRESENCE, {"after": await now(tenant)})
         agent = tenant.token(Role.AGENT)
         async with GraphQLSocket.open(host, agent, protocol=protocol):
             online = (await watcher.next_data(operation))["presence"]
@@ -128,8 +136,7 @@ async def test_another_organization_receives_nothing(tenant: Tenant, other_tenan
 async def test_a_rolled_back_mutation_announces_nothing(tenant: Tenant, host: str) -> None:
     deal_id = await new_deal(tenant)
     async with GraphQLSocket.open(host, tenant.token()) as socket:
-        operation = await socket.subscribe(DEAL_UPDATED, {"id": deal_id})
-        await asyncio.sleep(0.3)
+        operation = await socket.subscribe(DEAL_UPDATED, {"id": deal_id, "after": await now(tenant)})
         both = """mutation($id: ID!, $stageId: ID!) {
           moved: moveDealStage(id: $id, stageId: $stageId) { id }
           broken: updateDeal(id: $id, input: {amount: "-1"}) { id }
@@ -213,8 +220,7 @@ async def test_a_killed_listen_connection_recovers_and_replays_what_was_missed(
 ) -> None:
     deal_id = await new_deal(tenant)
     async with GraphQLSocket.open(host, tenant.token()) as socket:
-        operation = await socket.subscribe(DEAL_UPDATED, {"id": deal_id})
-        await asyncio.sleep(0.3)
+        operation = await socket.subscribe(DEAL_UPDATED, {"id": deal_id, "after": await now(tenant)})
         async with app_state.database.engine.connect() as connection:
             killed = await connection.scalar(
                 text(
@@ -247,8 +253,7 @@ async def test_a_slow_consumer_is_disconnected_with_a_reason(
     deal_id = await new_deal(tenant)
     small = settings.model_copy(update={"subscriber_queue_size": 2})
     async with served(small) as host, GraphQLSocket.open(host, tenant.token()) as socket:
-        await socket.subscribe(DEAL_UPDATED, {"id": deal_id})
-        await asyncio.sleep(0.3)
+        await socket.subscribe(DEAL_UPDATED, {"id": deal_id, "after": await now(tenant)})
         changes = [Change(EventType.DEAL_UPDATED, uuid.UUID(deal_id))] * 200
         async with app_state.database.sessions.begin() as session:
             notices = await write_events(session, tenant.organization_id, None, changes)
@@ -267,13 +272,17 @@ async def test_an_event_costs_one_statement_for_all_subscribers_of_a_process(
     async def statements_for(sockets: int, host: str, state: AppState) -> int:
         async with contextlib.AsyncExitStack() as stack:
             opened = [await stack.enter_async_context(GraphQLSocket.open(host, tenant.token())) for _ in range(sockets)]
-            after = (await tenant.gql(EVENTS, {"entityId": deal_id}))["events"][-1]["sequence"]
+            after = await now(tenant)
             operations = [await socket.subscribe(light, {"id": deal_id, "after": after}) for socket in opened]
-            await asyncio.sleep(0.5)
-            with counting_statements(state) as executed:
-                await rename(tenant, deal_id, f"Heard by {sockets}")
+
+            async def everyone_hears(title: str) -> None:
+                await rename(tenant, deal_id, title)
                 for socket, operation in zip(opened, operations, strict=True):
-                    assert (await socket.next_data(operation))["dealUpdated"]["deal"]["title"] == f"Heard by {sockets}"
+                    assert (await socket.next_data(operation))["dealUpdated"]["deal"]["title"] == title
+
+            await everyone_hears("Warm-up: every subscription is live once it has heard this")
+            with counting_statements(state) as executed:
+                await everyone_hears(f"Heard by {sockets}")
             return len(executed)
 
     async with served_app(settings) as (host, state):

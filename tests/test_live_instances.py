@@ -3,7 +3,6 @@ PostgreSQL and the Redis broadcast backends; presence holds across instances and
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from datetime import timedelta
 
@@ -13,7 +12,7 @@ from sqlalchemy import update
 
 from tests.factories import Tenant
 from tests.live import GraphQLSocket, served
-from tests.test_live import DEAL_UPDATED, ONLINE, PRESENCE, UPDATE_DEAL, new_deal
+from tests.test_live import DEAL_UPDATED, ONLINE, PRESENCE, UPDATE_DEAL, new_deal, now
 from winnerr.db.enums import Role
 from winnerr.db.models import PresenceEntry
 from winnerr.settings import Settings
@@ -35,8 +34,7 @@ async def test_a_change_through_one_instance_reaches_the_other(tenant: Tenant, i
     first, second = instances
     deal_id = await new_deal(tenant)
     async with GraphQLSocket.open(second, tenant.token(Role.VIEWER)) as socket:
-        operation = await socket.subscribe(DEAL_UPDATED, {"id": deal_id})
-        await asyncio.sleep(0.5)
+        operation = await socket.subscribe(DEAL_UPDATED, {"id": deal_id, "after": await now(tenant)})
         async with httpx.AsyncClient(base_url=f"http://{first}", headers=tenant.headers()) as client:
             variables = {"id": deal_id, "input": {"title": "Across instances"}}
             response = await client.post("/graphql", json={"query": UPDATE_DEAL, "variables": variables})
@@ -48,8 +46,7 @@ async def test_a_change_through_one_instance_reaches_the_other(tenant: Tenant, i
 async def test_presence_and_online_members_span_instances(tenant: Tenant, instances: tuple[str, str]) -> None:
     first, second = instances
     async with GraphQLSocket.open(second, tenant.token(Role.OWNER)) as watcher:
-        operation = await watcher.subscribe(PRESENCE)
-        await asyncio.sleep(0.5)
+        operation = await watcher.subscribe(PRESENCE, {"after": await now(tenant)})
         async with GraphQLSocket.open(first, tenant.token(Role.AGENT)):
             online = (await watcher.next_data(operation))["presence"]
             assert (online["status"], online["member"]["email"]) == ("ONLINE", tenant.emails[Role.AGENT])
@@ -61,8 +58,7 @@ async def test_presence_and_online_members_span_instances(tenant: Tenant, instan
 
 async def test_a_crashed_instances_sockets_expire(tenant: Tenant, settings: Settings, app_state: AppState) -> None:
     async with served(settings) as host, GraphQLSocket.open(host, tenant.token(Role.OWNER)) as watcher:
-        operation = await watcher.subscribe(PRESENCE)
-        await asyncio.sleep(0.3)
+        operation = await watcher.subscribe(PRESENCE, {"after": await now(tenant)})
         async with GraphQLSocket.open(host, tenant.token(Role.AGENT)):
             assert (await watcher.next_data(operation))["presence"]["status"] == "ONLINE"
             # The agent's instance stops beating, as if it had crashed: its heartbeat grows old.

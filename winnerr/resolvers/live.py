@@ -63,9 +63,10 @@ async def communication_events(
             yield event
 
 
-async def presence_events(ctx: Context) -> AsyncIterator[LiveEvent[User]]:
+async def presence_events(ctx: Context, after: int | None) -> AsyncIterator[LiveEvent[User]]:
     """Members coming online (first socket) and going offline (last socket closed, or expired)."""
-    async for event in _events(ctx, None, PRESENCE_EVENTS, User):
+    ctx.principal.require(Permission.READ)
+    async for event in _events(ctx, after, PRESENCE_EVENTS, User):
         yield event
 
 

@@ -34,6 +34,6 @@ class Subscription:
     @strawberry.subscription(
         description="Members coming ONLINE (first websocket) and going OFFLINE (last one closed, or expired)."
     )
-    async def presence(self, info: Info) -> AsyncGenerator[PresenceEvent, None]:
-        async for event in live.presence_events(info.context):
+    async def presence(self, info: Info, after: int | None = None) -> AsyncGenerator[PresenceEvent, None]:
+        async for event in live.presence_events(info.context, after):
             yield PresenceEvent.of(event)  # type: ignore[arg-type]
