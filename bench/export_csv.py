@@ -17,7 +17,6 @@ import argparse
 import asyncio
 import os
 import platform
-import socket
 import subprocess
 import sys
 import tempfile
@@ -27,10 +26,10 @@ from pathlib import Path
 
 import asyncpg
 import httpx
+from common import admin, free_port
 
 from winnerr.db.migrate import upgrade
 
-SERVER_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 DATABASE = "winnerr_bench_export"
 DATABASE_URL = f"postgresql://postgres@127.0.0.1:5432/{DATABASE}"
 OWNER_EMAIL = "bench-owner@example.com"
@@ -80,14 +79,6 @@ class Download:
         )
 
 
-async def admin(statement: str) -> None:
-    connection = await asyncpg.connect(SERVER_URL)
-    try:
-        await connection.execute(statement)
-    finally:
-        await connection.close()
-
-
 async def insert_people(organization_id: str, first: int, last: int) -> float:
     started = time.perf_counter()
     connection = await asyncpg.connect(DATABASE_URL)
@@ -104,13 +95,6 @@ def cpu_model() -> str:
         if line.startswith("model name"):
             return line.split(":", 1)[1].strip()
     return platform.machine()
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def winnerr(env: dict[str, str], *arguments: str) -> str:
@@ -164,7 +148,9 @@ def main() -> None:
         upgrade(DATABASE_URL)
         env = {key: value for key, value in os.environ.items() if not key.startswith(("DATABASE_", "WINNERR_", "JWT_"))}
         env.update(
-            DATABASE_URL=DATABASE_URL, JWT_SECRET="bench-secret-" + "x" * 40, WINNERR_LOG_LEVEL="warning",
+            DATABASE_URL=DATABASE_URL,
+            JWT_SECRET="bench-secret-" + "x" * 40,
+            WINNERR_LOG_LEVEL="warning",
             WINNERR_DATA_DIR=tempfile.mkdtemp(prefix="winnerr-bench-"),
         )
         organization_id = winnerr(
@@ -176,8 +162,10 @@ def main() -> None:
         base_url = f"http://127.0.0.1:{port}"
         server = subprocess.Popen([WINNERR, "serve", "--port", str(port), "--workers", "1"], env=env)  # noqa: S603
         wait_until_up(base_url, server)
-        print(f"machine: {cpu_model()}, {os.cpu_count()} cores, Python {platform.python_version()}, load average "
-              f"{os.getloadavg()[0]:.1f}; server pid {server.pid}")
+        print(
+            f"machine: {cpu_model()}, {os.cpu_count()} cores, Python {platform.python_version()}, load average "
+            f"{os.getloadavg()[0]:.1f}; server pid {server.pid}"
+        )
         print(f"server started:                    {Memory.of(server.pid)}")
         empty = download(base_url, token, {"search": "nobody-matches-this"})
         print(f"after an empty export (warm-up):   {Memory.of(server.pid)}  [{empty.rows} rows]")

@@ -23,7 +23,6 @@ import asyncio
 import os
 import platform
 import re
-import socket
 import statistics
 import subprocess
 import sys
@@ -39,6 +38,7 @@ from typing import Any, cast
 
 import asyncpg
 import httpx
+from common import SERVER_URL, admin, free_port
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 
@@ -51,7 +51,6 @@ from winnerr.db.scope import TenantScope
 from winnerr.resolvers.people import PersonSortField, list_people, suggest_people
 from winnerr.resolvers.querying import SortDirection
 
-SERVER_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 DATABASE = "winnerr_bench_search"
 JWT_SECRET = "bench-secret-" + "x" * 40
 PASSWORD = "bench-password"
@@ -61,7 +60,6 @@ WARMUP = 20
 SQL_WARMUP = 10  # more than five runs: PostgreSQL then decides between a custom and the generic plan
 EXPLAIN_RUNS = 5
 SEED = 0.42
-
 
 
 def words(text: str) -> list[str]:
@@ -113,13 +111,26 @@ Jennings Smithson
 
 # City, state, area code (a person's phone is in their city's area code) and a zip code prefix.
 CITIES = [
-    ("Austin", "TX", "512", "787"), ("Dallas", "TX", "214", "752"), ("Houston", "TX", "713", "770"),
-    ("San Antonio", "TX", "210", "782"), ("Denver", "CO", "303", "802"), ("Phoenix", "AZ", "602", "850"),
-    ("Seattle", "WA", "206", "981"), ("Portland", "OR", "503", "972"), ("San Diego", "CA", "619", "921"),
-    ("Los Angeles", "CA", "213", "900"), ("San Francisco", "CA", "415", "941"), ("Chicago", "IL", "312", "606"),
-    ("Atlanta", "GA", "404", "303"), ("Miami", "FL", "305", "331"), ("Tampa", "FL", "813", "336"),
-    ("Orlando", "FL", "407", "328"), ("Nashville", "TN", "615", "372"), ("Charlotte", "NC", "704", "282"),
-    ("Boston", "MA", "617", "021"), ("New York", "NY", "212", "100"),
+    ("Austin", "TX", "512", "787"),
+    ("Dallas", "TX", "214", "752"),
+    ("Houston", "TX", "713", "770"),
+    ("San Antonio", "TX", "210", "782"),
+    ("Denver", "CO", "303", "802"),
+    ("Phoenix", "AZ", "602", "850"),
+    ("Seattle", "WA", "206", "981"),
+    ("Portland", "OR", "503", "972"),
+    ("San Diego", "CA", "619", "921"),
+    ("Los Angeles", "CA", "213", "900"),
+    ("San Francisco", "CA", "415", "941"),
+    ("Chicago", "IL", "312", "606"),
+    ("Atlanta", "GA", "404", "303"),
+    ("Miami", "FL", "305", "331"),
+    ("Tampa", "FL", "813", "336"),
+    ("Orlando", "FL", "407", "328"),
+    ("Nashville", "TN", "615", "372"),
+    ("Charlotte", "NC", "704", "282"),
+    ("Boston", "MA", "617", "021"),
+    ("New York", "NY", "212", "100"),
 ]
 TAGS = words("buyer seller investor first-time-buyer relocation luxury rental vip referral downsizing")
 STREETS = ["Main St", "Oak Ave", "Maple Dr", "Cedar Ln", "Elm St", "Pine Rd", "Lakeview Dr", "Park Blvd", "Hill St"]
@@ -221,7 +232,9 @@ CASES = [
     people_case('people(search: "512-555") (phone)', "512-555"),
     people_case(
         'people(search: "jen", filter: {status: [LEAD]}, sort: {field: NAME, direction: ASC})',
-        "jen", status=["LEAD"], sort=("NAME", "ASC"),
+        "jen",
+        status=["LEAD"],
+        sort=("NAME", "ASC"),
     ),
     suggest_case("jen"),
     suggest_case("jenifer"),
@@ -262,18 +275,13 @@ def database_url() -> str:
 async def connect(url: str) -> asyncpg.Connection:
     parsed = make_url(url)
     connection: asyncpg.Connection = await asyncpg.connect(
-        user=parsed.username, password=parsed.password or None, host=parsed.host, port=parsed.port,
+        user=parsed.username,
+        password=parsed.password or None,
+        host=parsed.host,
+        port=parsed.port,
         database=parsed.database,
     )
     return connection
-
-
-async def admin(statement: str) -> None:
-    connection = await connect(SERVER_URL)
-    try:
-        await connection.execute(statement)
-    finally:
-        await connection.close()
 
 
 def cli_env(data_dir: Path, **extra: str) -> dict[str, str]:
@@ -296,9 +304,18 @@ async def insert_people(organization_id: str, count: int, seed: float) -> None:
     try:
         await connection.execute(f"SELECT setseed({seed})")
         await connection.execute(
-            INSERT_PEOPLE, organization_id, count, FIRST_NAMES, LAST_NAMES,
-            [c[0] for c in CITIES], [c[1] for c in CITIES], [c[2] for c in CITIES], [c[3] for c in CITIES],
-            STREETS, DOMAINS, TAGS,
+            INSERT_PEOPLE,
+            organization_id,
+            count,
+            FIRST_NAMES,
+            LAST_NAMES,
+            [c[0] for c in CITIES],
+            [c[1] for c in CITIES],
+            [c[2] for c in CITIES],
+            [c[3] for c in CITIES],
+            STREETS,
+            DOMAINS,
+            TAGS,
         )
     finally:
         await connection.close()
@@ -317,13 +334,6 @@ async def vacuum_analyze() -> dict[str, str]:
     finally:
         await connection.close()
     return {"people (total)": str(table)} | {row["relname"]: row["size"] for row in sizes}
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 @contextmanager
@@ -544,8 +554,13 @@ async def postgres_version() -> str:
 
 
 def markdown(
-    machine: Machine, sizes: dict[str, str], people: int, others: int, requests: int,
-    http: list[tuple[Case, Latency, str]], sql: list[tuple[Case, list[StatementReport]]],
+    machine: Machine,
+    sizes: dict[str, str],
+    people: int,
+    others: int,
+    requests: int,
+    http: list[tuple[Case, Latency, str]],
+    sql: list[tuple[Case, list[StatementReport]]],
 ) -> str:
     out = [
         machine.describe(),
@@ -623,10 +638,12 @@ def main() -> None:
             upgrade(database_url())
             env = cli_env(Path(data_dir))
             started = time.perf_counter()
-            organization = winnerr(env, "create-org", "--name", "Bench Realty", "--owner-email", OWNER,
-                                   "--password", PASSWORD)
-            other = winnerr(env, "create-org", "--name", "Other Realty", "--owner-email", OTHER_OWNER,
-                            "--password", PASSWORD)
+            organization = winnerr(
+                env, "create-org", "--name", "Bench Realty", "--owner-email", OWNER, "--password", PASSWORD
+            )
+            other = winnerr(
+                env, "create-org", "--name", "Other Realty", "--owner-email", OTHER_OWNER, "--password", PASSWORD
+            )
             asyncio.run(insert_people(str(uuid.UUID(organization)), args.people, SEED))
             asyncio.run(insert_people(str(uuid.UUID(other)), args.others, -SEED))
             sizes = asyncio.run(vacuum_analyze())

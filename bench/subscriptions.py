@@ -42,7 +42,6 @@ import os
 import platform
 import resource
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -54,9 +53,9 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
-import asyncpg
 import httpx
 import websockets
+from common import admin, free_port
 from sqlalchemy import select
 from websockets.asyncio.client import ClientConnection
 from websockets.typing import Subprotocol
@@ -68,7 +67,6 @@ from winnerr.db.migrate import upgrade
 from winnerr.db.models import Membership, User
 from winnerr.resolvers.organizations import add_member
 
-SERVER_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 DATABASE = "winnerr_bench_subs"
 DATABASE_URL = f"postgresql://postgres@127.0.0.1:5432/{DATABASE}"
 JWT_SECRET = "bench-secret-" + "x" * 40
@@ -145,7 +143,11 @@ def cpu_model() -> str:
 
 def git(root: Path, *arguments: str) -> str:
     completed = subprocess.run(  # noqa: S603 (fixed arguments)
-        ["git", *arguments], cwd=root, check=True, capture_output=True, text=True  # noqa: S607 (git from PATH)
+        ["git", *arguments],  # noqa: S607 (git from PATH)
+        cwd=root,
+        check=True,
+        capture_output=True,
+        text=True,
     )
     return completed.stdout
 
@@ -191,14 +193,6 @@ def slope(points: Sequence[tuple[int, int]]) -> float:
 # Setup: database, organization, server
 
 
-async def admin(statement: str) -> None:
-    connection = await asyncpg.connect(SERVER_URL)
-    try:
-        await connection.execute(statement)
-    finally:
-        await connection.close()
-
-
 async def add_members(count: int) -> list[str]:
     """`count` AGENT members besides the owner (there is no CLI nor mutation for it); their e-mails."""
     emails = [f"agent{n}@subs.example.com" for n in range(1, count + 1)]
@@ -219,13 +213,6 @@ def winnerr(env: dict[str, str], *arguments: str) -> str:
         [WINNERR, *arguments], env=env, check=True, capture_output=True, text=True
     )
     return completed.stdout.strip()
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def wait_until_up(base_url: str, server: subprocess.Popen[bytes]) -> None:
@@ -367,8 +354,15 @@ async def fire(
 
 
 async def fire_series(
-    client: httpx.AsyncClient, token: str, deal_id: str, board: Board, phase: str, count: int, expected: int,
-    interval: float, server_pid: int,
+    client: httpx.AsyncClient,
+    token: str,
+    deal_id: str,
+    board: Board,
+    phase: str,
+    count: int,
+    expected: int,
+    interval: float,
+    server_pid: int,
 ) -> list[Round]:
     rounds = []
     print(f"  [{phase} series from {time.time():.3f} (epoch seconds)]")
@@ -628,13 +622,26 @@ async def profile(
     duration = math.ceil(args.mutations * args.interval + 3)
     command = [setup.py_spy, "record", "--pid", str(setup.server_pid), "--duration", str(duration), "--rate", "250"]
     recorder = await asyncio.create_subprocess_exec(
-        *command, "--format", "raw", "--output", str(output), "--nonblocking",
-        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
+        *command,
+        "--format",
+        "raw",
+        "--output",
+        str(output),
+        "--nonblocking",
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE,
     )
     await asyncio.sleep(1.5)
     print(f"profiling the server with py-spy for {duration} s during {args.mutations} more mutations:")
     rounds = await fire_series(
-        client, setup.owner_token, deal_id, board, "Profiled", args.mutations, args.sockets, args.interval,
+        client,
+        setup.owner_token,
+        deal_id,
+        board,
+        "Profiled",
+        args.mutations,
+        args.sockets,
+        args.interval,
         setup.server_pid,
     )
     _, errors = await recorder.communicate()
@@ -669,8 +676,11 @@ def main() -> None:
         env = {key: value for key, value in os.environ.items() if not key.startswith(("DATABASE_", "WINNERR_", "JWT_"))}
         env.pop("BROADCAST_URL", None)
         env.update(
-            DATABASE_URL=DATABASE_URL, JWT_SECRET=JWT_SECRET, RATE_LIMIT_API="1000000/minute",
-            WINNERR_LOG_LEVEL="warning", WINNERR_DATA_DIR=tempfile.mkdtemp(prefix="winnerr-bench-"),
+            DATABASE_URL=DATABASE_URL,
+            JWT_SECRET=JWT_SECRET,
+            RATE_LIMIT_API="1000000/minute",
+            WINNERR_LOG_LEVEL="warning",
+            WINNERR_DATA_DIR=tempfile.mkdtemp(prefix="winnerr-bench-"),
         )
         winnerr(env, "create-org", "--name", "Bench Realty", "--owner-email", OWNER_EMAIL, "--password", PASSWORD)
         emails = [OWNER_EMAIL, *asyncio.run(add_members(args.members - 1))]
