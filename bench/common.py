@@ -1,10 +1,17 @@
-"""Helpers shared by the benchmarks: the local PostgreSQL's admin connection and free ports."""
+"""Helpers shared by the benchmarks: the local PostgreSQL's admin connection, free ports, the `winnerr`
+command and waiting for its server."""
 
 from __future__ import annotations
 
+import contextlib
 import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import asyncpg
+import httpx
 
 SERVER_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 
@@ -23,3 +30,27 @@ def free_port() -> int:
         probe.bind(("127.0.0.1", 0))
         port: int = probe.getsockname()[1]
         return port
+
+
+WINNERR = str(Path(sys.executable).parent / "winnerr")
+
+
+def winnerr(env: dict[str, str], *arguments: str) -> str:
+    """Run this venv's `winnerr` command; the last line it printed (an id, a token)."""
+    done = subprocess.run([WINNERR, *arguments], env=env, capture_output=True, text=True, check=False)  # noqa: S603
+    if done.returncode != 0:
+        raise RuntimeError(f"winnerr {arguments[0]} failed:\n{done.stdout}\n{done.stderr}")
+    return done.stdout.strip().splitlines()[-1]
+
+
+def wait_until_up(base_url: str, server: subprocess.Popen[bytes]) -> None:
+    """Wait (60 s at most) until the server answers /health."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise SystemExit(f"winnerr serve exited with {server.returncode}")
+        with contextlib.suppress(httpx.TransportError):
+            if httpx.get(f"{base_url}/health", timeout=1).status_code == 200:
+                return
+        time.sleep(0.2)
+    raise SystemExit("winnerr serve did not answer /health within 60 s")

@@ -18,7 +18,6 @@ import asyncio
 import os
 import platform
 import subprocess
-import sys
 import tempfile
 import time
 from dataclasses import dataclass
@@ -26,14 +25,13 @@ from pathlib import Path
 
 import asyncpg
 import httpx
-from common import admin, free_port
+from common import WINNERR, admin, free_port, wait_until_up, winnerr
 
 from winnerr.db.migrate import upgrade
 
 DATABASE = "winnerr_bench_export"
 DATABASE_URL = f"postgresql://postgres@127.0.0.1:5432/{DATABASE}"
 OWNER_EMAIL = "bench-owner@example.com"
-WINNERR = str(Path(sys.executable).parent / "winnerr")
 
 # n -> one person; every value varies with n, addresses carry a comma (quoted cells), phones start with "+"
 # (neutralised cells), a third have tags and a last contact.
@@ -95,27 +93,6 @@ def cpu_model() -> str:
         if line.startswith("model name"):
             return line.split(":", 1)[1].strip()
     return platform.machine()
-
-
-def winnerr(env: dict[str, str], *arguments: str) -> str:
-    completed = subprocess.run(  # noqa: S603 (our own console script, fixed arguments)
-        [WINNERR, *arguments], env=env, check=True, capture_output=True, text=True
-    )
-    return completed.stdout.strip()
-
-
-def wait_until_up(base_url: str, server: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise SystemExit(f"winnerr serve exited with {server.returncode}")
-        try:
-            if httpx.get(f"{base_url}/health", timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.2)
-    raise SystemExit("winnerr serve did not answer /health within 60 s")
 
 
 def download(base_url: str, token: str, params: dict[str, str | list[str]] | None = None) -> Download:

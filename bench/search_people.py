@@ -38,7 +38,7 @@ from typing import Any, cast
 
 import asyncpg
 import httpx
-from common import SERVER_URL, admin, free_port
+from common import SERVER_URL, admin, free_port, winnerr
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 
@@ -288,15 +288,6 @@ def cli_env(data_dir: Path, **extra: str) -> dict[str, str]:
     env = {key: value for key, value in os.environ.items() if not key.startswith(("DATABASE_", "WINNERR_", "JWT_"))}
     env.update(DATABASE_URL=database_url(), JWT_SECRET=JWT_SECRET, WINNERR_DATA_DIR=str(data_dir), **extra)
     return env
-
-
-def winnerr(env: dict[str, str], *args: str) -> str:
-    """Run the `winnerr` command of this venv; its standard output's last line."""
-    command = [str(Path(sys.executable).parent / "winnerr"), *args]
-    done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)  # noqa: S603
-    if done.returncode != 0:
-        raise RuntimeError(f"winnerr {args[0]} failed:\n{done.stdout}\n{done.stderr}")
-    return done.stdout.strip().splitlines()[-1]
 
 
 async def insert_people(organization_id: str, count: int, seed: float) -> None:

@@ -55,7 +55,7 @@ from typing import Any
 
 import httpx
 import websockets
-from common import admin, free_port
+from common import WINNERR, admin, free_port, wait_until_up, winnerr
 from sqlalchemy import select
 from websockets.asyncio.client import ClientConnection
 from websockets.typing import Subprotocol
@@ -72,7 +72,6 @@ DATABASE_URL = f"postgresql://postgres@127.0.0.1:5432/{DATABASE}"
 JWT_SECRET = "bench-secret-" + "x" * 40
 PASSWORD = "bench-password"
 OWNER_EMAIL = "owner@subs.example.com"
-WINNERR = str(Path(sys.executable).parent / "winnerr")
 PY_SPY = str(Path(sys.executable).parent / "py-spy")
 TARGET_P99_MS = 50.0
 TARGET_KIB_PER_SOCKET = 30.0
@@ -206,25 +205,6 @@ async def add_members(count: int) -> list[str]:
     finally:
         await database.close()
     return emails
-
-
-def winnerr(env: dict[str, str], *arguments: str) -> str:
-    completed = subprocess.run(  # noqa: S603 (our own console script, fixed arguments)
-        [WINNERR, *arguments], env=env, check=True, capture_output=True, text=True
-    )
-    return completed.stdout.strip()
-
-
-def wait_until_up(base_url: str, server: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise SystemExit(f"winnerr serve exited with {server.returncode}")
-        with contextlib.suppress(httpx.TransportError):
-            if httpx.get(f"{base_url}/health", timeout=1).status_code == 200:
-                return
-        time.sleep(0.2)
-    raise SystemExit("winnerr serve did not answer /health within 60 s")
 
 
 def raise_fd_limit(needed: int) -> None:
