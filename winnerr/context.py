@@ -39,7 +39,10 @@ class UnitOfWork:
         self.changes: list[Change] = []
 
     async def finish(self, hub: Hub, *, commit: bool) -> None:
+        """Commit (then broadcast) or roll back, once the statements still in flight have ended: fields
+        cancelled by a failing sibling may have left one running (`TenantScope.settle`)."""
         try:
+            await self.scope.settle()
             if commit:
                 notices = await self._write_events()
                 await self.session.commit()
@@ -60,11 +63,13 @@ class UnitOfWork:
 class Operation:
     """One GraphQL operation (or one subscription event): its unit of work, opened on first use, and
     whether it may commit. `refused` is why the caller may not run it (a websocket's membership ended, or
-    its rate limit is spent): every resolver asks for the principal first, and gets that error."""
+    its rate limit is spent): every resolver asks for the principal first, and gets that error.
+    Once `ended`, it opens no new unit of work."""
 
     commit: bool = False
     refused: DomainError | None = None
     unit: UnitOfWork | None = None
+    ended: bool = False
 
 
 _current: ContextVar[tuple[Context, Operation] | None] = ContextVar("winnerr_operation", default=None)
@@ -104,6 +109,8 @@ class Context:
         operation = self._operation()
         if operation is None:
             raise RuntimeError("Database work outside an operation: use `async with context.operation()`")
+        if operation.ended:
+            raise RuntimeError("This operation's unit of work has finished")
         if operation.unit is None:
             operation.unit = UnitOfWork(self.database, self.principal)
         return operation.unit
@@ -132,7 +139,8 @@ class Context:
     @asynccontextmanager
     async def operation(self, *, admit: bool = False) -> AsyncIterator[Operation]:
         """Run an operation in a unit of work of its own, used by everything resolved inside the block; it
-        commits (then broadcasts its events) only if the block set `commit`, else it rolls back."""
+        commits (then broadcasts its events) only if the block set `commit`, else it rolls back; unless the
+        block ended it itself (`end`), to see how it went."""
         operation = Operation()
         if admit and self.admit is not None:
             try:
@@ -144,8 +152,14 @@ class Context:
             yield operation
         finally:
             _current.reset(token)
-            if operation.unit is not None:
-                await operation.unit.finish(self.hub, commit=operation.commit)
+            await self.end(operation)
+
+    async def end(self, operation: Operation) -> None:
+        """Finish the operation's unit of work now (commit if `commit`, else roll back); an error raised
+        while committing means nothing was written. Ending it again does nothing."""
+        unit, operation.unit, operation.ended = operation.unit, None, True
+        if unit is not None:
+            await unit.finish(self.hub, commit=operation.commit)
 
     def _operation(self) -> Operation | None:
         current = _current.get()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from typing import Any, TypeVar
 
@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from winnerr.db.integrity import integrity_errors
 
 Row = TypeVar("Row")
+T = TypeVar("T")
 
 
 def tenant_filter(model: Any, organization_id: uuid.UUID) -> ColumnElement[bool]:
@@ -30,13 +31,17 @@ class TenantScope:
     """A session seen through one organization: it cannot read or write another's rows.
 
     GraphQL resolves sibling fields concurrently while an AsyncSession allows one operation at a time,
-    so every statement goes through here and takes the scope's lock.
+    so every statement goes through here and runs alone (`_alone`). When a field fails, graphql-core
+    cancels its siblings; a statement cut off halfway makes SQLAlchemy drop the connection under the
+    session, so a statement that has started always runs to its end, and `settle` waits for it before
+    the unit of work commits or rolls back.
     """
 
     def __init__(self, session: AsyncSession, organization_id: uuid.UUID) -> None:
         self.session = session
         self.organization_id = organization_id
         self._lock = asyncio.Lock()
+        self._settled = False
 
     def select(self, model: type[Row]) -> Select[Row]:
         return select(model).where(tenant_filter(model, self.organization_id))
@@ -44,19 +49,47 @@ class TenantScope:
     def where(self, model: Any) -> ColumnElement[bool]:
         return tenant_filter(model, self.organization_id)
 
-    async def rows(self, query: Select[Row]) -> list[Row]:
+    async def _alone(self, work: Callable[[], Awaitable[T]]) -> T:
+        """Run `work` on the session while nothing else does, and to its end even if the caller is cancelled
+        (it then finishes in the background, and `settle` waits for it). Waiting for the turn stays
+        cancellable: work that has not started is dropped."""
+        await self._lock.acquire()
+        if self._settled:
+            self._lock.release()
+            raise RuntimeError("This unit of work has finished; its session takes no more statements")
+        try:
+            task = asyncio.ensure_future(work())
+        except BaseException:
+            self._lock.release()
+            raise
+        task.add_done_callback(lambda _: self._lock.release())
+        return await asyncio.shield(task)
+
+    async def settle(self) -> None:
+        """Wait for the statement in flight, if any, and take no more: the session may then end."""
         async with self._lock:
+            self._settled = True
+
+    async def rows(self, query: Select[Row]) -> list[Row]:
+        async def work() -> list[Row]:
             return list((await self.session.execute(query)).scalars())
 
+        return await self._alone(work)
+
     async def first(self, query: Select[Row]) -> Row | None:
-        async with self._lock:
+        async def work() -> Row | None:
             return (await self.session.execute(query.limit(1))).scalars().first()
+
+        return await self._alone(work)
 
     async def execute(self, statement: Executable) -> Result[Any]:
         """Run any statement (an upsert, an aggregate); constraint violations become domain errors."""
-        async with self._lock:
+
+        async def work() -> Result[Any]:
             with integrity_errors():
                 return await self.session.execute(statement)
+
+        return await self._alone(work)
 
     async def find(self, model: type[Row], row_id: uuid.UUID | None) -> Row | None:
         """The row with this id in this organization, or None (an unknown id and another's look the same)."""
@@ -69,14 +102,13 @@ class TenantScope:
         return {row.id: row for row in rows}  # type: ignore[attr-defined]
 
     async def count(self, query: Select[Any]) -> int:
-        async with self._lock:
-            total = await self.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+        counting = select(func.count()).select_from(query.order_by(None).subquery())
+        total = await self._alone(lambda: self.session.scalar(counting))
         return int(total or 0)
 
     async def principal_row(self, model: type[Row], key: uuid.UUID) -> Row:
         """A row that is not a tenant's (the caller's user or organization), by the principal's own key."""
-        async with self._lock:
-            return await self.session.get_one(model, key)
+        return await self._alone(lambda: self.session.get_one(model, key))
 
     def add(self, row: Row) -> Row:
         row.organization_id = self.organization_id  # type: ignore[attr-defined]
@@ -90,28 +122,26 @@ class TenantScope:
             .where(self.where(model), model.id.in_(row_ids))  # type: ignore[attr-defined]
             .returning(model.id)  # type: ignore[attr-defined]
         )
-        async with self._lock:
-            with integrity_errors():
-                return list((await self.session.execute(statement)).scalars())
+        return list((await self.execute(statement)).scalars())
 
     @asynccontextmanager
     async def savepoint(self) -> AsyncIterator[None]:
         """Run the block in a SAVEPOINT: if it fails, only its own writes are undone."""
-        async with self._lock:
-            nested = await self.session.begin_nested()
+        nested = await self._alone(self.session.begin_nested)
         try:
             yield
         except BaseException:
-            async with self._lock:
-                await nested.rollback()
+            await self._alone(nested.rollback)
             raise
-        async with self._lock:
-            await nested.commit()
+        await self._alone(nested.commit)
 
     async def save(self, row: Row) -> Row:
         """Write pending changes (constraint violations become domain errors) and reload `row`."""
-        async with self._lock:
+
+        async def work() -> Row:
             with integrity_errors():
                 await self.session.flush()
             await self.session.refresh(row)
-        return row
+            return row
+
+        return await self._alone(work)

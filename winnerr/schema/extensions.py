@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 from asgi_correlation_id import correlation_id
-from graphql import GraphQLError
+from graphql import (
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLError,
+    InlineFragmentNode,
+    SelectionSetNode,
+    get_operation_ast,
+    is_non_null_type,
+)
 from strawberry.extensions import MaskErrors, SchemaExtension
+from strawberry.types import ExecutionContext
 from strawberry.types.graphql import OperationType
 
 from winnerr.context import Context
@@ -21,7 +31,11 @@ TOO_COMPLEX_MARKERS = ("exceeds maximum operation depth", "aliases", "token")
 
 class Transaction(SchemaExtension):
     """Run each operation in a unit of work of its own; commit a mutation that raised no error and roll back
-    everything else. One operation is one transaction: a failed mutation leaves nothing behind."""
+    everything else. One operation is one transaction: a failed mutation leaves nothing behind, and shows
+    nothing of it either (its root fields are null, see `_void_mutation`).
+
+    The unit of work ends here, after `ErrorCodes` has coded the operation's errors (extensions leave in
+    reverse order), so an error raised while it commits or rolls back is coded here, alike."""
 
     async def on_operation(self) -> AsyncIterator[None]:
         context = self.execution_context.context
@@ -32,7 +46,15 @@ class Transaction(SchemaExtension):
             yield
             result = self.execution_context.result
             succeeded = result is not None and not getattr(result, "errors", None)
-            operation.commit = succeeded and self.execution_context.operation_type is OperationType.MUTATION
+            mutation = succeeded and self.execution_context.operation_type is OperationType.MUTATION
+            operation.commit = mutation
+            try:
+                await context.end(operation)
+            except Exception as exc:  # told to the client as INTERNAL_ERROR, and logged
+                operation.commit = False
+                _add_error(self.execution_context, unexpected_error(GraphQLError(str(exc), original_error=exc)))
+            if not operation.commit:
+                _void_mutation(self.execution_context)
 
 
 class ErrorCodes(MaskErrors):
@@ -45,15 +67,74 @@ class ErrorCodes(MaskErrors):
         original = error.original_error
         if isinstance(original, DomainError):
             return _with(error, original.message, original.extensions)
-        if original is None:
+        if original is None or _is_variable_error(error):
             code = ErrorCode.VALIDATION_ERROR
             if any(marker in error.message for marker in TOO_COMPLEX_MARKERS):
                 code = ErrorCode.QUERY_TOO_COMPLEX
             return _with(error, error.message, {"code": code.value})
-        request_id = correlation_id.get() or "-"
-        logger.error("Unexpected error (request id %s)", request_id, exc_info=original)
-        extensions = {"code": ErrorCode.INTERNAL_ERROR.value, "requestId": request_id}
-        return _with(error, internal_error_message(request_id), extensions)
+        return unexpected_error(error)
+
+
+def unexpected_error(error: GraphQLError) -> GraphQLError:
+    """INTERNAL_ERROR with the request id; the error is logged once, with its traceback, under that id."""
+    request_id = correlation_id.get() or "-"
+    logger.error("Unexpected error (request id %s)", request_id, exc_info=error.original_error or error)
+    extensions = {"code": ErrorCode.INTERNAL_ERROR.value, "requestId": request_id}
+    return _with(error, internal_error_message(request_id), extensions)
+
+
+def _is_variable_error(error: GraphQLError) -> bool:
+    """A variable's value that its type refused (a Decimal "abc", an Int above 2^31-1, an unknown enum
+    value): graphql-core reports it before execution, without a path, wrapping the type's own error."""
+    return error.path is None and isinstance(error.original_error, GraphQLError)
+
+
+def _add_error(execution_context: ExecutionContext, error: GraphQLError) -> None:
+    result = execution_context.result
+    if result is not None:
+        result.errors = [*(result.errors or []), error]
+
+
+def _void_mutation(execution_context: ExecutionContext) -> None:
+    """A mutation that rolled back shows none of what it would have written: each root field becomes null,
+    and where one may not be null (the usual `createX: X!`) `data` itself does, as GraphQL propagates a
+    non-null field's null to its parent. Its errors say why."""
+    result = execution_context.result
+    data = getattr(result, "data", None)
+    if result is None or not data or execution_context.operation_type is not OperationType.MUTATION:
+        return
+    schema = execution_context.schema._schema
+    document = execution_context.graphql_document
+    operation = get_operation_ast(document, execution_context.operation_name) if document else None
+    mutation_type = schema.mutation_type
+    if operation is None or mutation_type is None:
+        result.data = None
+        return
+    fragments = {
+        definition.name.value: definition.selection_set
+        for definition in document.definitions  # type: ignore[union-attr]
+        if isinstance(definition, FragmentDefinitionNode)
+    }
+    names = dict(_response_keys(operation.selection_set, fragments))
+    for key in data:
+        field = mutation_type.fields.get(names.get(key, key))
+        if field is None or is_non_null_type(field.type):
+            result.data = None
+            return
+        data[key] = None
+
+
+def _response_keys(
+    selection_set: SelectionSetNode, fragments: dict[str, SelectionSetNode]
+) -> Iterator[tuple[str, str]]:
+    """(response key, field name) of each root field, through fragments."""
+    for selection in selection_set.selections:
+        if isinstance(selection, FieldNode):
+            yield (selection.alias or selection.name).value, selection.name.value
+        elif isinstance(selection, InlineFragmentNode):
+            yield from _response_keys(selection.selection_set, fragments)
+        elif isinstance(selection, FragmentSpreadNode) and selection.name.value in fragments:
+            yield from _response_keys(fragments[selection.name.value], fragments)
 
 
 def _with(error: GraphQLError, message: str, extensions: dict[str, Any]) -> GraphQLError:
