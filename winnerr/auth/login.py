@@ -13,6 +13,7 @@ from winnerr.db.enums import Role
 from winnerr.errors import RateLimited
 from winnerr.ratelimit import RateLimiter
 from winnerr.resolvers.organizations import find_membership, find_user
+from winnerr.resolvers.validation import NUL
 from winnerr.settings import Settings
 
 INVALID_CREDENTIALS = "Invalid e-mail or password"
@@ -35,13 +36,14 @@ class Login:
         self.limiter = limiter
 
     async def with_password(self, email: str, password: str, organization_id: Any, *, client: str) -> dict[str, Any]:
-        """A wrong password and an unknown e-mail fail alike, in the same time; failures are rate limited."""
+        """A wrong password and an unknown e-mail fail alike, in the same time; failures are rate limited.
+        An e-mail holding NUL (which PostgreSQL cannot even compare) is nobody's."""
         key = (client, email.strip().lower())
         attempt = await self.limiter.hit(*key)  # counted before checking, so a burst cannot slip past
         if not attempt.allowed:
             raise RateLimited(attempt.reset_after)
         async with self.database.sessions.begin() as session:
-            user = await find_user(session, email) if email else None
+            user = await find_user(session, email) if email and NUL not in email else None
             valid = await asyncio.to_thread(verify_password, password, user.password_hash if user else None)
             membership = await find_membership(session, user.id, organization_id) if valid and user else None
             if membership is None:

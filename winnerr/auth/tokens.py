@@ -86,10 +86,22 @@ def verify_access_token(settings: Settings, token: str) -> Claims:
         subject=str(payload["sub"]),
         organization_id=payload.get("org"),
         email=payload.get("email"),
-        expires_at=datetime.fromtimestamp(payload["exp"], UTC),
+        expires_at=_expiry(payload["exp"]),
         raw=payload,
         external=external,
     )
+
+
+def _expiry(exp: object) -> datetime:
+    """`exp` as a time: a NumericDate (RFC 7519) that a datetime can hold, else the token is refused.
+    PyJWT accepts a numeric string ("4000000000") and any size of number; both are signed claims the
+    issuer got wrong, never a reason for a 500."""
+    if isinstance(exp, bool) or not isinstance(exp, (int, float)):
+        raise Unauthenticated()
+    try:
+        return datetime.fromtimestamp(exp, UTC)
+    except (OverflowError, OSError, ValueError):
+        raise Unauthenticated() from None
 
 
 async def verify_bearer(settings: Settings, token: str) -> Claims:

@@ -1,12 +1,21 @@
-"""Constraint violations reported by PostgreSQL, told as domain errors by constraint name."""
+"""Constraint violations reported by PostgreSQL, told as domain errors by constraint name.
+
+Every unique violation is a DUPLICATE_RECORD: a message of its own where one is written below, else one
+naming the model and the fields of the constraint (or unique index), as declared in the models.
+"""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cache
 
+from sqlalchemy import Index, Table, UniqueConstraint
 from sqlalchemy.exc import IntegrityError
+from strawberry.utils.str_converters import to_camel_case
 
+from winnerr.db.base import Base
 from winnerr.errors import Conflict, DomainError, DuplicateRecord
 
 UNIQUE_VIOLATION = "23505"
@@ -39,8 +48,34 @@ def translate_integrity_error(exc: IntegrityError) -> DomainError | IntegrityErr
     cause = exc.orig.__cause__ if exc.orig is not None else None
     sqlstate = getattr(cause, "sqlstate", None)
     constraint = getattr(cause, "constraint_name", None) or ""
-    if sqlstate == UNIQUE_VIOLATION and constraint in DUPLICATE_MESSAGES:
-        return DuplicateRecord(DUPLICATE_MESSAGES[constraint])
+    if sqlstate == UNIQUE_VIOLATION:
+        return DuplicateRecord(DUPLICATE_MESSAGES.get(constraint) or duplicate_message(constraint))
     if sqlstate == FOREIGN_KEY_VIOLATION and constraint in CONFLICT_MESSAGES:
         return Conflict(CONFLICT_MESSAGES[constraint])
     return exc
+
+
+@cache
+def duplicate_message(constraint: str) -> str:
+    """"A communication with this externalId already exists": the model and the client's names of the
+    fields a unique constraint or index covers (the organization's own column left out)."""
+    for table in Base.metadata.tables.values():
+        unique = [index for index in table.indexes if index.unique] + [
+            item for item in table.constraints if isinstance(item, UniqueConstraint)
+        ]
+        for item in unique:
+            if item.name == constraint:
+                return f"A {_entity(table)} with this {_fields(item)} already exists"
+    return "A record with these values already exists"
+
+
+def _entity(table: Table) -> str:
+    for mapper in Base.registry.mappers:
+        if mapper.local_table is table:
+            return re.sub(r"(?<!^)(?=[A-Z])", " ", mapper.class_.__name__).lower()
+    return "record"
+
+
+def _fields(item: Index | UniqueConstraint) -> str:
+    names = [to_camel_case(column.name) for column in item.columns if column.name != "organization_id"]
+    return " and ".join(names) or "value"

@@ -14,21 +14,23 @@ from winnerr.db.enums import CommunicationChannel, Direction, EventType
 from winnerr.db.models import Communication, Person
 from winnerr.resolvers import records
 from winnerr.resolvers.pagination import Page, page_request, paginate
-from winnerr.resolvers.validation import Rules, parse_id, validate
+from winnerr.resolvers.validation import Rules, Text200, Text10000, parse_id, secure_url, validate
 
 ENTITY = "Communication"
+
+RecordingUrl = Annotated[str, secure_url(max_length=1000)]
 
 
 class CommunicationRules(Rules):
     person_id: uuid.UUID
     channel: CommunicationChannel
     direction: Direction
-    subject: Annotated[str, Field(max_length=300)] | None = None
-    body: Annotated[str, Field(max_length=20_000)] | None = None
+    subject: Text200 | None = None
+    body: Text10000 | None = None
     occurred_at: datetime = Field(default_factory=lambda: datetime.now(UTC))
     duration_seconds: Annotated[int, Field(ge=0, le=86_400)] | None = None
     external_id: Annotated[str, Field(min_length=1, max_length=200)] | None = None
-    recording_url: Annotated[str, Field(max_length=1000, pattern=r"^https://")] | None = None
+    recording_url: RecordingUrl | None = None
 
 
 async def log_communication(ctx: Context, data: dict[str, Any]) -> Communication:

@@ -21,7 +21,6 @@ from winnerr.resolvers.pagination import Page, page_request, paginate
 from winnerr.resolvers.pipelines import default_stage
 from winnerr.resolvers.querying import SortDirection, check_range, order, where_given
 from winnerr.resolvers.validation import (
-    LongText,
     NonNegativeMoney,
     Percent,
     PercentDecimal,
@@ -29,6 +28,7 @@ from winnerr.resolvers.validation import (
     Required200,
     Rules,
     Tags,
+    Text2000,
     partial,
     validate,
 )
@@ -38,7 +38,7 @@ ENTITY = "Deal"
 
 class DealRules(Rules):
     title: Required200
-    description: LongText | None = None
+    description: Text2000 | None = None
     deal_type: DealType
     amount: PositiveMoney
     commission: NonNegativeMoney | None = None
@@ -65,7 +65,7 @@ class DealFilterRules(Rules):
     stage_id: uuid.UUID | None = None
     min_amount: NonNegativeMoney | None = None
     max_amount: NonNegativeMoney | None = None
-    tags: list[str] | None = None
+    tags: Tags | None = None
 
     @model_validator(mode="after")
     def _amount_range(self) -> DealFilterRules:

@@ -20,6 +20,7 @@ from winnerr.resolvers import records
 from winnerr.resolvers.pagination import Page, page_request, paginate
 from winnerr.resolvers.querying import SortDirection, check_range, order, where_given
 from winnerr.resolvers.validation import (
+    CustomFields,
     Email,
     Name,
     Percent,
@@ -55,7 +56,7 @@ class PersonRules(Rules):
     lead_score: Percent = 0
     last_contact_at: datetime | None = None
     tags: Tags = Field(default_factory=list)
-    custom_fields: dict[str, Any] = Field(default_factory=dict)
+    custom_fields: CustomFields = Field(default_factory=dict)
 
 
 PersonPatchRules = partial(PersonRules)
@@ -66,7 +67,7 @@ class PersonFilterRules(Rules):
     source: list[LeadSource] | None = None
     city: Text100 | None = None
     state: Text50 | None = None
-    tags: list[str] | None = None
+    tags: Tags | None = None
     min_lead_score: Percent | None = None
     max_lead_score: Percent | None = None
     contacted_after: datetime | None = None

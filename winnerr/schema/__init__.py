@@ -32,6 +32,7 @@ from winnerr.schema.properties.mutations import PropertiesMutation
 from winnerr.schema.properties.queries import PropertiesQuery
 from winnerr.schema.tasks.mutations import TasksMutation
 from winnerr.schema.tasks.queries import TasksQuery
+from winnerr.schema.types import SCALAR_OVERRIDES
 from winnerr.schema.viewer.queries import ViewerQuery
 
 MAX_DEPTH = 10
@@ -79,6 +80,7 @@ def build_schema(**options: Any) -> strawberry.Schema:
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
+        scalar_overrides=SCALAR_OVERRIDES,
         execution_context_class=PerEventExecutionContext,
         extensions=[
             lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
