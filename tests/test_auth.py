@@ -158,6 +158,9 @@ FORGERIES: dict[str, Forgery] = {
     "wrong issuer": lambda claims: bearer(signed({**claims, "iss": "https://evil.example.com"})),
     "missing exp": lambda claims: bearer(signed(without(claims, "exp"))),
     "missing sub": lambda claims: bearer(signed(without(claims, "sub"))),
+    "exp as a numeric string": lambda claims: bearer(signed({**claims, "exp": str(claims["exp"])})),
+    "exp past year 9999": lambda claims: bearer(signed({**claims, "exp": 10**12})),
+    "exp as a float past year 9999": lambda claims: bearer(signed({**claims, "exp": 1e20})),
     "rs256 without jwks": lambda claims: bearer(signed(claims, key=rsa_key(), algorithm="RS256")),
 }
 
