@@ -9,7 +9,9 @@ import strawberry
 from winnerr.db.enums import CommunicationChannel, Direction
 
 
-@strawberry.input(description="subject ≤ 300 characters, body ≤ 20,000; occurredAt defaults to now.")
+@strawberry.input(
+    description="subject ≤ 200 characters, body ≤ 10,000; recordingUrl an https URL; occurredAt defaults to now."
+)
 class LogCommunicationInput:
     person_id: strawberry.ID
     channel: CommunicationChannel

@@ -11,7 +11,8 @@ from winnerr.schema.enums import DealSortField, DealStatus, DealType, SortDirect
 
 
 @strawberry.input(
-    description="amount > 0; commissionRate and probability 0–100. Without stageId the deal starts in the "
+    description="title 1–200 characters, description ≤ 2,000; amount > 0; commissionRate and probability 0–100; "
+    "at most 20 tags of ≤ 50 characters. Without stageId the deal starts in the "
     "first stage of the default pipeline; without probability it takes the stage's; a commission left out "
     "follows from commissionRate."
 )

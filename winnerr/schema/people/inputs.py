@@ -10,7 +10,11 @@ from strawberry.scalars import JSON
 from winnerr.schema.enums import LeadSource, PersonSortField, PersonStatus, SortDirection
 
 
-@strawberry.input(description="firstName and lastName 1–100 characters; phone any format (stored E.164).")
+@strawberry.input(
+    description="firstName and lastName 1–50 characters; phone any format (stored E.164); address ≤ 200, city "
+    "≤ 100, state 2–50, zipCode 12345 or 12345-6789; leadScore 0–100; at most 20 tags of ≤ 50 characters; "
+    "customFields at most 16 KiB of JSON, 5 levels deep, 100 keys, 1,000 characters per key or text."
+)
 class CreatePersonInput:
     first_name: str
     last_name: str
