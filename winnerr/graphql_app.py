@@ -6,7 +6,6 @@ from datetime import timedelta
 from typing import Any
 
 from asgi_correlation_id import correlation_id
-from starlette.datastructures import Headers
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.types import Receive, Scope, Send
@@ -15,6 +14,7 @@ from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.types.unset import UnsetType
 
+from winnerr.access import wants_graphiql
 from winnerr.context import Context
 from winnerr.errors import ErrorCode
 from winnerr.graphiql import GRAPHIQL_HTML
@@ -24,13 +24,6 @@ from winnerr.websockets import CONNECTION_INIT_SECONDS, authenticate, disconnect
 
 CONTEXT_KEY = "winnerr.context"
 DOCUMENT_ERROR_CODES = {ErrorCode.VALIDATION_ERROR.value, ErrorCode.QUERY_TOO_COMPLEX.value}
-
-
-def wants_graphiql(scope: Scope) -> bool:
-    """A browser navigating to /graphql (it gets GraphiQL, which then sends the token itself)."""
-    if scope["type"] != "http" or scope["method"] != "GET":
-        return False
-    return "text/html" in Headers(scope=scope).get("accept", "")
 
 
 class WinnerrGraphQL(GraphQL[Context, None]):
