@@ -100,6 +100,13 @@ async def test_shell_examples_run_as_written(demo: None, cli_env: dict[str, str]
     assert any(output.startswith("id,first_name") for output in outputs)
 
 
+def test_the_readme_calls_the_command_where_the_set_up_put_it() -> None:
+    """The quick start makes `.venv/`, not a `winnerr` on the PATH: every command says `.venv/bin/winnerr`."""
+    bare = re.findall(r"(?<![/\w-])winnerr (?:serve|migrate|create-org|seed-demo|token|export-schema)\b", README)
+    assert bare == []
+    assert ".venv/bin/winnerr token" in "".join(SHELL)
+
+
 def test_every_link_of_the_readme_is_in_the_repository() -> None:
     links = re.findall(r"\]\((?!https?://)([^)#]+)(?:#[^)]*)?\)", README)
     assert "docs/api.md" in links
