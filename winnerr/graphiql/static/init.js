@@ -6,10 +6,11 @@
  * first (page.html loads them with `defer`, which preserves order).
  *
  * The login bar posts e-mail and password to /auth/token and keeps the access
- * token in sessionStorage (gone when the tab closes). Every request then carries
- * it as `Authorization: Bearer …` (HTTP) or in connection_init (websockets),
- * unless the Headers tab names an Authorization header of its own. Logging in
- * re-mounts GraphiQL, so it fetches the schema again by itself.
+ * token in sessionStorage (gone when the tab closes). While logged in, every
+ * request carries it as `Authorization: Bearer …` (HTTP) or in connection_init
+ * (websockets), whatever the Headers tab says; logged out, the Headers tab's
+ * own Authorization header is used. Logging in re-mounts GraphiQL, so it
+ * fetches the schema again by itself.
  */
 (function () {
   'use strict';
@@ -47,11 +48,16 @@
     });
   }
 
-  // The editor's headers, plus the stored token when they name no Authorization.
+  // The editor's headers, with the logged-in token (if any) as their Authorization.
   function withToken(headers) {
-    var merged = Object.assign({}, headers || {});
     var token = storedToken();
-    if (token && !hasAuthorization(merged)) {
+    var merged = {};
+    Object.keys(headers || {}).forEach(function (name) {
+      if (!(token && name.toLowerCase() === 'authorization')) {
+        merged[name] = headers[name];
+      }
+    });
+    if (token) {
       merged.Authorization = 'Bearer ' + token;
     }
     return merged;
