@@ -5,11 +5,14 @@ from __future__ import annotations
 import asyncio
 import subprocess
 import sys
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 import httpx
+
+from tests.live import free_port
 
 WINNERR = Path(sys.executable).parent / "winnerr"
 # A directory without a `.env`, so that only the environment given to a run configures it.
@@ -34,6 +37,38 @@ def winnerr(env: Mapping[str, str], *args: str, timeout: float = 120.0) -> subpr
 async def winnerr_async(env: Mapping[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     """`winnerr` from an async test, without blocking the event loop the app runs on."""
     return await asyncio.to_thread(winnerr, env, *args)
+
+
+@asynccontextmanager
+async def serving(env: Mapping[str, str], *args: str) -> AsyncIterator[str]:
+    """`winnerr serve ARGS` on a free port until the block ends; yields its base URL once /health answers."""
+    port = free_port()
+    server = await asyncio.create_subprocess_exec(
+        str(WINNERR),
+        "serve",
+        "--port",
+        str(port),
+        *args,
+        env=dict(env),
+        cwd=NEUTRAL_DIRECTORY,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        async with asyncio.timeout(120), httpx.AsyncClient(base_url=base_url) as client:
+            while server.returncode is None:
+                try:
+                    if (await client.get("/health")).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    await asyncio.sleep(0.2)
+            assert server.returncode is None, f"winnerr serve exited with {server.returncode}"
+        yield base_url
+    finally:
+        if server.returncode is None:
+            server.terminate()
+        await server.wait()
 
 
 def succeeded(result: subprocess.CompletedProcess[str]) -> str:

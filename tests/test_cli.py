@@ -1,4 +1,4 @@
-"""The `winnerr` command against the test database: create-org, seed-demo, token and migrate."""
+"""The `winnerr` command against the test database: create-org, seed-demo, token, migrate and serve."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import jwt
 import pytest
 from sqlalchemy import func, select
 
-from tests.cli import failed, graphql, log_in, me, succeeded, winnerr_async
+from tests.cli import failed, graphql, log_in, me, serving, succeeded, winnerr_async
 from tests.factories import PASSWORD, Tenant
 from winnerr.db.models import Organization
 from winnerr.state import AppState
@@ -112,7 +112,7 @@ async def test_seed_demo_members_log_in_with_their_roles(client: httpx.AsyncClie
         assert viewer["role"] == role
         assert viewer["organization"] == {"id": match[1], "name": "Demo Realty"}
     assert DEMO_PASSWORD in demo_output
-    assert "/graphql" in demo_output
+    assert "/graphql on the address" in demo_output, "serve may use another port than 8000"
 
 
 async def test_token_is_accepted_by_the_api_and_lives_for_its_ttl(
@@ -143,3 +143,48 @@ async def test_migrate_succeeds_again_and_keeps_the_data(
     owner = tenant.emails[tenant.role]
     viewer = await me(client, await log_in(client, owner, PASSWORD))
     assert viewer["organization"]["id"] == str(tenant.organization_id)
+
+
+UNREACHABLE = [
+    ("postgresql://postgres:s3cret-pw@127.0.0.1:1/winnerr", "127.0.0.1:1/winnerr", "connection refused"),
+    ("postgresql://postgres:s3cret-pw@127.0.0.1:5432/winnerr_none", "127.0.0.1:5432/winnerr_none", "does not exist"),
+    ("postgresql://nobody:s3cret-pw@127.0.0.1:5432/postgres", "127.0.0.1:5432/postgres", "nobody"),
+]
+
+
+@pytest.mark.parametrize("command", [["migrate"], ["serve", "--port", "1"], ["seed-demo"]], ids=" ".join)
+@pytest.mark.parametrize(("url", "where", "reason"), UNREACHABLE, ids=["closed-port", "no-database", "no-role"])
+async def test_an_unreachable_database_is_one_line_naming_it(
+    cli_env: dict[str, str], command: list[str], url: str, where: str, reason: str
+) -> None:
+    error = failed(await winnerr_async({**cli_env, "DATABASE_URL": url}, *command))
+    assert len(error.strip().splitlines()) == 1, error
+    assert f"cannot reach the database at {where}" in error
+    assert reason in error
+    assert "s3cret-pw" not in error
+
+
+async def forwarded_remaining(base_url: str, forwarded_for: str) -> str:
+    """A public request's `RateLimit-Remaining` when it claims to come from `forwarded_for`."""
+    async with httpx.AsyncClient(base_url=base_url) as client:
+        response = await client.post("/auth/revoke", json={}, headers={"X-Forwarded-For": forwarded_for})
+    assert response.status_code == 200, response.text
+    return response.headers["RateLimit-Remaining"]
+
+
+async def test_serve_believes_x_forwarded_for_from_no_one_by_default(cli_env: dict[str, str]) -> None:
+    async with serving({**cli_env, "RATE_LIMIT_API": "5/minute"}) as base_url:
+        remaining = [await forwarded_remaining(base_url, f"203.0.113.{n}") for n in (1, 2, 3)]
+    assert remaining == ["4", "3", "2"], "one bucket: the peer's own address"
+
+
+async def test_serve_believes_x_forwarded_for_from_trusted_proxies(cli_env: dict[str, str]) -> None:
+    env = {**cli_env, "RATE_LIMIT_API": "5/minute", "TRUSTED_PROXIES": "10.0.0.0/8, 127.0.0.1"}
+    async with serving(env) as base_url:
+        remaining = [await forwarded_remaining(base_url, f"203.0.113.{n}") for n in (1, 2, 1)]
+    assert remaining == ["4", "4", "3"], "a bucket per forwarded client"
+
+
+async def test_bad_trusted_proxies_stop_start_up_naming_the_variable(cli_env: dict[str, str]) -> None:
+    error = failed(await winnerr_async({**cli_env, "TRUSTED_PROXIES": "10.0.0.0/8,proxy.local"}, "serve"))
+    assert "TRUSTED_PROXIES" in error

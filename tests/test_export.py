@@ -5,16 +5,18 @@ from __future__ import annotations
 import csv
 import io
 import uuid
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import insert
+from sqlalchemy import insert, text
 
 from tests.factories import Tenant
 from tests.graphql_documents import LIST_PEOPLE, SEARCH_PROPERTIES, create_person, create_property
 from winnerr.db.enums import Role
 from winnerr.db.models import Person
+from winnerr.export import ROWS_PER_CHUNK
 from winnerr.state import AppState
 
 PEOPLE_HEADER = [
@@ -186,12 +188,47 @@ async def test_formula_cells_are_neutralised(tenant: Tenant, app_state: AppState
     assert exported["tags"] == "'=1+1;vip"
     assert exported["lead_score"] == "0"
     raw = next(row for row in people.values() if row["id"] != person["id"])
-    assert (raw["first_name"], raw["last_name"]) == ("'\t=1", "'\r=2")
+    assert (raw["first_name"], raw["last_name"]) == ("'\t'=1", "'\r'=2")  # a tab or CR may also split a cell
     [property_row] = await export(tenant, "properties")
     assert property_row["id"] == home["id"]
     assert property_row["description"] == "'=cmd|' /C calc'!A0"
     assert property_row["address"] == "'-2+3 Elm"
     assert property_row["price"] == "450000.00"
+
+
+@pytest.mark.parametrize(
+    ("text", "exported"),
+    [
+        ("Smith;=1+1", "Smith;'=1+1"),
+        ("a,@SUM(A1)", "a,'@SUM(A1)"),
+        ('x"=cmd', "x\"'=cmd"),
+        ("line\n-2+3", "line\n'-2+3"),
+        ("\uff1dHYPERLINK()", "'\uff1dHYPERLINK()"),
+        ("\ufe66cmd", "'\ufe66cmd"),
+        ("\uff20SUM(A1)", "'\uff20SUM(A1)"),
+        ("\uff0b1", "'\uff0b1"),
+        ("ok;\uff0d1", "ok;'\uff0d1"),
+        ("Jean-Luc; O'Brien, a+b", "Jean-Luc; O'Brien, a+b"),
+    ],
+    ids=[
+        "after-semicolon",
+        "after-comma",
+        "after-quote",
+        "after-newline",
+        "fullwidth-equals",
+        "small-equals",
+        "fullwidth-at",
+        "fullwidth-plus",
+        "fullwidth-minus-after-separator",
+        "harmless",
+    ],
+)
+async def test_formulas_after_a_separator_and_fullwidth_forms_are_neutralised(
+    tenant: Tenant, text: str, exported: str
+) -> None:
+    await create_property(tenant, description=text)
+    [row] = await export(tenant, "properties")
+    assert row["description"] == exported
 
 
 async def test_commas_quotes_and_newlines_round_trip(tenant: Tenant) -> None:
@@ -256,6 +293,9 @@ async def test_export_without_a_token_is_unauthenticated(client: httpx.AsyncClie
             [["minPrice"], ["bedrooms"], ["zipCode"]],
         ),
         ("properties", {"limit": 5}, [["limit"]]),
+        ("people", {"city": "\x00"}, [["city"]]),
+        ("people", {"search": "jen\x00", "tags": ["vip", "a\x00b"]}, [["search"], ["tags"]]),
+        ("properties", {"city": "Aus\x00tin"}, [["city"]]),
     ],
 )
 async def test_bad_parameters_are_a_validation_error(
@@ -268,3 +308,61 @@ async def test_bad_parameters_are_a_validation_error(
     assert error["message"].startswith("Invalid input: ")
     assert [issue["path"] for issue in error["extensions"]["issues"]] == paths
     assert all(issue["message"] for issue in error["extensions"]["issues"])
+
+
+async def insert_people(app_state: AppState, tenant: Tenant, count: int, *, unreadable_oldest: bool) -> None:
+    """`count` people, the oldest with a contact date the driver cannot read (year 20000): a row that fails
+    only when the cursor reaches it."""
+    now = datetime.now(UTC)
+    rows = [
+        {
+            "organization_id": tenant.organization_id,
+            "first_name": f"P{n}",
+            "last_name": "Bulk",
+            "lead_score": 1,
+            "created_at": now - timedelta(seconds=n),
+        }
+        for n in range(count)
+    ]
+    async with app_state.database.sessions.begin() as session:
+        await session.execute(insert(Person), rows)
+        if unreadable_oldest:
+            await session.execute(
+                text(
+                    "UPDATE people SET last_contact_at = '20000-01-01' WHERE organization_id = :o AND first_name = :n"
+                ),
+                {"o": tenant.organization_id, "n": f"P{count - 1}"},
+            )
+
+
+async def test_a_query_that_fails_before_the_first_row_is_an_error_not_a_file(
+    tenant: Tenant, app_state: AppState, host: str
+) -> None:
+    await insert_people(app_state, tenant, 3, unreadable_oldest=True)
+    async with httpx.AsyncClient(base_url=f"http://{host}") as client:
+        response = await client.get("/export/people.csv", headers=tenant.headers())
+    assert response.status_code == 500
+    assert response.headers["content-type"] == "application/json"
+    [error] = response.json()["errors"]
+    assert error["extensions"]["code"] == "INTERNAL_ERROR"
+    assert error["extensions"]["requestId"]
+
+
+async def test_a_stream_that_fails_midway_is_aborted_not_truncated(
+    tenant: Tenant, app_state: AppState, host: str
+) -> None:
+    """Past the first batch the status is sent; the client must then see the body break, not a shorter file."""
+    await insert_people(app_state, tenant, ROWS_PER_CHUNK + 10, unreadable_oldest=True)
+    received: list[str] = []
+
+    async def read_all() -> None:
+        async with client.stream("GET", "/export/people.csv", headers=tenant.headers()) as response:
+            assert response.status_code == 200
+            async for line in response.aiter_lines():
+                received.append(line)
+
+    async with httpx.AsyncClient(base_url=f"http://{host}") as client:
+        with pytest.raises(httpx.RemoteProtocolError, match="incomplete chunked read"):
+            await read_all()
+    assert received[0].startswith("id,first_name")
+    assert ROWS_PER_CHUNK <= len(received) - 1 < ROWS_PER_CHUNK + 10

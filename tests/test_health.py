@@ -36,3 +36,12 @@ async def test_not_ready_but_alive_when_the_database_is_down(tmp_path: Path) -> 
             health = await client.get("/health")
             assert health.status_code == 200
             assert health.json() == {"status": "ok"}
+
+
+async def test_the_root_points_at_graphql_and_the_probes(client: httpx.AsyncClient) -> None:
+    response = await client.get("/")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["graphql"] == "/graphql"
+    assert body["health"] == "/health"
+    assert (await client.get(body["health"])).json() == {"status": "ok"}

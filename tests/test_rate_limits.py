@@ -51,7 +51,28 @@ async def test_limits_are_per_member(limited: Tenant) -> None:
     assert other_member.headers["RateLimit-Remaining"] == str(LIMIT - 1)
 
 
-async def test_public_routes_carry_the_headers_too(limited: Tenant) -> None:
-    response = await limited.client.get("/health")
-    assert response.status_code == 200
-    assert response.headers["RateLimit-Limit"] == str(LIMIT)
+async def test_public_routes_count_per_ip_and_carry_the_headers(limited: Tenant) -> None:
+    answers = [await limited.client.post("/auth/revoke", json={}) for _ in range(LIMIT + 1)]
+    assert [answer.status_code for answer in answers] == [200] * LIMIT + [429]
+    assert [answer.headers["RateLimit-Remaining"] for answer in answers[:LIMIT]] == ["2", "1", "0"]
+    member = await limited.post("{ me { role } }")
+    assert member.status_code == 200, "a member's limit is their own, not their IP's"
+
+
+NEVER_LIMITED = [
+    ("/health", {}),
+    ("/ready", {}),
+    ("/graphql", {"Accept": "text/html"}),
+    ("/graphiql/static/init.js", {}),
+    ("/graphiql/static/vendor/graphiql/graphiql.min.css", {}),
+]
+
+
+@pytest.mark.parametrize(("path", "headers"), NEVER_LIMITED, ids=[path for path, _ in NEVER_LIMITED])
+async def test_probes_and_graphiql_are_never_limited(limited: Tenant, path: str, headers: dict[str, str]) -> None:
+    for _ in range(LIMIT * 3):
+        response = await limited.client.get(path, headers=headers)
+        assert response.status_code == 200, response.text
+        assert not any(name.lower().startswith("ratelimit-") for name in response.headers), response.headers
+    public = await limited.client.post("/auth/revoke", json={})
+    assert public.headers["RateLimit-Remaining"] == str(LIMIT - 1), "the probes were not counted either"

@@ -77,8 +77,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
             expose_headers=["x-request-id", "retry-after", "ratelimit-limit", "ratelimit-remaining", "ratelimit-reset"],
         ),
         Middleware(BodySizeLimitMiddleware),
-        Middleware(RateLimitMiddleware, settings=settings, api=api_limiter),
         Middleware(AuthenticationMiddleware),
+        Middleware(RateLimitMiddleware, settings=settings, api=api_limiter),
     ]
     return Starlette(
         routes=routes, middleware=middleware, lifespan=lifespan, exception_handlers={Exception: internal_error}

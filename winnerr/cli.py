@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from typing import TypeVar
 
 import click
@@ -29,13 +30,33 @@ def _database_url(settings: Settings) -> str:
     return database_url(settings)
 
 
+def _command() -> str:
+    """How the user called this command (`.venv/bin/winnerr`, or `winnerr` when it is on the PATH)."""
+    invoked = sys.argv[0] if sys.argv else ""
+    return invoked if os.sep in invoked else "winnerr"
+
+
+@contextmanager
+def _reaching(url: str) -> Iterator[None]:
+    """A database that cannot be reached ends the command with one line naming it (exit 1)."""
+    from winnerr.db.unreachable import DatabaseUnreachable, reaching
+
+    try:
+        with reaching(url):
+            yield
+    except DatabaseUnreachable as exc:
+        raise click.ClickException(str(exc)) from None
+
+
 def _with_session(settings: Settings, work: Callable[..., Awaitable[T]]) -> T:
     """Run `work(session)` in one committed transaction on the configured database."""
     from winnerr.db.database import Database
     from winnerr.errors import DomainError
 
+    url = _database_url(settings)
+
     async def run() -> T:
-        database = Database.connect(_database_url(settings))
+        database = Database.connect(url)
         try:
             async with database.sessions.begin() as session:
                 return await work(session)
@@ -44,14 +65,16 @@ def _with_session(settings: Settings, work: Callable[..., Awaitable[T]]) -> T:
         finally:
             await database.close()
 
-    return asyncio.run(run())
+    with _reaching(url):
+        return asyncio.run(run())
 
 
 def _migrate(settings: Settings) -> str:
     from winnerr.db.migrate import upgrade
 
     url = _database_url(settings)
-    upgrade(url)
+    with _reaching(url):
+        upgrade(url)
     return url
 
 
@@ -70,8 +93,8 @@ def serve(host: str, port: int, workers: int) -> None:
 
     settings = _settings()
     os.environ["DATABASE_URL"] = _migrate(settings)
-    click.echo(f"GraphiQL: http://{host}:{port}/graphql")
-    click.echo("A token for it: winnerr token --email owner@demo.example.com (after winnerr seed-demo)")
+    click.echo(f"GraphiQL: http://{host}:{port}/graphql (log in on the page)")
+    click.echo(f"A token for scripts: {_command()} token --email owner@demo.example.com (after seed-demo)")
     uvicorn.run(
         "winnerr.app:create_app",
         factory=True,
@@ -79,7 +102,8 @@ def serve(host: str, port: int, workers: int) -> None:
         port=port,
         workers=workers,
         log_level=settings.winnerr_log_level.value,
-        proxy_headers=True,
+        proxy_headers=bool(settings.trusted_proxies),  # X-Forwarded-For only from TRUSTED_PROXIES, else no one
+        forwarded_allow_ips=settings.trusted_proxies,
         ws_per_message_deflate=False,  # events are ~150 bytes; compression state cost ~41 KiB per socket
     )
 
@@ -117,8 +141,8 @@ def seed_demo() -> None:
     click.echo(f"Members (password {DEMO_PASSWORD!r}):")
     for email, role in DEMO_MEMBERS:
         click.echo(f"  {email}  {role.value}")
-    click.echo("GraphiQL: http://127.0.0.1:8000/graphql (after winnerr serve)")
-    click.echo("Token:    winnerr token --email owner@demo.example.com")
+    click.echo(f"GraphiQL: /graphql on the address {_command()} serve prints (by default http://127.0.0.1:8000/graphql)")
+    click.echo(f"Token:    {_command()} token --email owner@demo.example.com")
 
 
 @main.command()

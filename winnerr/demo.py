@@ -1,6 +1,8 @@
 """Demo data: the "Demo Realty" organization, its members, people, properties and deals.
 
 Deterministic (a seeded Faker) and idempotent: a second run finds the organization and changes nothing.
+Each deal it creates is recorded as a `DEAL_CREATED` event, as the API would, so the audit log and a
+subscription's `after: 0` replay show the demo's history.
 """
 
 from __future__ import annotations
@@ -15,9 +17,19 @@ from faker import Faker
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from winnerr.db.enums import DealStatus, DealType, LeadSource, PersonStatus, PropertyStatus, PropertyType, Role
+from winnerr.db.enums import (
+    DealStatus,
+    DealType,
+    EventType,
+    LeadSource,
+    PersonStatus,
+    PropertyStatus,
+    PropertyType,
+    Role,
+)
 from winnerr.db.models import Deal, Membership, Organization, Person, PipelineStage, Property
 from winnerr.resolvers.organizations import add_member, create_organization, find_user
+from winnerr.subscriptions.events import Change, write_events
 
 DEMO_ORGANIZATION = "Demo Realty"
 DEMO_PASSWORD = "winnerr-demo"
@@ -65,8 +77,12 @@ async def seed(session: AsyncSession) -> SeedSummary:
             select(PipelineStage).where(PipelineStage.organization_id == organization.id).order_by("position")
         )
     )
-    session.add_all(_deal(fake, rng, organization.id, people, properties, stages) for _ in range(DEALS))
+    deals = [_deal(fake, rng, organization.id, people, properties, stages) for _ in range(DEALS)]
+    session.add_all(deals)
     await session.flush()
+    owner = await find_user(session, owner_email)
+    changes = [Change(EventType.DEAL_CREATED, deal.id) for deal in deals]
+    await write_events(session, organization.id, owner.id if owner else None, changes)
     return await _summary(session, organization, created=True)
 
 

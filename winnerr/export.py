@@ -4,13 +4,19 @@ The query parameters are the GraphQL search's arguments under their GraphQL name
 for a list), validated by the same pydantic rules and turned into SQL by the same query builders as the `people` and
 `properties` queries, so an export holds exactly the rows that search pages through (every page of them).
 Rows come from a server-side cursor and are written a thousand at a time, so memory stays flat whatever the count.
-Cells are RFC 4180 (the `csv` module); one that a spreadsheet would run as a formula gets a leading `'` (OWASP).
+Everything that can fail before the first row (permission, parameters, the query itself) is answered with the
+contract's JSON error; a failure after the first byte aborts the response (the connection closes without the
+final chunk), so a client never takes a truncated file for a complete one.
+Cells are RFC 4180 (the `csv` module). Following OWASP's CSV injection guidance, a formula character (`= + - @`,
+tab, CR, and their fullwidth and small forms) at the start of a cell, or right after anything a spreadsheet may
+split a cell at (`,` `;` tab, a quote, a line break), gets a `'` before it.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -36,8 +42,11 @@ from winnerr.resolvers.validation import validate
 from winnerr.state import app_state, principal_of
 
 ROWS_PER_CHUNK = 1000
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_CHARACTERS = "=+-@\t\r" + "\uff1d\ufe66\uff0b\ufe62\uff0d\ufe63\uff20\ufe6b"  # ＝ ﹦ ＋ ﹢ － ﹣ ＠ ﹫
+CELL_BREAKS = ",;\t\r\n\"'"
+FORMULA = re.compile(f"(^|[{re.escape(CELL_BREAKS)}])(?=[{re.escape(FORMULA_CHARACTERS)}])")
 LIST_SEPARATOR = ";"
+NUL = "\x00"
 NOT_PARAMETERS = frozenset({"page", "limit"})  # an export holds every matching row
 
 Params = TypeVar("Params", bound=BaseModel)
@@ -66,8 +75,10 @@ class CsvExport(Generic[Params, Row]):
         except ValidationFailed as error:
             body = {"errors": [{"message": error.message, "extensions": error.extensions}]}
             return JSONResponse(body, status_code=400)
+        chunks = self._chunks(request, params)
+        first = await anext(chunks)  # runs the query: a failure here is still an error response, not a broken file
         return StreamingResponse(
-            self._chunks(request, params),
+            _starting_with(first, chunks),
             media_type="text/csv; charset=utf-8",
             headers={"Content-Disposition": f'attachment; filename="{self.name}.csv"'},
         )
@@ -80,7 +91,9 @@ class CsvExport(Generic[Params, Row]):
         for name in query:
             values = query.getlist(name)
             field = fields.get(name)
-            if field is None:
+            if any(NUL in value for value in values):
+                issues.append(Issue([name], "Must not contain NUL characters"))
+            elif field is None:
                 issues.append(Issue([name], f"Unknown parameter; expected one of: {', '.join(fields)}"))
             elif _is_list(self.rules.model_fields[field].annotation):
                 data[field] = values
@@ -97,14 +110,15 @@ class CsvExport(Generic[Params, Row]):
         return params
 
     async def _chunks(self, request: Request, params: Params) -> AsyncIterator[str]:
-        """The header, then the rows a cursor batch at a time, each batch written out as one chunk."""
+        """The header once the query runs, then the rows a cursor batch at a time, each batch one chunk."""
         organization_id = principal_of(request).organization_id
         buffer = io.StringIO()
         writer = csv.writer(buffer)
-        writer.writerow(self.columns)
         async with app_state(request).database.sessions() as session:
             query = self.query(TenantScope(session, organization_id), params)
             result = await session.stream_scalars(query.execution_options(yield_per=ROWS_PER_CHUNK))
+            writer.writerow(self.columns)
+            yield _drain(buffer)
             async for rows in result.partitions():
                 writer.writerows([_cell(getattr(row, column)) for column in self.columns] for row in rows)
                 yield _drain(buffer)
@@ -117,17 +131,24 @@ def _is_list(annotation: Any) -> bool:
     return get_origin(annotation) is list or any(_is_list(argument) for argument in get_args(annotation))
 
 
-def _cell(value: object) -> str:
-    """A value as CSV text, neutralised with a leading `'` when a spreadsheet would read it as a formula.
+async def _starting_with(first: str, rest: AsyncIterator[str]) -> AsyncIterator[str]:
+    yield first
+    async for chunk in rest:
+        yield chunk
 
-    A list is joined with `;` after neutralising each item, since spreadsheets in locales whose CSV
-    separator is `;` split the cell there."""
+
+def _cell(value: object) -> str:
+    """A value as CSV text, with a `'` before every formula a spreadsheet could find in it (a list's items
+    are joined with `;`, where spreadsheets in `;` locales split the cell)."""
+    return FORMULA.sub(r"\1'", _text(value))
+
+
+def _text(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, list):
-        return LIST_SEPARATOR.join(_cell(item) for item in value)
-    text = value.isoformat() if isinstance(value, datetime) else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+        return LIST_SEPARATOR.join(_text(item) for item in value)
+    return value.isoformat() if isinstance(value, datetime) else str(value)
 
 
 def _drain(buffer: io.StringIO) -> str:

@@ -6,31 +6,24 @@ from datetime import timedelta
 from typing import Any
 
 from asgi_correlation_id import correlation_id
-from starlette.datastructures import Headers
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.types.unset import UnsetType
 
+from winnerr.access import wants_graphiql
 from winnerr.context import Context
 from winnerr.errors import ErrorCode
-from winnerr.graphiql import GRAPHIQL_HTML
+from winnerr.graphiql import graphiql_page
 from winnerr.schema import schema
 from winnerr.state import app_state, principal_of
 from winnerr.websockets import CONNECTION_INIT_SECONDS, authenticate, disconnected, origin_allowed
 
 CONTEXT_KEY = "winnerr.context"
 DOCUMENT_ERROR_CODES = {ErrorCode.VALIDATION_ERROR.value, ErrorCode.QUERY_TOO_COMPLEX.value}
-
-
-def wants_graphiql(scope: Scope) -> bool:
-    """A browser navigating to /graphql (it gets GraphiQL, which then sends the token itself)."""
-    if scope["type"] != "http" or scope["method"] != "GET":
-        return False
-    return "text/html" in Headers(scope=scope).get("accept", "")
 
 
 class WinnerrGraphQL(GraphQL[Context, None]):
@@ -85,7 +78,7 @@ class GraphQLEndpoint:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if wants_graphiql(scope):
-            await HTMLResponse(GRAPHIQL_HTML)(scope, receive, send)
+            await graphiql_page()(scope, receive, send)
         elif scope["type"] == "websocket":
             await self._websocket(WebSocket(scope, receive, send))
         else:

@@ -1,4 +1,4 @@
-"""Liveness and readiness probes."""
+"""Liveness and readiness probes, and `GET /`: where to go from the root."""
 
 from __future__ import annotations
 
@@ -7,6 +7,19 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from winnerr.state import app_state
+
+ROOT = {
+    "name": "Winnerr API",
+    "graphql": "/graphql",
+    "graphiql": "/graphql (open it in a browser)",
+    "health": "/health",
+    "ready": "/ready",
+    "token": "/auth/token",
+}
+
+
+async def root(request: Request) -> Response:
+    return JSONResponse(ROOT)
 
 
 async def health(request: Request) -> Response:
@@ -19,4 +32,8 @@ async def ready(request: Request) -> Response:
     return JSONResponse({"status": "unavailable", "reason": "database"}, status_code=503)
 
 
-routes = [Route("/health", health, methods=["GET"]), Route("/ready", ready, methods=["GET"])]
+routes = [
+    Route("/", root, methods=["GET"]),
+    Route("/health", health, methods=["GET"]),
+    Route("/ready", ready, methods=["GET"]),
+]

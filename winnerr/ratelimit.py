@@ -1,7 +1,9 @@
 """Rate limits in the `limits` library's notation, counted in a moving window.
 
-`RateLimitMiddleware` applies `RATE_LIMIT_API` per member (per client IP before a valid token) and
-`RATE_LIMIT_WEBHOOKS` per provider, and puts the IETF `RateLimit-*` headers on every HTTP response.
+`RateLimitMiddleware` runs after authentication and applies the limit that `winnerr.access` names for the route:
+`RATE_LIMIT_API` per member (the principal authentication set; per client IP on public routes) or
+`RATE_LIMIT_WEBHOOKS` per provider, and puts the IETF `RateLimit-*` headers on what it counts. Routes with no limit
+(the probes, GraphiQL) are neither counted nor given the headers.
 """
 
 from __future__ import annotations
@@ -13,12 +15,13 @@ from dataclasses import dataclass
 from limits import RateLimitItem
 from limits.aio.storage import MemoryStorage, Storage
 from limits.aio.strategies import MovingWindowRateLimiter
-from starlette.datastructures import Headers, MutableHeaders
+from starlette.datastructures import MutableHeaders
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from winnerr.auth.tokens import bearer_token, verify_bearer
-from winnerr.errors import DomainError, ErrorCode, RateLimited
+from winnerr.access import PRINCIPAL_KEY, route_policy
+from winnerr.auth.principal import Principal
+from winnerr.errors import ErrorCode, RateLimited
 from winnerr.settings import Settings
 
 WEBHOOKS_PREFIX = "/webhooks/"
@@ -66,15 +69,14 @@ class RateLimiter:
 class RateLimitMiddleware:
     def __init__(self, app: ASGIApp, settings: Settings, api: RateLimiter) -> None:
         self.app = app
-        self.settings = settings
         self.api = api
         self.webhooks = RateLimiter(settings.rate_limit("webhooks"))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        window = await self._hit(scope) if scope["type"] == "http" else None
+        if window is None:
             await self.app(scope, receive, send)
             return
-        window = await self._hit(scope)
         if not window.allowed:
             error = RateLimited(window.reset_after)
             body = {"errors": [{"message": error.message, "extensions": {"code": ErrorCode.RATE_LIMITED.value}}]}
@@ -88,17 +90,21 @@ class RateLimitMiddleware:
 
         await self.app(scope, receive, send_with_headers)
 
-    async def _hit(self, scope: Scope) -> Window:
-        path: str = scope["path"]
-        if path.startswith(WEBHOOKS_PREFIX):
-            return await self.webhooks.hit("webhook", path.removeprefix(WEBHOOKS_PREFIX).split("/")[0])
-        return await self.api.hit("api", await self._caller(scope))
+    async def _hit(self, scope: Scope) -> Window | None:
+        """Count the request against its route's limit; `None` when the route has none."""
+        limit = route_policy(scope).rate_limit
+        if limit == "webhooks":
+            provider = str(scope["path"]).removeprefix("/webhooks/").split("/")[0]
+            return await self.webhooks.hit("webhook", provider)
+        if limit == "api":
+            return await self.api.hit("api", _caller(scope))
+        return None
 
-    async def _caller(self, scope: Scope) -> str:
-        """The member behind a valid token, else the client's address."""
-        try:
-            claims = await verify_bearer(self.settings, bearer_token(Headers(scope=scope).get("authorization")))
-        except DomainError:
-            client = scope.get("client")
-            return f"ip:{client[0] if client else 'unknown'}"
-        return f"member:{claims.subject}"
+
+def _caller(scope: Scope) -> str:
+    """The member that authentication found, else the client's address."""
+    principal: Principal | None = scope.get(PRINCIPAL_KEY)
+    if principal is not None:
+        return f"member:{principal.user_id}"
+    client = scope.get("client")
+    return f"ip:{client[0] if client else 'unknown'}"

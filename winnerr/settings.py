@@ -5,6 +5,7 @@ A bad value stops start-up with one line per bad variable, naming it (`SettingsE
 
 from __future__ import annotations
 
+import ipaddress
 import secrets
 from enum import StrEnum
 from functools import cached_property
@@ -54,6 +55,8 @@ class Settings(BaseSettings):
     jwt_audience: str = "winnerr-api"
     jwks_url: AnyHttpUrl | None = None
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    """Peers (IPs or CIDR networks) whose `X-Forwarded-For` is believed; none by default."""
     public_url: AnyHttpUrl | None = None
     twilio_account_sid: str | None = None
     twilio_auth_token: str | None = None
@@ -87,6 +90,16 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return [origin.strip() for origin in value.split(",") if origin.strip()]
         return value
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _networks(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            value = [part.strip() for part in value.split(",") if part.strip()]
+        try:
+            return [str(ipaddress.ip_network(part, strict=False)) for part in value]
+        except ValueError as exc:
+            raise ValueError(f"must be comma-separated IP addresses or CIDR networks ({exc})") from None
 
     @field_validator("rate_limit_api", "rate_limit_auth", "rate_limit_webhooks")
     @classmethod

@@ -7,6 +7,7 @@ from typing import Any
 
 from starlette.requests import HTTPConnection
 
+from winnerr.access import PRINCIPAL_KEY
 from winnerr.auth.principal import Principal
 from winnerr.db.database import Database
 from winnerr.ratelimit import RateLimiter
@@ -16,7 +17,6 @@ from winnerr.subscriptions.presence import Presence
 from winnerr.subscriptions.sockets import OpenSockets
 
 STATE_KEY = "winnerr"
-PRINCIPAL_KEY = "winnerr.principal"
 
 
 @dataclass(frozen=True, slots=True)

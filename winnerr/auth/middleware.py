@@ -1,7 +1,8 @@
 """Authentication as pure ASGI middleware: the principal is resolved before any GraphQL work.
 
-Protected HTTP paths need `Authorization: Bearer <jwt>`; a missing or bad token is answered 401 here,
-with the contract's body. Websockets authenticate in `connection_init` instead.
+The routes that `winnerr.access` marks as authenticated need `Authorization: Bearer <jwt>`; a missing or bad
+token is answered 401 here, with the contract's body. The token is verified once, here: the rate limit that runs
+next keys on the principal set in the scope. Websockets authenticate in `connection_init` instead.
 """
 
 from __future__ import annotations
@@ -14,13 +15,12 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from winnerr.access import PRINCIPAL_KEY, route_policy
 from winnerr.auth.principal import resolve_principal
 from winnerr.auth.tokens import bearer_token, verify_bearer
 from winnerr.errors import DomainError, ErrorCode, Unauthenticated, internal_error_message
-from winnerr.graphql_app import wants_graphiql
-from winnerr.state import PRINCIPAL_KEY, STATE_KEY, AppState
+from winnerr.state import STATE_KEY, AppState
 
-PROTECTED_PREFIXES = ("/graphql", "/auth/debug", "/export/")
 ORGANIZATION_HEADER = "x-organization-id"
 
 logger = logging.getLogger("winnerr.errors")
@@ -47,7 +47,7 @@ class AuthenticationMiddleware:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not self._is_protected(scope):
+        if scope["type"] != "http" or not route_policy(scope).authenticated:
             await self.app(scope, receive, send)
             return
         headers = Headers(scope=scope)
@@ -61,10 +61,3 @@ class AuthenticationMiddleware:
             return
         scope["winnerr.claims"] = claims.raw
         await self.app(scope, receive, send)
-
-    @staticmethod
-    def _is_protected(scope: Scope) -> bool:
-        path: str = scope["path"]
-        if not path.startswith(PROTECTED_PREFIXES):
-            return False
-        return not (path == "/graphql" and wants_graphiql(scope))

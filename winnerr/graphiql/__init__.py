@@ -1,21 +1,11 @@
-"""Offline GraphiQL: the HTML page plus vendored static assets (no CDN).
+"""Offline GraphiQL: the HTML page plus vendored static assets (no CDN), each sent with security headers.
 
-Mount the assets and serve the page, e.g.::
-
-    from starlette.responses import HTMLResponse
-    from starlette.routing import Mount, Route
-
-    from winnerr.graphiql import GRAPHIQL_HTML, static_app
-
-    routes = [
-        Route("/graphiql", lambda request: HTMLResponse(GRAPHIQL_HTML)),
-        Mount("/graphiql/static", app=static_app()),
-    ]
-
-The page references its assets as ``/graphiql/static/...``, so the mount path
-must be exactly that. It contains no inline script or style, so it works under
-a strict ``Content-Security-Policy`` (``script-src 'self'``).
-Vendored versions and checksums are listed in ``static/vendor/VERSIONS.txt``.
+`graphiql_page()` is the page (`GET /graphql` from a browser); `static_app()` serves its assets, and must be
+mounted at ``/graphiql/static`` since the page references them there. The page has no inline script or style,
+so it runs under ``Content-Security-Policy: default-src 'self'`` (plus ``data:`` fonts and images, which
+GraphiQL's stylesheet embeds); it may not be framed, and nothing it loads is content-sniffed.
+The page's own login form (``static/init.js``) gets a token from ``POST /auth/token`` and keeps it in
+``sessionStorage``. Vendored versions and checksums are listed in ``static/vendor/VERSIONS.txt``.
 """
 
 from __future__ import annotations
@@ -23,9 +13,23 @@ from __future__ import annotations
 from importlib.resources import files
 from pathlib import Path
 
+from starlette.datastructures import MutableHeaders
+from starlette.responses import HTMLResponse
 from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-__all__ = ["GRAPHIQL_HTML", "STATIC_DIR", "static_app"]
+__all__ = ["GRAPHIQL_HTML", "SECURITY_HEADERS", "STATIC_DIR", "graphiql_page", "static_app"]
+
+SECURITY_HEADERS: dict[str, str] = {
+    "Content-Security-Policy": (
+        "default-src 'self'; font-src 'self' data:; img-src 'self' data:; "
+        "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    ),
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+}
+"""Sent with the page and every asset."""
 
 GRAPHIQL_HTML: str = files(__name__).joinpath("page.html").read_text(encoding="utf-8")
 """The GraphiQL HTML page, read once at import time."""
@@ -34,9 +38,24 @@ STATIC_DIR: Path = Path(__file__).resolve().parent / "static"
 """Directory holding ``init.js``, ``page.css`` and ``vendor/`` (to be mounted)."""
 
 
-def static_app() -> StaticFiles:
-    """Return an ASGI app serving the GraphiQL static files from :data:`STATIC_DIR`.
+def graphiql_page() -> HTMLResponse:
+    """The GraphiQL page with its security headers."""
+    return HTMLResponse(GRAPHIQL_HTML, headers=SECURITY_HEADERS)
+
+
+def static_app() -> ASGIApp:
+    """An ASGI app serving the GraphiQL static files from :data:`STATIC_DIR`, with the security headers.
 
     Mount it at ``/graphiql/static``.
     """
-    return StaticFiles(directory=STATIC_DIR)
+    files = StaticFiles(directory=STATIC_DIR)
+
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                MutableHeaders(scope=message).update(SECURITY_HEADERS)
+            await send(message)
+
+        await files(scope, receive, send_with_headers)
+
+    return app
