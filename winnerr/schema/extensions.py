@@ -47,6 +47,8 @@ class ErrorCodes(MaskErrors):
             return _with(error, original.message, original.extensions)
         if original is None:
             code = ErrorCode.VALIDATION_ERROR
+            if error.extensions and "code" in error.extensions:
+                return error
             if any(marker in error.message for marker in TOO_COMPLEX_MARKERS):
                 code = ErrorCode.QUERY_TOO_COMPLEX
             return _with(error, error.message, {"code": code.value})
