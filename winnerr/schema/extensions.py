@@ -16,7 +16,7 @@ from winnerr.errors import DomainError, ErrorCode, internal_error_message
 
 logger = logging.getLogger("winnerr.errors")
 
-TOO_COMPLEX_MARKERS = ("exceeds maximum operation depth", "aliases", "token")
+TOO_COMPLEX_MARKERS = ("token", "Validation aborted.")
 
 
 class Transaction(SchemaExtension):
