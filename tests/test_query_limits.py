@@ -21,7 +21,8 @@ DEALS_OF_DEALS = """query($id: ID!, $limit: Int) {
   }
 }"""
 
-TEN_LEVELS = "{ deals(limit: 1) { items { person { deals(limit: 1) { items { person { deals(limit: 1) { items { %s } } } } } } } } }"
+ONE_DEAL = "deals(limit: 1) { items { %s } }"
+TEN_LEVELS = "{ " + ONE_DEAL % ("person { " + ONE_DEAL % ("person { " + ONE_DEAL + " }") + " }") + " }"
 
 
 def code_of(response: httpx.Response) -> str:

@@ -118,13 +118,13 @@ class Loaders:
         model, key = relation.model, relation.key
 
         async def load(keys: list[uuid.UUID]) -> Sequence[list[Any]]:
-            position = func.row_number().over(partition_by=key, order_by=relation.order).label("position")
+            position = func.row_number().over(partition_by=key, order_by=relation.order).label("window_position")
             numbered = select(model, position).where(*relation.conditions(self.scope, keys)).subquery()
             row = aliased(model, numbered)
             query = (
                 select(row)
-                .where(numbered.c.position > offset, numbered.c.position <= offset + limit)
-                .order_by(numbered.c.position)
+                .where(numbered.c.window_position > offset, numbered.c.window_position <= offset + limit)
+                .order_by(numbered.c.window_position)
             )
             groups: dict[uuid.UUID, list[Any]] = defaultdict(list)
             for found in await self.scope.rows(query):
