@@ -4,10 +4,14 @@ document, and what exceeds them is refused with QUERY_TOO_COMPLEX before any SQL
 from __future__ import annotations
 
 import httpx
+import pytest
 
 from tests.factories import Tenant
+from tests.graphql_documents import create_deal, create_property
+from tests.live import GraphQLSocket
 from tests.test_people import count_people, create_person
 from tests.test_statement_count import counting_statements
+from tests.test_tasks import create_task
 from winnerr.schema.limits import MAX_ALIASES
 from winnerr.state import AppState
 
@@ -95,6 +99,16 @@ async def test_nested_lists_beyond_the_cost_are_refused_before_any_sql(tenant: T
     assert small["person"]["deals"]["items"] == []
 
 
+async def test_a_subscription_beyond_the_cost_is_refused(tenant: Tenant, host: str) -> None:
+    costly = """subscription { dealUpdated { deal { person { deals(limit: 100) { items { person {
+      deals(limit: 100) { items { id } } } } } } } } }"""
+    async with GraphQLSocket.open(host, tenant.token()) as socket:
+        message = await socket.next_message(await socket.subscribe(costly))
+    assert message["type"] in ("error", "next", "data"), message
+    errors = message["payload"] if message["type"] == "error" else message["payload"]["errors"]
+    assert [error["extensions"]["code"] for error in errors] == ["QUERY_TOO_COMPLEX"]
+
+
 async def test_a_mutation_beyond_the_cost_changes_nothing(tenant: Tenant) -> None:
     costly = """mutation($input: CreatePersonInput!) {
       createPerson(input: $input) { deals(limit: 100) { items { person { deals(limit: 100) { items {
@@ -111,3 +125,54 @@ async def test_too_many_sibling_errors_have_a_contract_code(tenant: Tenant) -> N
     errors = response.json()["errors"]
     assert errors[-1]["message"].endswith("Validation aborted.")
     assert {error["extensions"]["code"] for error in errors} <= {"VALIDATION_ERROR", "QUERY_TOO_COMPLEX"}
+
+
+PAGED_RELATIONS = """query($id: ID!, $homeId: ID!) {
+  person(id: $id) {
+    deals(page: 2, limit: 2) { items { title } pagination { page limit total totalPages hasNextPage hasPreviousPage } }
+    tasks(limit: 1) { items { title } pagination { total hasNextPage } }
+  }
+  property(id: $homeId) { deals(limit: 1) { items { title } pagination { total } } }
+  favoriteDeals(limit: 1) { items { title } pagination { total } }
+  events(limit: 2) { items { sequence } pagination { total hasNextPage } }
+}"""
+
+
+async def test_related_lists_favorites_and_the_audit_log_are_paged(tenant: Tenant) -> None:
+    person = await create_person(tenant)
+    home = await create_property(tenant)
+    deals = [await create_deal(tenant, person["id"], title=f"Deal {n}", propertyId=home["id"]) for n in range(3)]
+    for n in range(2):
+        await create_task(tenant, title=f"Task {n}", personId=person["id"])
+    for deal in deals[:2]:
+        await tenant.gql("mutation($id: ID!) { favoriteDeal(id: $id) { id } }", {"id": deal["id"]})
+
+    data = await tenant.gql(PAGED_RELATIONS, {"id": person["id"], "homeId": home["id"]})
+
+    assert data["person"]["deals"] == {
+        "items": [{"title": "Deal 0"}],
+        "pagination": {
+            "page": 2, "limit": 2, "total": 3, "totalPages": 2, "hasNextPage": False, "hasPreviousPage": True,
+        },
+    }
+    assert data["person"]["tasks"]["pagination"] == {"total": 2, "hasNextPage": True}
+    assert len(data["person"]["tasks"]["items"]) == 1
+    assert data["property"]["deals"] == {"items": [{"title": "Deal 2"}], "pagination": {"total": 3}}
+    assert data["favoriteDeals"] == {"items": [{"title": "Deal 1"}], "pagination": {"total": 2}}
+    assert len(data["events"]["items"]) == 2
+    assert data["events"]["pagination"]["hasNextPage"] is True
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        "query($id: ID!) { person(id: $id) { deals(limit: 101) { items { id } } } }",
+        "query($id: ID!) { person(id: $id) { tasks(limit: 101) { items { id } } } }",
+        "{ favoriteDeals(limit: 101) { items { id } } }",
+        "{ events(limit: 101) { items { sequence } } }",
+    ],
+)
+async def test_a_page_holds_at_most_a_hundred(tenant: Tenant, document: str) -> None:
+    person = await create_person(tenant)
+    error = await tenant.gql_error(document, {"id": person["id"]} if "$id" in document else None)
+    assert error["extensions"]["code"] == "VALIDATION_ERROR"

@@ -54,6 +54,7 @@ from graphql import (
 )
 from graphql.utilities import value_from_ast
 from strawberry.extensions import SchemaExtension
+from strawberry.types.graphql import OperationType
 
 from winnerr.errors import ErrorCode
 from winnerr.resolvers.live import MAX_ONLINE_MEMBERS
@@ -292,6 +293,8 @@ class CostLimit(SchemaExtension):
         if document is not None:
             cost = requested_cost(context.schema._schema, document, context.operation_name, context.variables)
             if cost > MAX_COST:
-                message = f"The query may return more than {MAX_COST} objects; ask for fewer (smaller limits)."
-                context.result = ExecutionResult(data=None, errors=[too_complex(message)])
+                error = too_complex(f"The query may return more than {MAX_COST} objects; ask for fewer (lower limits).")
+                if context.operation_type is OperationType.SUBSCRIPTION:
+                    raise error  # Strawberry subscribes whatever the result; it answers what this hook raises
+                context.result = ExecutionResult(data=None, errors=[error])
         yield
