@@ -100,8 +100,8 @@ async def test_nested_lists_beyond_the_cost_are_refused_before_any_sql(tenant: T
 
 
 async def test_a_subscription_beyond_the_cost_is_refused(tenant: Tenant, host: str) -> None:
-    costly = """subscription { dealUpdated { deal { person { deals(limit: 100) { items { person {
-      deals(limit: 100) { items { id } } } } } } } } }"""
+    many_deals = "deals(limit: 100) { items { person { %s } } }"
+    costly = "subscription { dealUpdated { deal { person { " + many_deals % (many_deals % "id") + " } } } }"
     async with GraphQLSocket.open(host, tenant.token()) as socket:
         message = await socket.next_message(await socket.subscribe(costly))
     assert message["type"] in ("error", "next", "data"), message

@@ -10,10 +10,10 @@ and is refused in milliseconds. Refusals carry `QUERY_TOO_COMPLEX`.
   `MAX_ALIASES`.
 - **Cost** is how many objects the operation may return at most: every field of an object type counts one
   object per item its list may hold, nested lists multiplying. A page (`{items, pagination}`) holds `limit`
-  items (the argument or variable when given, else `DEFAULT_LIMIT`; a page field without its own `limit`
-  takes its parent's), and every other list of objects has a hard cap (`LIST_CAPS`). Scalars and
-  introspection are free. At most `MAX_COST`; it depends on the variables, so it is computed (in linear
-  time) before each execution, before any SQL runs.
+  items (the argument or variable when given, else its default; a page field without its own `limit` takes
+  its parent's), a bulk mutation's rows as many as its list argument, and every other list of objects has
+  a hard cap (`LIST_CAPS`). Scalars and introspection are free. At most `MAX_COST`; it depends on the
+  variables, so it is computed (in linear time) before each execution, before any SQL runs.
 
 Depth and aliases are validation rules, cached with the rest of validation (`ValidationCache`).
 """
@@ -34,13 +34,13 @@ from graphql import (
     GraphQLField,
     GraphQLInt,
     GraphQLInterfaceType,
-    GraphQLList,
     GraphQLNamedType,
     GraphQLNonNull,
     GraphQLObjectType,
-    GraphQLOutputType,
     GraphQLSchema,
+    GraphQLType,
     InlineFragmentNode,
+    ListValueNode,
     ObjectFieldNode,
     ObjectValueNode,
     OperationDefinitionNode,
@@ -51,6 +51,7 @@ from graphql import (
     get_named_type,
     get_operation_ast,
     is_composite_type,
+    is_list_type,
 )
 from graphql.utilities import value_from_ast
 from strawberry.extensions import SchemaExtension
@@ -63,11 +64,11 @@ from winnerr.resolvers.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from winnerr.resolvers.people import MAX_SUGGESTIONS
 from winnerr.resolvers.people_bulk import MAX_ROWS
 from winnerr.resolvers.pipelines import MAX_PIPELINES
+from winnerr.schema.people.bulk import MAX_ISSUES
 
 MAX_DEPTH = 10
 MAX_ALIASES = 30
-MAX_COST = 10_000
-MAX_ISSUES = 50
+MAX_COST = 20_000
 
 LIST_CAPS: Mapping[str, int] = {
     "Query.pipelines": MAX_PIPELINES,
@@ -75,10 +76,13 @@ LIST_CAPS: Mapping[str, int] = {
     "PipelineBoard.columns": MAX_STAGES,
     "Query.suggestPeople": MAX_SUGGESTIONS,
     "Query.onlineMembers": MAX_ONLINE_MEMBERS,
-    "BulkPeopleResult.rows": MAX_ROWS,
     "BulkPersonRow.issues": MAX_ISSUES,
 }
-"""The most items each list of objects that is not a page may hold, by `Type.field`."""
+"""The most items each list of objects that is neither a page nor sized by its request may hold, by
+`Type.field`."""
+
+SIZED_BY_REQUEST = frozenset({"BulkPeopleResult.rows"})
+"""Lists with one item per item of the list argument of the field above them (at most `MAX_ROWS`)."""
 
 PAGE_ITEMS = "items"
 
@@ -168,29 +172,30 @@ class DocumentLimits(ValidationRule):
             self.report_error(too_complex(f"The query uses more than {MAX_ALIASES} aliases.", node))
 
 
-def list_bound(parent: GraphQLNamedType, name: str, field: GraphQLField) -> int | None:
-    """How many items the list `field` of `parent` may hold; None when it is not a list of objects (or a page)."""
-    if not _is_list(field.type) or not is_composite_type(get_named_type(field.type)):
-        return None
-    return LIST_CAPS.get(f"{parent.name}.{name}")
+def _sized_by_request(parent: GraphQLNamedType, name: str) -> bool:
+    """Whether the list holds as many items as the request asked for: a page's items, or `SIZED_BY_REQUEST`."""
+    return (name == PAGE_ITEMS and _is_page(parent)) or f"{parent.name}.{name}" in SIZED_BY_REQUEST
+
+
+def _is_object_list(field: GraphQLField) -> bool:
+    return _is_list(field.type) and is_composite_type(get_named_type(field.type))
 
 
 def unbounded_lists(schema: GraphQLSchema) -> list[str]:
-    """The lists of objects with no bound: neither the items of a page nor listed in `LIST_CAPS`."""
+    """The lists of objects with no bound: not sized by their request, and not listed in `LIST_CAPS`."""
     found = []
     for named in schema.type_map.values():
         if named.name.startswith("__") or not isinstance(named, GraphQLObjectType | GraphQLInterfaceType):
             continue
         for name, field in named.fields.items():
-            is_page_items = name == PAGE_ITEMS and _is_page(named)
-            is_list = _is_list(field.type) and is_composite_type(get_named_type(field.type))
-            if is_list and not is_page_items and list_bound(named, name, field) is None:
-                found.append(f"{named.name}.{name}")
+            coordinate = f"{named.name}.{name}"
+            if _is_object_list(field) and not _sized_by_request(named, name) and coordinate not in LIST_CAPS:
+                found.append(coordinate)
     return found
 
 
-def _is_list(output: GraphQLOutputType) -> bool:
-    return isinstance(output.of_type if isinstance(output, GraphQLNonNull) else output, GraphQLList)
+def _is_list(type_: GraphQLType) -> bool:
+    return is_list_type(type_.of_type if isinstance(type_, GraphQLNonNull) else type_)
 
 
 def _is_page(named: GraphQLNamedType) -> bool:
@@ -240,18 +245,36 @@ class _CostCounter:
         named = get_named_type(field.type)
         if not is_composite_type(named):
             return 0
-        page_size = self.limit(node, field, page_size)
-        items = page_size if name == PAGE_ITEMS and _is_page(parent) else list_bound(parent, name, field) or 1
+        page_size = self.size(node, field, page_size)
+        items = 1
+        if _is_object_list(field):
+            items = page_size if _sized_by_request(parent, name) else LIST_CAPS.get(f"{parent.name}.{name}", 1)
         return items * (1 + self.selections(node.selection_set, named, page_size))
 
-    def limit(self, node: FieldNode, field: GraphQLField, inherited: int) -> int:
-        """The field's `limit`: an argument (or a field of an input argument) given or declared, else what its
-        parent had."""
+    def size(self, node: FieldNode, field: GraphQLField, inherited: int) -> int:
+        """How many items the field asks for: its `limit` (an argument, or a field of an input argument, given
+        or declared), else the length of its list argument (a bulk mutation's), else what its parent had."""
         given = self.given_limit(node.arguments or ())
         declared = field.args.get("limit")
         if given is None and declared is not None:
             given = declared.default_value if isinstance(declared.default_value, int) else DEFAULT_LIMIT
-        return inherited if given is None else max(1, min(given, MAX_LIMIT))
+        if given is not None:
+            return max(1, min(given, MAX_LIMIT))
+        batch = self.list_length(node, field)
+        return inherited if batch is None else max(1, min(batch, MAX_ROWS))
+
+    def list_length(self, node: FieldNode, field: GraphQLField) -> int | None:
+        """The length of the field's list argument (`MAX_ROWS` when it is not known); None without one."""
+        for argument in node.arguments or ():
+            declared = field.args.get(argument.name.value)
+            if declared is None or not _is_list(declared.type):
+                continue
+            value = argument.value
+            if isinstance(value, VariableNode):
+                given = self.variables.get(value.name.value)
+                return len(given) if isinstance(given, list) else MAX_ROWS
+            return len(value.values) if isinstance(value, ListValueNode) else 1
+        return None
 
     def given_limit(self, arguments: Iterable[ArgumentNode | ObjectFieldNode]) -> int | None:
         for argument in arguments:
