@@ -176,3 +176,8 @@ async def test_a_page_holds_at_most_a_hundred(tenant: Tenant, document: str) -> 
     person = await create_person(tenant)
     error = await tenant.gql_error(document, {"id": person["id"]} if "$id" in document else None)
     assert error["extensions"]["code"] == "VALIDATION_ERROR"
+
+
+async def test_fragments_that_spread_each_other_are_refused(tenant: Tenant) -> None:
+    cycle = "{ me { ...A } } fragment A on Viewer { role ...B } fragment B on Viewer { organization { id } ...A }"
+    assert code_of(await tenant.post(cycle)) == "VALIDATION_ERROR"

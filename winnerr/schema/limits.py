@@ -219,9 +219,16 @@ class _CostCounter:
         self.memo: dict[tuple[str, int], int] = {}
 
     def selections(self, selection_set: SelectionSetNode | None, parent: GraphQLNamedType, page_size: int) -> int:
-        total = sum(self.fragment(spread.name.value, page_size) for spread in _spreads(selection_set))
-        for node in _fields(selection_set):
-            total += self.field(node, parent, page_size)
+        total = 0
+        for selection in selection_set.selections if selection_set else ():
+            if isinstance(selection, FieldNode):
+                total += self.field(selection, parent, page_size)
+            elif isinstance(selection, FragmentSpreadNode):
+                total += self.fragment(selection.name.value, page_size)
+            elif isinstance(selection, InlineFragmentNode):
+                condition = selection.type_condition
+                typed = self.schema.get_type(condition.name.value) if condition else parent
+                total += self.selections(selection.selection_set, typed or parent, page_size)
             if total > MAX_COST:
                 break
         return min(total, MAX_COST + 1)
