@@ -1,11 +1,12 @@
-"""How big a GraphQL document may be: its depth, its aliases and its cost, each computed once per document.
+"""How big a GraphQL document may be: its depth and aliases (once per document) and its cost (once per request).
 
 Every limit walks the document once: each fragment is measured a single time and its result memoised, so a
 chain of fragments that spread the next one twice (2^n paths) costs as much to check as its text is long,
 and is refused in milliseconds. Refusals carry `QUERY_TOO_COMPLEX`.
 
-- **Depth** is the number of nested fields from a root field to the deepest leaf: `{ me { role } }` is 2.
-  At most `MAX_DEPTH` levels.
+- **Depth** is the number of nested fields from a root field to the deepest leaf, the root field included
+  and fragments looked through: `{ me { role } }` is 2. At most `MAX_DEPTH` levels (10 pass, 11 do not).
+  Introspection fields (`__schema`, `__type`, `__typename`) are not counted, as in Strawberry's limiter.
 - **Aliases** are counted over an operation with its fragments, a fragment once per spread. At most
   `MAX_ALIASES`.
 - **Cost** is how many objects the operation may return at most: every field of an object type counts one
@@ -15,7 +16,8 @@ and is refused in milliseconds. Refusals carry `QUERY_TOO_COMPLEX`.
   a hard cap (`LIST_CAPS`). Scalars and introspection are free. At most `MAX_COST`; it depends on the
   variables, so it is computed (in linear time) before each execution, before any SQL runs.
 
-Depth and aliases are validation rules, cached with the rest of validation (`ValidationCache`).
+Depth and aliases are validation rules, cached with the rest of validation (`ValidationCache`). The cost,
+`requested_cost`, is also what a per-member budget can be drawn from.
 """
 
 from __future__ import annotations
