@@ -33,8 +33,8 @@ RELATIONS = """query($id: ID!) {
     pipeline { id name isDefault }
   }
 }"""
-PERSON_DEALS = "query($id: ID!) { person(id: $id) { deals { id title } } }"
-PROPERTY_DEALS = "query($id: ID!) { property(id: $id) { deals { id title } } }"
+PERSON_DEALS = "query($id: ID!) { person(id: $id) { deals { items { id title } pagination { total } } } }"
+PROPERTY_DEALS = "query($id: ID!) { property(id: $id) { deals { items { id title } pagination { total } } } }"
 
 
 def today() -> str:
@@ -298,9 +298,11 @@ async def test_person_and_property_list_their_deals_newest_first(tenant: Tenant)
     second = await create_deal(tenant, person["id"], title="Second")
     third = await create_deal(tenant, other["id"], title="Third", propertyId=home["id"])
     person_deals = (await tenant.gql(PERSON_DEALS, {"id": person["id"]}))["person"]["deals"]
-    assert person_deals == [{"id": second["id"], "title": "Second"}, {"id": first["id"], "title": "First"}]
+    assert person_deals["items"] == [{"id": second["id"], "title": "Second"}, {"id": first["id"], "title": "First"}]
+    assert person_deals["pagination"]["total"] == 2
     property_deals = (await tenant.gql(PROPERTY_DEALS, {"id": home["id"]}))["property"]["deals"]
-    assert property_deals == [{"id": third["id"], "title": "Third"}, {"id": first["id"], "title": "First"}]
+    assert property_deals["items"] == [{"id": third["id"], "title": "Third"}, {"id": first["id"], "title": "First"}]
+    assert property_deals["pagination"]["total"] == 2
 
 
 async def test_deleting_a_person_with_deals_is_a_conflict(tenant: Tenant) -> None:

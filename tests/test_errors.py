@@ -40,7 +40,7 @@ async def test_unknown_field_is_400(tenant: Tenant) -> None:
 
 
 async def test_too_deep_query_is_query_too_complex(tenant: Tenant) -> None:
-    nested = "deals { person { deals { person { deals { person { deals { person { deals { id } } } } } } } } }"
+    nested = "deals { items { person { deals { items { person { deals { items { person { id } } } } } } } } }"
     response = await tenant.post(f"{{ people {{ items {{ {nested} }} }} }}")
     assert response.status_code == 400
     assert response.json()["errors"][0]["extensions"]["code"] == "QUERY_TOO_COMPLEX"

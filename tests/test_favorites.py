@@ -13,7 +13,7 @@ from winnerr.state import AppState
 
 FAVORITE = "mutation($id: ID!) { favoriteDeal(id: $id) { id isFavorite } }"
 UNFAVORITE = "mutation($id: ID!) { unfavoriteDeal(id: $id) { id isFavorite } }"
-FAVORITES = "{ favoriteDeals { id title isFavorite } }"
+FAVORITES = "{ favoriteDeals { items { id title isFavorite } pagination { total } } }"
 IS_FAVORITE = "query($id: ID!) { deal(id: $id) { isFavorite } }"
 DEALS = "query($limit: Int) { deals(limit: $limit) { items { id isFavorite } } }"
 
@@ -29,7 +29,9 @@ async def is_favorite(tenant: Tenant, deal_id: str) -> bool:
 
 
 async def favorite_titles(tenant: Tenant) -> list[str]:
-    return [deal["title"] for deal in (await tenant.gql(FAVORITES))["favoriteDeals"]]
+    favorites = (await tenant.gql(FAVORITES))["favoriteDeals"]
+    assert favorites["pagination"]["total"] == len(favorites["items"])
+    return [deal["title"] for deal in favorites["items"]]
 
 
 async def test_favorites_belong_to_the_member_who_marked_them(tenant: Tenant) -> None:
@@ -42,7 +44,7 @@ async def test_favorites_belong_to_the_member_who_marked_them(tenant: Tenant) ->
     assert await is_favorite(tenant, second["id"]) is False
     assert await favorite_titles(tenant) == ["Deal 0"]
     assert await favorite_titles(agent) == ["Deal 1"]
-    assert (await tenant.gql(FAVORITES))["favoriteDeals"][0]["isFavorite"] is True
+    assert (await tenant.gql(FAVORITES))["favoriteDeals"]["items"][0]["isFavorite"] is True
 
 
 async def test_favorite_deals_lists_the_most_recently_marked_first(tenant: Tenant) -> None:

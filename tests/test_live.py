@@ -36,7 +36,7 @@ COMMUNICATION_CREATED = """subscription($personId: ID, $after: Int) {
 PRESENCE = "subscription($after: Int) { presence(after: $after) { sequence status member { email } } }"
 ONLINE = "{ onlineMembers { email } }"
 EVENTS = """query($entityId: ID, $after: Int) {
-  events(entityId: $entityId, after: $after) { sequence type entityId actorId }
+  events(entityId: $entityId, after: $after) { items { sequence type entityId actorId } }
 }"""
 CREATE_DEAL = "mutation($input: CreateDealInput!) { createDeal(input: $input) { id } }"
 UPDATE_DEAL = "mutation($id: ID!, $input: UpdateDealInput!) { updateDeal(id: $id, input: $input) { id } }"
@@ -49,7 +49,7 @@ async def now(tenant: Tenant) -> int:
     """The organization's last event sequence: subscribing with `after` set to it misses nothing later,
     however long the subscription takes to start."""
     last = 0
-    while events := (await tenant.gql(EVENTS, {"after": last}))["events"]:
+    while events := (await tenant.gql(EVENTS, {"after": last}))["events"]["items"]:
         last = events[-1]["sequence"]
     return last
 
@@ -144,7 +144,7 @@ async def test_a_rolled_back_mutation_announces_nothing(tenant: Tenant, host: st
         response = await tenant.post(both, {"id": deal_id, "stageId": (await stage_named(tenant, "Offer"))["id"]})
         assert response.json()["errors"][0]["extensions"]["code"] == "VALIDATION_ERROR"
         assert await socket.nothing_for(operation, 0.8)
-    audit = (await tenant.gql(EVENTS, {"entityId": deal_id}))["events"]
+    audit = (await tenant.gql(EVENTS, {"entityId": deal_id}))["events"]["items"]
     assert [event["type"] for event in audit] == ["DEAL_CREATED"]
 
 
@@ -152,14 +152,14 @@ async def test_after_replays_then_goes_live_without_gap_or_repeat(tenant: Tenant
     deal_id = await new_deal(tenant)
     for n in range(12):
         await rename(tenant, deal_id, f"Before {n}")
-    first = (await tenant.gql(EVENTS, {"entityId": deal_id}))["events"][0]["sequence"]
+    first = (await tenant.gql(EVENTS, {"entityId": deal_id}))["events"]["items"][0]["sequence"]
     async with GraphQLSocket.open(host, tenant.token()) as socket:
         operation = await socket.subscribe(DEAL_UPDATED, {"after": first})
         writer = asyncio.create_task(_renames(tenant, deal_id, 8))
         received = [(await socket.next_data(operation))["dealUpdated"]["sequence"] for _ in range(20)]
         await writer
         assert await socket.nothing_for(operation, 0.5)
-    stored = (await tenant.gql(EVENTS, {"entityId": deal_id, "after": first}))["events"]
+    stored = (await tenant.gql(EVENTS, {"entityId": deal_id, "after": first}))["events"]["items"]
     assert received == [event["sequence"] for event in stored]
     assert received == sorted(set(received))
 
@@ -172,7 +172,7 @@ async def _renames(tenant: Tenant, deal_id: str, count: int) -> None:
 async def test_audit_log_lists_events_for_readers(tenant: Tenant) -> None:
     deal_id = await new_deal(tenant)
     await tenant.gql(MOVE, {"id": deal_id, "stageId": (await stage_named(tenant, "Showing"))["id"]})
-    events = (await tenant.as_role(Role.VIEWER).gql(EVENTS, {"entityId": deal_id}))["events"]
+    events = (await tenant.as_role(Role.VIEWER).gql(EVENTS, {"entityId": deal_id}))["events"]["items"]
     assert [e["type"] for e in events] == ["DEAL_CREATED", "DEAL_MOVED"]
     assert events[1]["sequence"] > events[0]["sequence"]
     assert {e["actorId"] for e in events} == {str(tenant.user_ids[Role.OWNER])}
@@ -185,7 +185,7 @@ async def test_two_hundred_concurrent_subscribes_all_succeed(tenant: Tenant, hos
         sockets = await asyncio.gather(
             *(stack.enter_async_context(GraphQLSocket.open(host, token)) for _ in range(SOCKETS))
         )
-        after = (await tenant.gql(EVENTS, {"entityId": deal_id}))["events"][-1]["sequence"]
+        after = (await tenant.gql(EVENTS, {"entityId": deal_id}))["events"]["items"][-1]["sequence"]
         variables = {"id": deal_id, "after": after}
         operations = await asyncio.gather(*(s.subscribe(DEAL_UPDATED, variables) for s in sockets))
         await rename(tenant, deal_id, "Everyone hears this")

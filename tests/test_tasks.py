@@ -25,7 +25,7 @@ LIST = """query($filter: TaskFilter, $page: Int, $limit: Int) {
   }
 }"""
 PERSON_TASKS = """query($id: ID!, $overdue: Boolean) {
-  person(id: $id) { tasks(overdue: $overdue) { title isOverdue } }
+  person(id: $id) { tasks(overdue: $overdue) { items { title isOverdue } pagination { total } } }
 }"""
 
 
@@ -192,8 +192,9 @@ async def test_person_tasks_with_and_without_the_overdue_filter(tenant: Tenant) 
     await create_task(tenant, title="someone else's", dueAt=days_from_now(-1))
 
     async def person_tasks(overdue: bool | None) -> list[tuple[str, bool]]:
-        data = await tenant.gql(PERSON_TASKS, {"id": person["id"], "overdue": overdue})
-        return [(task["title"], task["isOverdue"]) for task in data["person"]["tasks"]]
+        tasks = (await tenant.gql(PERSON_TASKS, {"id": person["id"], "overdue": overdue}))["person"]["tasks"]
+        assert tasks["pagination"]["total"] == len(tasks["items"])
+        return [(task["title"], task["isOverdue"]) for task in tasks["items"]]
 
     assert await person_tasks(None) == [
         ("done late", False),

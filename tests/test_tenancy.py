@@ -99,8 +99,8 @@ async def test_update_deal_cannot_point_into_another_organization(
 
     assert foreign == unknown
     assert (await tenant.gql(READ_DEAL, {"id": mine.deal["id"]}))["deal"] == mine.deal
-    their_person_deals = "query($id: ID!) { person(id: $id) { deals { id } } }"
-    assert (await other_tenant.gql(their_person_deals, {"id": theirs.person["id"]}))["person"]["deals"] == [
+    their_person_deals = "query($id: ID!) { person(id: $id) { deals { items { id } } } }"
+    assert (await other_tenant.gql(their_person_deals, {"id": theirs.person["id"]}))["person"]["deals"]["items"] == [
         {"id": theirs.deal["id"]}
     ]
 

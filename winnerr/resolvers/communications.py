@@ -13,7 +13,8 @@ from winnerr.context import Context
 from winnerr.db.enums import CommunicationChannel, Direction, EventType
 from winnerr.db.models import Communication, Person
 from winnerr.resolvers import records
-from winnerr.resolvers.pagination import Page, page_request, paginate
+from winnerr.resolvers.loaders import PERSON_COMMUNICATIONS
+from winnerr.resolvers.pagination import Page, page_of_relation, page_request, paginate
 from winnerr.resolvers.validation import Rules, Text200, Text10000, parse_id, secure_url, validate
 
 ENTITY = "Communication"
@@ -70,7 +71,4 @@ async def communications_of_person(
 ) -> Page[Communication]:
     """A page of one person's communications; batched across all the people of a request."""
     ctx.principal.require(Permission.READ)
-    request = page_request(page, limit)
-    items = await ctx.loaders.communications_of_people(request.offset, request.limit).load(person_id)
-    total = await ctx.loaders.communication_count_by_person.load(person_id)
-    return Page(items, request.page, request.limit, total)
+    return await page_of_relation(ctx.loaders, PERSON_COMMUNICATIONS, person_id, page, limit)

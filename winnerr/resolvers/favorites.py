@@ -7,7 +7,6 @@ or unmarking an unmarked deal changes nothing.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
 
 from sqlalchemy import ColumnElement, and_, delete
 from sqlalchemy.dialects.postgresql import insert
@@ -17,6 +16,7 @@ from winnerr.context import Context
 from winnerr.db.models import Deal, DealFavorite
 from winnerr.resolvers import records
 from winnerr.resolvers.deals import ENTITY as DEAL
+from winnerr.resolvers.pagination import Page, page_request, paginate
 
 
 async def favorite_deal(ctx: Context, deal_id: str) -> Deal:
@@ -38,16 +38,17 @@ async def unfavorite_deal(ctx: Context, deal_id: str) -> Deal:
     return deal
 
 
-async def favorite_deals(ctx: Context) -> Sequence[Deal]:
-    """The caller's favorite deals, the most recently marked first."""
+async def favorite_deals(ctx: Context, page: int | None, limit: int | None) -> Page[Deal]:
+    """A page of the caller's favorite deals, the most recently marked first."""
     ctx.principal.require(Permission.READ)
+    request = page_request(page, limit)
     query = (
         ctx.scope.select(Deal)
         .join(DealFavorite, and_(DealFavorite.organization_id == Deal.organization_id, DealFavorite.deal_id == Deal.id))
         .where(_mine(ctx))
         .order_by(DealFavorite.created_at.desc(), Deal.id)
     )
-    return await ctx.scope.rows(query)
+    return await paginate(ctx.scope, query, request)
 
 
 async def is_favorite(ctx: Context, deal_id: uuid.UUID) -> bool:

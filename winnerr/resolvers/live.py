@@ -21,7 +21,8 @@ from winnerr.db.enums import EventType
 from winnerr.db.models import Communication, Deal, Event, Membership, Person, User
 from winnerr.db.scope import TenantScope
 from winnerr.resolvers import records
-from winnerr.resolvers.validation import Rules, parse_id, validate
+from winnerr.resolvers.pagination import Page, PageRequest, paginate
+from winnerr.resolvers.validation import parse_id, validate
 from winnerr.subscriptions.broadcast import SlowConsumer
 from winnerr.subscriptions.events import Notice
 from winnerr.subscriptions.presence import online_members_query
@@ -32,7 +33,7 @@ Row = TypeVar("Row")
 DEAL_EVENTS = frozenset({EventType.DEAL_CREATED, EventType.DEAL_UPDATED, EventType.DEAL_MOVED, EventType.DEAL_DELETED})
 COMMUNICATION_EVENTS = frozenset({EventType.COMMUNICATION_CREATED})
 PRESENCE_EVENTS = frozenset({EventType.MEMBER_ONLINE, EventType.MEMBER_OFFLINE})
-MAX_AUDIT_EVENTS = 200
+MAX_ONLINE_MEMBERS = 100
 SLOW_CONSUMER_CLOSE_CODE = 1013  # "try again later"
 SLOW_CONSUMER_REASON = "Slow consumer: events arrived faster than this socket read them"
 
@@ -110,15 +111,14 @@ def _loader(ctx: Context, organization_id: uuid.UUID, model: type[Any], row_id: 
     return load
 
 
-class AuditQueryRules(Rules):
+class AuditQueryRules(PageRequest):
     entity_id: uuid.UUID | None = None
     type: EventType | None = None
     after: Annotated[int, Field(ge=0)] = 0
-    limit: Annotated[int, Field(ge=1, le=MAX_AUDIT_EVENTS)] = 50
 
 
-async def audit_events(ctx: Context, arguments: dict[str, Any]) -> list[Event]:
-    """The audit log: the organization's events after a sequence, oldest first."""
+async def audit_events(ctx: Context, arguments: dict[str, Any]) -> Page[Event]:
+    """The audit log: the organization's events after a sequence, oldest first, paged."""
     ctx.principal.require(Permission.READ)
     rules = validate(AuditQueryRules, arguments, at=None)
     query = select(Event).where(ctx.scope.where(Event), Event.sequence > rules.after)
@@ -126,9 +126,10 @@ async def audit_events(ctx: Context, arguments: dict[str, Any]) -> list[Event]:
         query = query.where(Event.entity_id == rules.entity_id)
     if rules.type is not None:
         query = query.where(Event.type == rules.type)
-    return await ctx.scope.rows(query.order_by(Event.sequence).limit(rules.limit))
+    return await paginate(ctx.scope, query.order_by(Event.sequence), rules)
 
 
 async def online_members(ctx: Context) -> list[User]:
+    """At most `MAX_ONLINE_MEMBERS` of them."""
     ctx.principal.require(Permission.READ)
-    return await ctx.scope.rows(online_members_query(ctx.principal.organization_id))
+    return await ctx.scope.rows(online_members_query(ctx.principal.organization_id).limit(MAX_ONLINE_MEMBERS))

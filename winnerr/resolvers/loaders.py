@@ -1,17 +1,19 @@
 """DataLoaders for every relationship, made fresh per request and always scoped to the organization.
 
 Loading the person, property, deals, tasks or counts of N rows costs one statement per relationship,
-whatever N is.
+whatever N is. A `Relation` (a person's deals, tasks or communications, a property's deals) is read a page
+at a time for all its keys at once: one statement for the pages, one for the totals.
 """
 
 from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import aliased
 from strawberry.dataloader import DataLoader
 
@@ -32,6 +34,32 @@ from winnerr.db.scope import TenantScope
 Row = TypeVar("Row")
 
 
+@dataclass(frozen=True, eq=False)
+class Relation:
+    """The rows of `model` whose column `key` is a given row's id, in `order`; only those matching `where`
+    (made when the rows are read, e.g. for "now") when it is given. Compared by identity: declare each once."""
+
+    model: type[Any]
+    key: Any
+    order: tuple[Any, ...]
+    where: Callable[[], ColumnElement[bool]] | None = None
+
+    def conditions(self, scope: TenantScope, keys: list[uuid.UUID]) -> list[ColumnElement[bool]]:
+        found = [scope.where(self.model), self.key.in_(keys)]
+        return found if self.where is None else [*found, self.where()]
+
+
+PERSON_DEALS = Relation(Deal, Deal.person_id, (Deal.created_at.desc(), Deal.id))
+PROPERTY_DEALS = Relation(Deal, Deal.property_id, (Deal.created_at.desc(), Deal.id))
+PERSON_COMMUNICATIONS = Relation(
+    Communication, Communication.person_id, (Communication.occurred_at.desc(), Communication.id)
+)
+PERSON_TASKS = Relation(Task, Task.person_id, (Task.due_at.asc().nulls_last(), Task.created_at, Task.id))
+STAGES_OF_PIPELINE = Relation(PipelineStage, PipelineStage.pipeline_id, (PipelineStage.position,))
+MAX_STAGES = 20
+"""Stages are only made with their pipeline (the default has 7); a pipeline shows at most this many."""
+
+
 class Loaders:
     def __init__(self, scope: TenantScope) -> None:
         self.scope = scope
@@ -41,25 +69,22 @@ class Loaders:
         self.pipeline = self._by_id(Pipeline)
         self.stage = self._by_id(PipelineStage)
         self.member = self._members()
-        self.deals_by_person = self._grouped(Deal, Deal.person_id, Deal.created_at.desc())
-        self.deals_by_property = self._grouped(Deal, Deal.property_id, Deal.created_at.desc())
-        self.stages_by_pipeline = self._grouped(PipelineStage, PipelineStage.pipeline_id, PipelineStage.position)
-        self.tasks_by_person = self._grouped(
-            Task, Task.person_id, Task.due_at.asc().nulls_last(), Task.created_at, Task.id
-        )
-        self.deal_count_by_person = self._counted(Deal, Deal.person_id)
-        self.task_count_by_person = self._counted(Task, Task.person_id)
-        self.communication_count_by_person = self._counted(Communication, Communication.person_id)
+        self.stages_by_pipeline = self._windowed(STAGES_OF_PIPELINE, 0, MAX_STAGES)
         self._favorites: dict[uuid.UUID, DataLoader[uuid.UUID, bool]] = {}
-        self._communication_pages: dict[tuple[int, int], DataLoader[uuid.UUID, list[Communication]]] = {}
+        self._pages: dict[tuple[Relation, int, int], DataLoader[uuid.UUID, list[Any]]] = {}
+        self._totals: dict[Relation, DataLoader[uuid.UUID, int]] = {}
 
-    def communications_of_people(self, offset: int, limit: int) -> DataLoader[uuid.UUID, list[Communication]]:
-        """One page (newest first) of each person's communications, all in one statement."""
-        if (offset, limit) not in self._communication_pages:
-            order = (Communication.occurred_at.desc(), Communication.id)
-            loader = self._windowed(Communication, Communication.person_id, order, offset, limit)
-            self._communication_pages[offset, limit] = loader
-        return self._communication_pages[offset, limit]
+    def page_of(self, relation: Relation, offset: int, limit: int) -> DataLoader[uuid.UUID, list[Any]]:
+        """Rows `offset` to `offset + limit` of each key's rows of `relation`, all keys in one statement."""
+        if (relation, offset, limit) not in self._pages:
+            self._pages[relation, offset, limit] = self._windowed(relation, offset, limit)
+        return self._pages[relation, offset, limit]
+
+    def total_of(self, relation: Relation) -> DataLoader[uuid.UUID, int]:
+        """How many rows of `relation` each key has, all keys in one statement."""
+        if relation not in self._totals:
+            self._totals[relation] = self._counted(relation)
+        return self._totals[relation]
 
     def favorite_deals_of(self, user_id: uuid.UUID) -> DataLoader[uuid.UUID, bool]:
         """Whether each deal (by id) is among the favorites of the member `user_id`."""
@@ -88,42 +113,32 @@ class Loaders:
 
         return DataLoader(load_fn=load)
 
-    def _grouped(self, model: type[Row], key: Any, *order: Any) -> DataLoader[uuid.UUID, list[Row]]:
-        async def load(keys: list[uuid.UUID]) -> Sequence[list[Row]]:
-            query = self.scope.select(model).where(key.in_(keys)).order_by(*order)
-            groups: dict[uuid.UUID, list[Row]] = defaultdict(list)
-            for row in await self.scope.rows(query):
-                groups[getattr(row, key.key)].append(row)
-            return [groups[k] for k in keys]
+    def _windowed(self, relation: Relation, offset: int, limit: int) -> DataLoader[uuid.UUID, list[Any]]:
+        """Rows `offset` to `offset + limit` of each key's group, numbered in order by a window function."""
+        model, key = relation.model, relation.key
 
-        return DataLoader(load_fn=load)
-
-    def _windowed(
-        self, model: type[Row], key: Any, order: tuple[Any, ...], offset: int, limit: int
-    ) -> DataLoader[uuid.UUID, list[Row]]:
-        """Rows `offset` to `offset + limit` of each key's group, numbered in `order` by a window function."""
-
-        async def load(keys: list[uuid.UUID]) -> Sequence[list[Row]]:
-            position = func.row_number().over(partition_by=key, order_by=order).label("position")
-            numbered = select(model, position).where(self.scope.where(model), key.in_(keys)).subquery()
+        async def load(keys: list[uuid.UUID]) -> Sequence[list[Any]]:
+            position = func.row_number().over(partition_by=key, order_by=relation.order).label("window_position")
+            numbered = select(model, position).where(*relation.conditions(self.scope, keys)).subquery()
             row = aliased(model, numbered)
             query = (
                 select(row)
-                .where(numbered.c.position > offset, numbered.c.position <= offset + limit)
-                .order_by(numbered.c.position)
+                .where(numbered.c.window_position > offset, numbered.c.window_position <= offset + limit)
+                .order_by(numbered.c.window_position)
             )
-            groups: dict[uuid.UUID, list[Row]] = defaultdict(list)
+            groups: dict[uuid.UUID, list[Any]] = defaultdict(list)
             for found in await self.scope.rows(query):
                 groups[getattr(found, key.key)].append(found)
             return [groups[k] for k in keys]
 
         return DataLoader(load_fn=load)
 
-    def _counted(self, model: type[Any], key: Any) -> DataLoader[uuid.UUID, int]:
-        """How many rows of `model` each key has: one `GROUP BY key` statement for all keys."""
+    def _counted(self, relation: Relation) -> DataLoader[uuid.UUID, int]:
+        """How many rows each key has: one `GROUP BY key` statement for all keys."""
 
         async def load(keys: list[uuid.UUID]) -> Sequence[int]:
-            query = select(key, func.count()).where(self.scope.where(model), key.in_(keys)).group_by(key)
+            key = relation.key
+            query = select(key, func.count()).where(*relation.conditions(self.scope, keys)).group_by(key)
             rows: Sequence[Any] = (await self.scope.execute(query)).all()
             counts: dict[uuid.UUID, int] = dict(rows)
             return [counts.get(k, 0) for k in keys]

@@ -22,6 +22,8 @@ class StageTemplate:
 
 
 DEFAULT_PIPELINE_NAME = "Sales"
+MAX_PIPELINES = 20
+"""Pipelines are only made with their organization; `pipelines` lists at most this many."""
 DEFAULT_STAGES = (
     StageTemplate("New Lead", 10),
     StageTemplate("Contacted", 20),
@@ -60,7 +62,7 @@ async def add_default_pipeline(session: AsyncSession, organization_id: uuid.UUID
 async def list_pipelines(ctx: Context) -> Sequence[Pipeline]:
     ctx.principal.require(Permission.READ)
     query = ctx.scope.select(Pipeline).order_by(Pipeline.is_default.desc(), Pipeline.created_at, Pipeline.id)
-    return await ctx.scope.rows(query)
+    return await ctx.scope.rows(query.limit(MAX_PIPELINES))
 
 
 async def default_stage(ctx: Context) -> PipelineStage:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -15,7 +16,8 @@ from winnerr.db.models import Deal, Person, Task
 from winnerr.errors import NotFound
 from winnerr.resolvers import records
 from winnerr.resolvers.deals import ENTITY as DEAL
-from winnerr.resolvers.pagination import Page, page_request, paginate
+from winnerr.resolvers.loaders import PERSON_TASKS
+from winnerr.resolvers.pagination import Page, page_of_relation, page_request, paginate
 from winnerr.resolvers.people import ENTITY as PERSON
 from winnerr.resolvers.querying import SortDirection, order, where_given
 from winnerr.resolvers.validation import LongText, Required200, Rules, validate
@@ -87,13 +89,18 @@ async def list_tasks(ctx: Context, *, filters: dict[str, Any], page: int | None,
     return await paginate(ctx.scope, query.order_by(Task.id), request)
 
 
-async def tasks_of_person(ctx: Context, person_id: uuid.UUID, *, overdue: bool | None) -> list[Task]:
-    """A person's tasks in the order of `list_tasks`, optionally only the overdue (or the other) ones."""
-    tasks = await ctx.loaders.tasks_by_person.load(person_id)
-    if overdue is None:
-        return tasks
-    now = datetime.now(UTC)
-    return [task for task in tasks if is_overdue(task.due_at, task.completed_at, now) is overdue]
+PERSON_OVERDUE_TASKS = replace(PERSON_TASKS, where=lambda: overdue_condition(datetime.now(UTC)))
+PERSON_OTHER_TASKS = replace(PERSON_TASKS, where=lambda: not_(overdue_condition(datetime.now(UTC))))
+
+
+async def tasks_of_person(
+    ctx: Context, person_id: uuid.UUID, *, overdue: bool | None, page: int | None, limit: int | None
+) -> Page[Task]:
+    """A page of a person's tasks in the order of `list_tasks`, optionally only the overdue (or the other) ones;
+    batched across all the people of a request."""
+    ctx.principal.require(Permission.READ)
+    relation = {None: PERSON_TASKS, True: PERSON_OVERDUE_TASKS, False: PERSON_OTHER_TASKS}[overdue]
+    return await page_of_relation(ctx.loaders, relation, person_id, page, limit)
 
 
 def _filtered(query: Select[Task], rules: TaskFilterRules) -> Select[Task]:

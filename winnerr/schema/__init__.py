@@ -6,12 +6,7 @@ from typing import Any
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import (
-    MaxAliasesLimiter,
-    MaxTokensLimiter,
-    QueryDepthLimiter,
-    ValidationCache,
-)
+from strawberry.extensions import AddValidationRules, MaxTokensLimiter, ValidationCache
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
@@ -23,6 +18,7 @@ from winnerr.schema.deals.queries import DealsQuery
 from winnerr.schema.extensions import ErrorCodes, Transaction
 from winnerr.schema.favorites.mutations import FavoritesMutation
 from winnerr.schema.favorites.queries import FavoritesQuery
+from winnerr.schema.limits import CostLimit, DocumentLimits, unbounded_lists
 from winnerr.schema.live.queries import LiveQuery
 from winnerr.schema.live.subscriptions import Subscription
 from winnerr.schema.people.mutations import PeopleMutation
@@ -35,8 +31,6 @@ from winnerr.schema.tasks.queries import TasksQuery
 from winnerr.schema.types import SCALAR_OVERRIDES
 from winnerr.schema.viewer.queries import ViewerQuery
 
-MAX_DEPTH = 10
-MAX_ALIASES = 30
 MAX_TOKENS = 5000
 
 Query = merge_types(
@@ -76,22 +70,26 @@ class WinnerrSchema(strawberry.Schema):
 
 
 def build_schema(**options: Any) -> strawberry.Schema:
-    return WinnerrSchema(
+    """The schema with its limits (`winnerr.schema.limits`): every list of objects must have a bound."""
+    built = WinnerrSchema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
         scalar_overrides=SCALAR_OVERRIDES,
         execution_context_class=PerEventExecutionContext,
         extensions=[
-            lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
-            lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
             lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+            lambda: AddValidationRules([DocumentLimits]),
             ValidationCache,
             Transaction,
+            CostLimit,
             ErrorCodes,
         ],
         **options,
     )
+    if unbounded := unbounded_lists(built._schema):
+        raise TypeError(f"Lists of objects without a bound (see winnerr.schema.limits): {unbounded}")
+    return built
 
 
 schema = build_schema()

@@ -26,7 +26,7 @@ from winnerr.errors import DomainError, ErrorCode, internal_error_message
 
 logger = logging.getLogger("winnerr.errors")
 
-TOO_COMPLEX_MARKERS = ("exceeds maximum operation depth", "aliases", "token")
+TOO_COMPLEX_MARKERS = ("token", "Validation aborted.")
 
 
 class Transaction(SchemaExtension):
@@ -69,6 +69,8 @@ class ErrorCodes(MaskErrors):
             return _with(error, original.message, original.extensions)
         if original is None or _is_variable_error(error):
             code = ErrorCode.VALIDATION_ERROR
+            if error.extensions and "code" in error.extensions:
+                return error
             if any(marker in error.message for marker in TOO_COMPLEX_MARKERS):
                 code = ErrorCode.QUERY_TOO_COMPLEX
             return _with(error, error.message, {"code": code.value})

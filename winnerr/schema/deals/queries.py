@@ -15,8 +15,8 @@ from winnerr.schema.types import Info
 
 @strawberry.type
 class DealsQuery:
-    @strawberry.field(description="One deal of your organization.")
-    async def deal(self, info: Info, id: strawberry.ID) -> Deal:
+    @strawberry.field(description="One deal of your organization; null (with NOT_FOUND) for an unknown id.")
+    async def deal(self, info: Info, id: strawberry.ID) -> Deal | None:
         return from_row(Deal, await deals.get_deal(info.context, id))
 
     @strawberry.field(description="Your organization's deals, filtered, sorted and paged (limit 1–100).")

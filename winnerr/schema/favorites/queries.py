@@ -6,12 +6,17 @@ import strawberry
 
 from winnerr.resolvers import favorites
 from winnerr.schema.deals.types import Deal
-from winnerr.schema.mapping import from_rows
+from winnerr.schema.mapping import from_row
+from winnerr.schema.pagination import Page
 from winnerr.schema.types import Info
 
 
 @strawberry.type
 class FavoritesQuery:
-    @strawberry.field(description="The deals you marked as favorites (yours only), the most recently marked first.")
-    async def favorite_deals(self, info: Info) -> list[Deal]:
-        return from_rows(Deal, await favorites.favorite_deals(info.context))
+    @strawberry.field(
+        description="The deals you marked as favorites (yours only), the most recently marked first. Paged "
+        "(limit 1–100)."
+    )
+    async def favorite_deals(self, info: Info, page: int | None = 1, limit: int | None = 20) -> Page[Deal]:
+        result = await favorites.favorite_deals(info.context, page, limit)
+        return Page.of(result, lambda row: from_row(Deal, row))

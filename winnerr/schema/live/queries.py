@@ -8,6 +8,7 @@ from winnerr.db.enums import EventType
 from winnerr.resolvers import live
 from winnerr.schema.live.types import AuditEvent
 from winnerr.schema.mapping import from_rows
+from winnerr.schema.pagination import Page
 from winnerr.schema.types import Info
 from winnerr.schema.viewer.types import User
 
@@ -15,8 +16,9 @@ from winnerr.schema.viewer.types import User
 @strawberry.type
 class LiveQuery:
     @strawberry.field(
-        description="The audit log: your organization's events after the sequence `after`, oldest first "
-        "(limit 1–200, default 50); optionally one entity's, or one type's."
+        description="The audit log: your organization's events after the sequence `after`, oldest first, "
+        "paged (limit 1–100); optionally one entity's, or one type's. To read on, pass the last sequence "
+        "you saw as `after`."
     )
     async def events(
         self,
@@ -24,21 +26,22 @@ class LiveQuery:
         entity_id: strawberry.ID | None = None,
         type: EventType | None = None,
         after: int | None = None,
-        limit: int | None = None,
-    ) -> list[AuditEvent]:
-        given = {"entity_id": entity_id, "type": type, "after": after, "limit": limit}
-        rows = await live.audit_events(info.context, {k: v for k, v in given.items() if v is not None})
-        return [
-            AuditEvent(
+        page: int | None = 1,
+        limit: int | None = 20,
+    ) -> Page[AuditEvent]:
+        given = {"entity_id": entity_id, "type": type, "after": after, "page": page, "limit": limit}
+        result = await live.audit_events(info.context, {k: v for k, v in given.items() if v is not None})
+        return Page.of(
+            result,
+            lambda row: AuditEvent(
                 sequence=row.sequence,
                 type=row.type,
                 actor_id=strawberry.ID(str(row.actor_id)) if row.actor_id else None,
                 occurred_at=row.occurred_at,
                 entity_id=strawberry.ID(str(row.entity_id)),
-            )
-            for row in rows
-        ]
+            ),
+        )
 
-    @strawberry.field(description="Members with a websocket open, on any instance.")
+    @strawberry.field(description="Members with a websocket open, on any instance (at most 100, by e-mail).")
     async def online_members(self, info: Info) -> list[User]:
         return from_rows(User, await live.online_members(info.context))

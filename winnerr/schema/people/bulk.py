@@ -14,6 +14,9 @@ from winnerr.schema.people.types import Person
 
 strawberry.enum(RowStatus, name="BulkRowStatus")
 
+MAX_ISSUES = 20
+"""A failed row shows at most this many of its issues."""
+
 
 @strawberry.type(description="One invalid field: its path (row index first in bulk results) and the problem.")
 class ValidationIssue:
@@ -28,7 +31,7 @@ class BulkPersonRow:
     id: strawberry.ID | None
     person: Person | None
     code: str | None = strawberry.field(description="Why the row FAILED: one of the contract's error codes.")
-    issues: list[ValidationIssue]
+    issues: list[ValidationIssue] = strawberry.field(description="At most 20 of the row's problems.")
 
     @classmethod
     def of(cls, outcome: RowOutcome) -> BulkPersonRow:
@@ -39,7 +42,10 @@ class BulkPersonRow:
             id=strawberry.ID(str(outcome.id)) if outcome.id else None,
             person=from_row(Person, outcome.person) if outcome.person else None,
             code=code.value if code else None,
-            issues=[ValidationIssue(path=[str(p) for p in i.path], message=i.message) for i in outcome.issues],
+            issues=[
+                ValidationIssue(path=[str(p) for p in i.path], message=i.message)
+                for i in outcome.issues[:MAX_ISSUES]
+            ],
         )
 
 

@@ -15,8 +15,8 @@ from winnerr.schema.types import Info
 
 @strawberry.type
 class PeopleQuery:
-    @strawberry.field(description="One person of your organization.")
-    async def person(self, info: Info, id: strawberry.ID) -> Person:
+    @strawberry.field(description="One person of your organization; null (with NOT_FOUND) for an unknown id.")
+    async def person(self, info: Info, id: strawberry.ID) -> Person | None:
         return from_row(Person, await people.get_person(info.context, id))
 
     @strawberry.field(

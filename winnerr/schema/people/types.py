@@ -11,9 +11,11 @@ from strawberry.scalars import JSON
 
 from winnerr.db import models
 from winnerr.resolvers.communications import communications_of_person
+from winnerr.resolvers.loaders import PERSON_COMMUNICATIONS, PERSON_DEALS, PERSON_TASKS
+from winnerr.resolvers.pagination import page_of_relation
 from winnerr.resolvers.tasks import tasks_of_person
 from winnerr.schema.enums import LeadSource, PersonStatus
-from winnerr.schema.mapping import from_row, from_rows, key_of, mapped
+from winnerr.schema.mapping import from_row, key_of, mapped
 from winnerr.schema.pagination import Page
 from winnerr.schema.types import Info
 
@@ -31,15 +33,15 @@ class PersonCounts:
 
     @strawberry.field
     async def deals(self, info: Info) -> int:
-        return await info.context.loaders.deal_count_by_person.load(self.person_id)
+        return await info.context.loaders.total_of(PERSON_DEALS).load(self.person_id)
 
     @strawberry.field
     async def tasks(self, info: Info) -> int:
-        return await info.context.loaders.task_count_by_person.load(self.person_id)
+        return await info.context.loaders.total_of(PERSON_TASKS).load(self.person_id)
 
     @strawberry.field
     async def communications(self, info: Info) -> int:
-        return await info.context.loaders.communication_count_by_person.load(self.person_id)
+        return await info.context.loaders.total_of(PERSON_COMMUNICATIONS).load(self.person_id)
 
 
 @mapped(models.Person)
@@ -67,22 +69,26 @@ class Person:
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}"
 
-    @strawberry.field(description="The person's deals, newest first.")
-    async def deals(self, info: Info) -> list[Annotated[Deal, strawberry.lazy("winnerr.schema.deals.types")]]:
+    @strawberry.field(description="The person's deals, newest first, paged (limit 1–100).")
+    async def deals(
+        self, info: Info, page: int | None = 1, limit: int | None = 20
+    ) -> Page[Annotated[Deal, strawberry.lazy("winnerr.schema.deals.types")]]:
         from winnerr.schema.deals.types import Deal
 
-        return from_rows(Deal, await info.context.loaders.deals_by_person.load(key_of(self.id)))
+        result = await page_of_relation(info.context.loaders, PERSON_DEALS, key_of(self.id), page, limit)
+        return Page.of(result, lambda row: from_row(Deal, row))
 
     @strawberry.field(
-        description="The person's tasks, due soonest first; `overdue` keeps only the overdue ones (true) "
-        "or all the others (false)."
+        description="The person's tasks, due soonest first, paged (limit 1–100); `overdue` keeps only the "
+        "overdue ones (true) or all the others (false)."
     )
     async def tasks(
-        self, info: Info, overdue: bool | None = None
-    ) -> list[Annotated[Task, strawberry.lazy("winnerr.schema.tasks.types")]]:
+        self, info: Info, overdue: bool | None = None, page: int | None = 1, limit: int | None = 20
+    ) -> Page[Annotated[Task, strawberry.lazy("winnerr.schema.tasks.types")]]:
         from winnerr.schema.tasks.types import Task
 
-        return from_rows(Task, await tasks_of_person(info.context, key_of(self.id), overdue=overdue))
+        result = await tasks_of_person(info.context, key_of(self.id), overdue=overdue, page=page, limit=limit)
+        return Page.of(result, lambda row: from_row(Task, row))
 
     @strawberry.field(description="The person's communications, newest first, paged (limit 1–100).")
     async def communications(

@@ -19,9 +19,9 @@ class PipelinesQuery:
 
     @strawberry.field(
         description="A pipeline's stages in order, each with its deals (page/limit per stage, newest first), "
-        "their count, total amount and probability-weighted amount."
+        "their count, total amount and probability-weighted amount; null (with NOT_FOUND) for an unknown pipeline."
     )
     async def pipeline_board(
         self, info: Info, pipeline_id: strawberry.ID, page: int | None = 1, limit: int | None = 20
-    ) -> PipelineBoard:
+    ) -> PipelineBoard | None:
         return PipelineBoard.of(await board.pipeline_board(info.context, pipeline_id, page, limit))

@@ -32,6 +32,6 @@ class Pipeline:
     name: str
     is_default: bool
 
-    @strawberry.field
+    @strawberry.field(description="In order; at most 20 (stages are made only with their pipeline).")
     async def stages(self, info: Info) -> list[PipelineStage]:
         return from_rows(PipelineStage, await info.context.loaders.stages_by_pipeline.load(key_of(self.id)))

@@ -15,8 +15,8 @@ from winnerr.schema.types import Info
 
 @strawberry.type
 class PropertiesQuery:
-    @strawberry.field(description="One property of your organization.")
-    async def property(self, info: Info, id: strawberry.ID) -> Property:
+    @strawberry.field(description="One property of your organization; null (with NOT_FOUND) for an unknown id.")
+    async def property(self, info: Info, id: strawberry.ID) -> Property | None:
         return from_row(Property, await properties.get_property(info.context, id))
 
     @strawberry.field(description="Search your organization's properties.")

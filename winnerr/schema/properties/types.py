@@ -9,8 +9,11 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from winnerr.db import models
+from winnerr.resolvers.loaders import PROPERTY_DEALS
+from winnerr.resolvers.pagination import page_of_relation
 from winnerr.schema.enums import PropertyStatus, PropertyType
-from winnerr.schema.mapping import from_rows, key_of, mapped
+from winnerr.schema.mapping import from_row, key_of, mapped
+from winnerr.schema.pagination import Page
 from winnerr.schema.types import Info
 
 if TYPE_CHECKING:
@@ -36,8 +39,11 @@ class Property:
     created_at: datetime
     updated_at: datetime
 
-    @strawberry.field(description="Deals about this property, newest first.")
-    async def deals(self, info: Info) -> list[Annotated[Deal, strawberry.lazy("winnerr.schema.deals.types")]]:
+    @strawberry.field(description="Deals about this property, newest first, paged (limit 1–100).")
+    async def deals(
+        self, info: Info, page: int | None = 1, limit: int | None = 20
+    ) -> Page[Annotated[Deal, strawberry.lazy("winnerr.schema.deals.types")]]:
         from winnerr.schema.deals.types import Deal
 
-        return from_rows(Deal, await info.context.loaders.deals_by_property.load(key_of(self.id)))
+        result = await page_of_relation(info.context.loaders, PROPERTY_DEALS, key_of(self.id), page, limit)
+        return Page.of(result, lambda row: from_row(Deal, row))
