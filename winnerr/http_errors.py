@@ -29,8 +29,10 @@ JSON = "application/json"
 RETRY_AFTER_SECONDS = 5
 UNAVAILABLE_MESSAGE = "Service unavailable: the database is not answering"
 
-# What a database that is down, restarting or out of connections raises (besides OSError and timeouts).
+# What a database that is down, restarting or out of connections raises.
 DATABASE_DOWN = (
+    OSError,
+    TimeoutError,
     PoolTimeout,
     asyncpg.exceptions.PostgresConnectionError,
     asyncpg.exceptions.CannotConnectNowError,
@@ -66,7 +68,7 @@ def database_unavailable(error: BaseException) -> bool:
     current: BaseException | None = error
     while current is not None and id(current) not in seen:
         seen.add(id(current))
-        if isinstance(current, OSError | TimeoutError | DATABASE_DOWN):
+        if isinstance(current, DATABASE_DOWN):
             return True
         if isinstance(current, DBAPIError) and current.connection_invalidated:
             return True
@@ -77,8 +79,7 @@ def database_unavailable(error: BaseException) -> bool:
 def unavailable_response() -> Response:
     request_id = correlation_id.get() or "-"
     body = error_body(UNAVAILABLE_MESSAGE, ErrorCode.INTERNAL_ERROR, requestId=request_id)
-    headers = {"Retry-After": str(RETRY_AFTER_SECONDS), "X-Request-ID": request_id}
-    return JSONResponse(body, status_code=503, headers=headers)
+    return JSONResponse(body, status_code=503, headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
 
 
 class ServerErrors:
