@@ -78,7 +78,8 @@ def _assert_refused(response: httpx.Response, status: int = 400) -> None:
     body = response.json()
     assert set(body) == {"errors"}, body
     [error] = body["errors"]
-    assert isinstance(error["message"], str) and error["message"]
+    assert isinstance(error["message"], str)
+    assert error["message"]
     assert error["extensions"] == {"code": "VALIDATION_ERROR"}
 
 
