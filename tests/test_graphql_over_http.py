@@ -23,22 +23,22 @@ AUDIT_DIR = Path(__file__).parent / "http_audit"
 AUDIT_COUNT = 61
 
 
-async def _run(*command: str, env: dict[str, str] | None = None) -> tuple[int, str]:
-    """Run a command without blocking the event loop (the server under test runs in it)."""
+async def _run(*command: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
+    """Run a command without blocking the event loop (the server under test runs in it): code, stdout, stderr."""
     process = await asyncio.create_subprocess_exec(
-        *command, cwd=AUDIT_DIR, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT
+        *command, cwd=AUDIT_DIR, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
     )
-    output, _ = await process.communicate()
+    output, errors = await process.communicate()
     assert process.returncode is not None
-    return process.returncode, output.decode()
+    return process.returncode, output.decode(), errors.decode()
 
 
 async def _installed_audit() -> None:
     """`npm ci` once: node_modules is kept between runs (and ignored by git)."""
     if (AUDIT_DIR / "node_modules" / "graphql-http").is_dir():
         return
-    code, output = await _run("npm", "ci", "--no-audit", "--no-fund")
-    assert code == 0, output
+    code, output, errors = await _run("npm", "ci", "--no-audit", "--no-fund")
+    assert code == 0, output + errors
 
 
 async def test_the_graphql_http_audit_passes_without_warnings(settings: Settings, tenant: Tenant) -> None:
@@ -47,14 +47,15 @@ async def test_the_graphql_http_audit_passes_without_warnings(settings: Settings
     assert node is not None, "Node.js runs the GraphQL over HTTP audit suite"
     async with served(settings) as host:
         env = {"PATH": str(Path(node).parent), "GRAPHQL_TOKEN": tenant.token()}
-        code, output = await _run(node, "audit.mjs", f"http://{host}/graphql", env=env)
+        code, output, errors = await _run(node, "audit.mjs", f"http://{host}/graphql", env=env)
+    assert output, errors
     report: dict[str, Any] = json.loads(output)
     failed = [result for result in report["results"] if result["status"] != "ok"]
     assert failed == []
     assert (report["total"], report["ok"], report["warn"], report["notice"], report["error"]) == (
         AUDIT_COUNT, AUDIT_COUNT, 0, 0, 0,
     )
-    assert code == 0
+    assert code == 0, errors
 
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"

@@ -1,6 +1,6 @@
 // Runs the GraphQL over HTTP spec's audit suite (graphql-http's auditServer) against a live server.
 // Usage: node audit.mjs <url> (or GRAPHQL_URL) with GRAPHQL_TOKEN holding a Bearer token.
-// Prints {"ok": n, "warn": n, "notice": n, "error": n, "results": [...]} as JSON; exits 1 unless every audit passed.
+// Prints {"ok", "warn", "notice", "error", "total", "results"} as JSON on stdout; exits 1 unless every audit passed.
 import { auditServer } from 'graphql-http';
 
 const url = process.argv[2] ?? process.env.GRAPHQL_URL;
