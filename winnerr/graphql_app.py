@@ -30,7 +30,7 @@ from strawberry.types.unset import UnsetType
 from winnerr.context import Context
 from winnerr.errors import ErrorCode
 from winnerr.graphiql import GRAPHIQL_HTML
-from winnerr.graphql_http import JSON, RequestRefused, answer, parse_json, request_data, response_media_type
+from winnerr.graphql_http import JSON, RequestRefused, answer, parse_json, posted_operation, response_media_type
 from winnerr.http_errors import json_error
 from winnerr.schema import schema
 from winnerr.state import app_state, principal_of
@@ -96,9 +96,10 @@ class WinnerrGraphQL(GraphQL[Context, None]):
         content_type = parse_content_type(request.content_type or "")[0].lower()
         if request.method == "POST" and content_type == JSON:
             transport = self._get_stream_transport_from_headers(request.headers)
-            return request_data(self.parse_json(await request.get_body()), transport.protocol if transport else "http")
+            protocol = transport.protocol if transport else "http"
+            return posted_operation(self.parse_json(await request.get_body()), protocol)
         if request.method == "POST":
-            raise RequestRefused(f"Unsupported content type {content_type!r}: send the operation as {JSON}")
+            raise RequestRefused(f"Unsupported content type {content_type or '(none)'}: send the operation as {JSON}")
         return await super().parse_http_body(request)
 
     async def get_sub_response(self, request: Request | WebSocket) -> Response:

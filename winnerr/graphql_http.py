@@ -74,7 +74,7 @@ def _finite(text: str) -> float:
     return value
 
 
-def request_data(body: object, protocol: GraphQLRequestProtocol) -> GraphQLRequestData:
+def posted_operation(body: object, protocol: GraphQLRequestProtocol) -> GraphQLRequestData:
     """The operation a POSTed JSON body asks for, or `RequestRefused` when the body is not well-formed."""
     if isinstance(body, list):
         raise RequestRefused("Batching is not enabled: send one operation per request")
@@ -109,7 +109,8 @@ def answer(response: GraphQLHTTPResponse, media_type: str) -> tuple[int, GraphQL
     """The status and body of a GraphQL response sent as `media_type`."""
     if not is_request_error(response):
         return 200, response
-    body: GraphQLHTTPResponse = {key: value for key, value in response.items() if key != "data"}  # type: ignore[assignment]
+    body = response.copy()
+    body.pop("data", None)
     if media_type == JSON:
         return 200, body
     codes = {error.get("extensions", {}).get("code") for error in body.get("errors") or [] if isinstance(error, dict)}
