@@ -169,8 +169,9 @@ BAD_VALUES = [
     Case("DateTime at hour 25", CREATE_TASK, {"input": {"title": "t", "dueAt": "2024-02-01T25:00:00Z"}}),
     Case("Int 2^31", "query($limit: Int) { people(limit: $limit) { items { id } } }", {"limit": 2**31}),
     Case("unknown enum value", PEOPLE, {"filter": {"status": ["NOPE"]}}),
-    Case("JSON NaN", CREATE_PERSON, person_input(customFields={"a": float("nan")}), ["input", "customFields"]),
-    Case("JSON 1e400", CREATE_PERSON, person_input(customFields={"a": HUGE}), ["input", "customFields"]),
+    # JSON that no float holds is refused as the body is parsed, before any variable is read
+    Case("JSON NaN", CREATE_PERSON, person_input(customFields={"a": float("nan")})),
+    Case("JSON 1e400", CREATE_PERSON, person_input(customFields={"a": HUGE})),
 ]
 
 
@@ -337,7 +338,7 @@ async def test_a_failure_while_committing_is_masked_logged_and_writes_nothing(
         response = await mutation
     body = response.json()
     request_id = response.headers["x-request-id"]
-    assert body["data"] is None
+    assert body.get("data") is None
     assert [error["extensions"] for error in body["errors"]] == [{"code": "INTERNAL_ERROR", "requestId": request_id}]
     assert not any(text in response.text for text in (*DRIVER_TEXT, "UPDATE", "event_sequence"))
     logged = errors_logged(caplog)

@@ -22,6 +22,7 @@ from winnerr.export import routes as export_routes
 from winnerr.graphiql import static_app
 from winnerr.graphql_app import GraphQLEndpoint
 from winnerr.health import routes as health_routes
+from winnerr.http_errors import ServerErrors
 from winnerr.logs import configure_logging
 from winnerr.ratelimit import RateLimiter, RateLimitMiddleware
 from winnerr.settings import Settings, load_settings
@@ -76,6 +77,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             allow_headers=["authorization", "content-type", "x-organization-id", "idempotency-key", "x-request-id"],
             expose_headers=["x-request-id", "retry-after", "ratelimit-limit", "ratelimit-remaining", "ratelimit-reset"],
         ),
+        Middleware(ServerErrors, unexpected=internal_error),
         Middleware(BodySizeLimitMiddleware),
         Middleware(AuthenticationMiddleware),
         Middleware(RateLimitMiddleware, settings=settings, api=api_limiter),

@@ -1,29 +1,47 @@
-"""GraphQL over HTTP and websockets at /graphql: Strawberry's ASGI app, our Context, offline GraphiQL."""
+"""GraphQL over HTTP and websockets at /graphql: Strawberry's ASGI app, our Context, offline GraphiQL.
+
+Over HTTP the rules of the GraphQL over HTTP spec (`winnerr.graphql_http`) decide the media type, the status and
+which bodies are well-formed; a refused request is answered in the contract's error shape, never as plain text.
+Queries run over GET and POST, mutations over POST only (a GET is a 405); subscriptions need a websocket.
+"""
 
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
 
 from asgi_correlation_id import correlation_id
+from cross_web import AsyncHTTPRequestAdapter, HTTPException
+from graphql import GraphQLError
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
-from strawberry.http import GraphQLHTTPResponse
+from strawberry.exceptions import MissingQueryError
+from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
+from strawberry.http.base import BaseRequestProtocol
+from strawberry.http.parse_content_type import parse_content_type
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
+from strawberry.types import ExecutionResult
+from strawberry.types.graphql import OperationType
 from strawberry.types.unset import UnsetType
 
 from winnerr.access import wants_graphiql
 from winnerr.context import Context
 from winnerr.errors import ErrorCode
 from winnerr.graphiql import graphiql_page
+from winnerr.graphql_http import JSON, RequestRefused, answer, parse_json, posted_operation, response_media_type
+from winnerr.http_errors import json_error
 from winnerr.schema import schema
 from winnerr.state import app_state, principal_of
 from winnerr.websockets import CONNECTION_INIT_SECONDS, authenticate, disconnected, origin_allowed
 
 CONTEXT_KEY = "winnerr.context"
-DOCUMENT_ERROR_CODES = {ErrorCode.VALIDATION_ERROR.value, ErrorCode.QUERY_TOO_COMPLEX.value}
+OPERATIONS_BY_METHOD = {"GET": {OperationType.QUERY}, "POST": {OperationType.QUERY, OperationType.MUTATION}}
+SUBSCRIPTIONS_NEED_A_SOCKET = (
+    "Subscriptions are not served over plain HTTP: open a websocket to /graphql "
+    "(subprotocol graphql-transport-ws or graphql-ws)"
+)
 
 
 class WinnerrGraphQL(GraphQL[Context, None]):
@@ -47,22 +65,92 @@ class WinnerrGraphQL(GraphQL[Context, None]):
         await authenticate(context, app_state(context.connection))
         return UnsetType()
 
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        request = Request(scope, receive)
+        try:
+            response: Response = await self.run(request)
+        except HTTPException as refused:
+            response = _refusal(request, RequestRefused(refused.reason, refused.status_code))
+        except RequestRefused as refused:
+            response = _refusal(request, refused)
+        await response(scope, receive, send)
+
+    def should_render_graphql_ide(self, request: BaseRequestProtocol) -> bool:
+        """Never: `GraphQLEndpoint` serves GraphiQL itself; a GET without a query is a request without a query."""
+        return False
+
+    def parse_json(self, data: str | bytes) -> object:
+        return parse_json(data)
+
+    async def parse_http_body(self, request: AsyncHTTPRequestAdapter) -> GraphQLRequestData | list[GraphQLRequestData]:
+        content_type = parse_content_type(request.content_type or "")[0].lower()
+        if request.method == "POST" and content_type == JSON:
+            transport = self._get_stream_transport_from_headers(request.headers)
+            protocol = transport.protocol if transport else "http"
+            return posted_operation(self.parse_json(await request.get_body()), protocol)
+        if request.method == "POST":
+            raise RequestRefused(f"Unsupported content type {content_type or '(none)'}: send the operation as {JSON}")
+        return await super().parse_http_body(request)
+
+    async def get_sub_response(self, request: Request | WebSocket) -> Response:
+        """The response's headers, and the media type the client accepts (`create_response` answers with it)."""
+        sub_response = await super().get_sub_response(request)
+        sub_response.media_type = response_media_type(request.headers.get("accept"))
+        return sub_response
+
+    async def execute_single(
+        self,
+        request: Request,
+        request_adapter: AsyncHTTPRequestAdapter,
+        sub_response: Response,
+        context: Context,
+        root_value: None,
+        request_data: GraphQLRequestData,
+    ) -> ExecutionResult:
+        """Run one operation if its type may travel by this method; a request error (no data) if it cannot run."""
+        try:
+            return await self.schema.execute(
+                request_data.query,
+                root_value=root_value,
+                variable_values=request_data.variables,
+                context_value=context,
+                operation_name=request_data.operation_name,
+                allowed_operation_types=OPERATIONS_BY_METHOD[request_adapter.method],
+                operation_extensions=request_data.extensions,
+            )
+        except MissingQueryError:
+            raise RequestRefused("No GraphQL query found in the request") from None
+        except CannotGetOperationTypeError as error:
+            return _request_error(error.as_http_error_reason())
+        except InvalidOperationTypeError as error:
+            if error.operation_type is OperationType.SUBSCRIPTION:
+                return _request_error(SUBSCRIPTIONS_NEED_A_SOCKET)
+            raise RequestRefused("Mutations need POST: GET runs queries only", 405, {"Allow": "POST"}) from None
+
     def create_response(
         self, response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse], sub_response: Response
     ) -> Response:
-        """A document that could not run at all (syntax, unknown field, too complex) is a 400."""
-        if isinstance(response_data, dict) and _is_malformed(response_data):
-            sub_response.status_code = 400
-        return super().create_response(response_data, sub_response)
+        """Answer in the media type the client accepts, with the status the spec gives that media type."""
+        assert isinstance(response_data, dict), "batching is not enabled"
+        media_type = sub_response.media_type or JSON
+        status, body = answer(response_data, media_type)
+        response = Response(self.encode_json(body), status_code=status, media_type=media_type)
+        response.headers.raw.extend(sub_response.headers.raw)
+        return response
 
 
-def _is_malformed(response: GraphQLHTTPResponse) -> bool:
-    errors: list[Any] = list(response.get("errors") or [])
-    return response.get("data") is None and bool(errors) and all(map(_is_document_error, errors))
+def _request_error(message: str) -> ExecutionResult:
+    """An operation that cannot run as sent: answered like a document that does not validate."""
+    error = GraphQLError(message, extensions={"code": ErrorCode.VALIDATION_ERROR.value})
+    return ExecutionResult(data=None, errors=[error])
 
 
-def _is_document_error(error: dict[str, Any]) -> bool:
-    return "path" not in error and error.get("extensions", {}).get("code") in DOCUMENT_ERROR_CODES
+def _refusal(request: Request, refused: RequestRefused) -> Response:
+    media_type = response_media_type(request.headers.get("accept"))
+    return json_error(refused.status, refused.message, headers=refused.headers, media_type=media_type)
 
 
 class GraphQLEndpoint:

@@ -69,6 +69,7 @@ class Settings(BaseSettings):
     access_token_ttl: int = Field(default=900, gt=0)
     refresh_token_ttl: int = Field(default=30 * 24 * 3600, gt=0)
     subscriber_queue_size: int = Field(default=256, ge=1, le=100_000)
+    introspection: bool | None = None  # unset: on in development, off in production (`allows_introspection`)
 
     @field_validator("database_url")
     @classmethod
@@ -115,6 +116,11 @@ class Settings(BaseSettings):
     @property
     def is_production(self) -> bool:
         return self.winnerr_env is Environment.PRODUCTION
+
+    @property
+    def allows_introspection(self) -> bool:
+        """`INTROSPECTION` if set, else only in development."""
+        return not self.is_production if self.introspection is None else self.introspection
 
     @cached_property
     def signing_secret(self) -> str:

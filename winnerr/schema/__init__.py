@@ -15,6 +15,7 @@ from winnerr.schema.communications.mutations import CommunicationsMutation
 from winnerr.schema.communications.queries import CommunicationsQuery
 from winnerr.schema.deals.mutations import DealsMutation
 from winnerr.schema.deals.queries import DealsQuery
+from winnerr.schema.exposure import SchemaExposure
 from winnerr.schema.extensions import ErrorCodes, Transaction
 from winnerr.schema.favorites.mutations import FavoritesMutation
 from winnerr.schema.favorites.queries import FavoritesQuery
@@ -84,6 +85,7 @@ def build_schema(**options: Any) -> strawberry.Schema:
             Transaction,
             CostLimit,
             ErrorCodes,
+            SchemaExposure,
         ],
         **options,
     )
