@@ -43,7 +43,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         database = Database.connect(url)
         hub = Hub(settings.broadcast_url or url, settings.subscriber_queue_size)
         presence = Presence(database, hub)
-        sockets = OpenSockets(database)
+        sockets = OpenSockets(database, settings)
         await hub.start()
         await presence.start()
         await sockets.start()
