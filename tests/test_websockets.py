@@ -238,3 +238,24 @@ async def _raw_socket_that_leaves(host: str, protocol: str, token: str) -> None:
         await ws.send(json.dumps({"type": "connection_init", "payload": {"authorization": f"Bearer {token}"}}))
         await ws.recv()
         await ws.send(json.dumps({"id": "1", "type": kind, "payload": {"query": ME}}))
+
+
+async def test_an_http_client_going_away_mid_request_is_no_error(
+    tenant: Tenant, host: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    logging.getLogger("winnerr").addHandler(caplog.handler)
+    try:
+        address, port = host.split(":")
+        _, writer = await asyncio.open_connection(address, int(port))
+        writer.write(
+            f"POST /graphql HTTP/1.1\r\nHost: {host}\r\nAuthorization: Bearer {tenant.token()}\r\n"
+            "Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"query\":".encode()
+        )
+        await writer.drain()
+        await asyncio.sleep(0.3)
+        writer.close()
+        await writer.wait_closed()
+        await asyncio.sleep(0.5)
+    finally:
+        logging.getLogger("winnerr").removeHandler(caplog.handler)
+    assert [record.getMessage() for record in caplog.records if record.levelno >= logging.ERROR] == []

@@ -10,6 +10,7 @@ from typing import TypeVar
 
 import click
 
+from winnerr.body_size import MAX_BODY_BYTES
 from winnerr.settings import Settings, SettingsError, load_settings
 
 T = TypeVar("T")
@@ -81,6 +82,7 @@ def serve(host: str, port: int, workers: int) -> None:
         log_level=settings.winnerr_log_level.value,
         proxy_headers=True,
         ws_per_message_deflate=False,  # events are ~150 bytes; compression state cost ~41 KiB per socket
+        ws_max_size=MAX_BODY_BYTES,  # a websocket message may be as large as an HTTP body, no larger
     )
 
 
