@@ -102,8 +102,13 @@ def too_many(error: TooMany) -> GraphQLError:
 
 
 def log_task_failure(error: BaseException) -> None:
-    if not isinstance(error, WebSocketDisconnected):
-        logger.error("Websocket operation failed (request id %s)", correlation_id.get() or "-", exc_info=error)
+    """Log an operation's failure, unless its socket went away (the send failed, or the operation was
+    cancelled because the socket closed, and what it was doing failed on the way out)."""
+    task = asyncio.current_task()
+    if isinstance(error, WebSocketDisconnected) or (task is not None and task.cancelling()):
+        logger.info("Websocket operation ended with its socket: %s", type(error).__name__)
+        return
+    logger.error("Websocket operation failed (request id %s)", correlation_id.get() or "-", exc_info=error)
 
 
 class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
