@@ -13,6 +13,8 @@ from typing import Any
 import jwt
 import pytest
 import websockets
+from gql import Client, GraphQLRequest, gql
+from gql.transport.websockets import WebsocketsTransport
 from sqlalchemy import text
 from websockets.typing import Subprotocol
 
@@ -47,6 +49,26 @@ async def test_queries_mutations_and_subscriptions_run_on_both_protocols(
         event = (await socket.next_data(subscription))["dealUpdated"]
         assert event["deal"]["title"] == "Heard over the socket"
     assert (await tenant.gql(PERSON, {"id": created["id"]}))["person"] == {"fullName": "Ada Byron"}
+
+
+@pytest.mark.parametrize("protocol", PROTOCOLS)
+async def test_gqls_websocket_transport_runs_every_kind_of_operation(tenant: Tenant, host: str, protocol: str) -> None:
+    """The third-party client the newcomer used: gql sends queries and mutations over the socket too."""
+    deal_id = await new_deal(tenant)
+    transport = WebsocketsTransport(
+        url=f"ws://{host}/graphql", init_payload={"authorization": f"Bearer {tenant.token()}"}, subprotocols=[protocol]
+    )
+    async with Client(transport=transport) as session:
+        assert await session.execute(gql(ME)) == {"me": {"role": "OWNER"}}
+        person = {"input": {"firstName": "Grace", "lastName": "Hopper"}}
+        created = await session.execute(GraphQLRequest(CREATE_PERSON, variable_values=person))
+        assert created["createPerson"]["fullName"] == "Grace Hopper"
+        variables = {"id": deal_id, "after": await now(tenant)}
+        events = session.subscribe(GraphQLRequest(DEAL_UPDATED, variable_values=variables))
+        first = asyncio.ensure_future(anext(events))
+        await rename(tenant, deal_id, "Heard by gql")
+        assert (await asyncio.wait_for(first, 10))["dealUpdated"]["deal"]["title"] == "Heard by gql"
+        await events.aclose()
 
 
 @pytest.mark.parametrize("protocol", PROTOCOLS)
