@@ -81,7 +81,8 @@ def origin_allowed(scope: Scope, settings: Settings) -> bool:
 
 
 async def authenticate(context: Context, state: AppState) -> None:
-    """Accept `connection_init` only with a valid bearer token in its payload; refuse it otherwise.
+    """Accept `connection_init` only with a valid bearer token in its payload, within the member's bounds
+    (`OpenSockets.add`); refuse it otherwise with a `SocketRefused`.
 
     The socket then lives as long as its token and its membership: each operation re-reads the membership
     (a changed role applies at once, a removed member is refused and disconnected) and counts against the
