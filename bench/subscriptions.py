@@ -659,6 +659,9 @@ def main() -> None:
             DATABASE_URL=DATABASE_URL,
             JWT_SECRET=JWT_SECRET,
             RATE_LIMIT_API="1000000/minute",
+            RATE_LIMIT_WEBSOCKETS="1000000/minute",
+            WEBSOCKETS_PER_MEMBER=str(args.sockets),  # the bench measures many sockets of few members
+            SUBSCRIPTIONS_PER_MEMBER=str(args.sockets),
             WINNERR_LOG_LEVEL="warning",
             WINNERR_DATA_DIR=tempfile.mkdtemp(prefix="winnerr-bench-"),
         )

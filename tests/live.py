@@ -148,3 +148,18 @@ async def closed_with(
             return (ws.close_code, ws.close_reason or "")
     except websockets.InvalidStatus as refused:
         return (refused.response.status_code, "handshake refused")
+
+
+async def init_answer(
+    host: str, init: dict[str, Any], *, protocol: str = TRANSPORT_WS, wait: float = 10
+) -> tuple[list[dict[str, Any]], int | None, str]:
+    """Send `init` as the first message; what the server answered until it closed, and its close code and
+    reason (None if it did not close within `wait` seconds)."""
+    async with websockets.connect(f"ws://{host}/graphql", subprotocols=[Subprotocol(protocol)]) as ws:
+        await ws.send(json.dumps(init))
+        answers: list[dict[str, Any]] = []
+        with contextlib.suppress(websockets.ConnectionClosed, TimeoutError):
+            async with asyncio.timeout(wait):
+                async for raw in ws:
+                    answers.append(json.loads(raw))
+        return answers, ws.close_code, ws.close_reason or ""

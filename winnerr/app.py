@@ -11,10 +11,11 @@ from asgi_correlation_id import CorrelationIdMiddleware
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import ClientDisconnect
 from starlette.routing import Mount, Route, WebSocketRoute
 
 from winnerr.auth import routes as auth_routes
-from winnerr.auth.middleware import AuthenticationMiddleware, internal_error
+from winnerr.auth.middleware import AuthenticationMiddleware, client_disconnected, internal_error
 from winnerr.body_size import BodySizeLimitMiddleware
 from winnerr.db.database import Database
 from winnerr.db.embedded import database_url
@@ -44,7 +45,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         database = Database.connect(url)
         hub = Hub(settings.broadcast_url or url, settings.subscriber_queue_size)
         presence = Presence(database, hub)
-        sockets = OpenSockets(database)
+        sockets = OpenSockets(database, settings)
         await hub.start()
         await presence.start()
         await sockets.start()
@@ -82,6 +83,5 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Middleware(AuthenticationMiddleware),
         Middleware(RateLimitMiddleware, settings=settings, api=api_limiter),
     ]
-    return Starlette(
-        routes=routes, middleware=middleware, lifespan=lifespan, exception_handlers={Exception: internal_error}
-    )
+    handlers = {Exception: internal_error, ClientDisconnect: client_disconnected}
+    return Starlette(routes=routes, middleware=middleware, lifespan=lifespan, exception_handlers=handlers)

@@ -11,6 +11,7 @@ from typing import TypeVar
 
 import click
 
+from winnerr.body_size import MAX_BODY_BYTES
 from winnerr.settings import Settings, SettingsError, load_settings
 
 T = TypeVar("T")
@@ -105,6 +106,7 @@ def serve(host: str, port: int, workers: int) -> None:
         proxy_headers=bool(settings.trusted_proxies),  # X-Forwarded-For only from TRUSTED_PROXIES, else no one
         forwarded_allow_ips=settings.trusted_proxies,
         ws_per_message_deflate=False,  # events are ~150 bytes; compression state cost ~41 KiB per socket
+        ws_max_size=MAX_BODY_BYTES,  # a websocket message may be as large as an HTTP body, no larger
     )
 
 

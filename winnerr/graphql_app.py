@@ -34,6 +34,7 @@ from winnerr.graphql_http import JSON, RequestRefused, answer, parse_json, poste
 from winnerr.http_errors import json_error
 from winnerr.schema import schema
 from winnerr.state import app_state, principal_of
+from winnerr.websocket_protocols import BoundedWebSocket, LegacyWSHandler, TransportWSHandler
 from winnerr.websockets import CONNECTION_INIT_SECONDS, authenticate, disconnected, origin_allowed
 
 CONTEXT_KEY = "winnerr.context"
@@ -45,6 +46,9 @@ SUBSCRIPTIONS_NEED_A_SOCKET = (
 
 
 class WinnerrGraphQL(GraphQL[Context, None]):
+    graphql_transport_ws_handler_class = TransportWSHandler
+    graphql_ws_handler_class = LegacyWSHandler
+
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
         state = app_state(request)
         context = Context(
@@ -162,13 +166,15 @@ class GraphQLEndpoint:
             graphql_ide=None,
             allow_queries_via_get=True,
             connection_init_wait_timeout=timedelta(seconds=CONNECTION_INIT_SECONDS),
+            allowed_origins=("*",),  # `origin_allowed` is the only origin check
+            max_subscriptions_per_connection=None,  # bounded per socket and per member by `OpenSockets`
         )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if wants_graphiql(scope):
             await graphiql_page()(scope, receive, send)
         elif scope["type"] == "websocket":
-            await self._websocket(WebSocket(scope, receive, send))
+            await self._websocket(BoundedWebSocket(scope, receive, send))
         else:
             await self.graphql(scope, receive, send)
 
@@ -178,7 +184,7 @@ class GraphQLEndpoint:
             await websocket.close(code=4403, reason="Origin not allowed")
             return
         try:
-            await self.graphql(websocket.scope, websocket.receive, websocket.send)
+            await self.graphql.run(websocket)
         finally:
             context: Context | None = websocket.scope.get(CONTEXT_KEY)
             if context is not None:

@@ -65,11 +65,15 @@ class Settings(BaseSettings):
     rate_limit_api: str = "100/minute"
     rate_limit_auth: str = "5/15 minutes"
     rate_limit_webhooks: str = "1000/minute"
+    rate_limit_websockets: str = "60/minute"
     winnerr_log_level: LogLevel = LogLevel.INFO
     access_token_ttl: int = Field(default=900, gt=0)
     refresh_token_ttl: int = Field(default=30 * 24 * 3600, gt=0)
     subscriber_queue_size: int = Field(default=256, ge=1, le=100_000)
     introspection: bool | None = None  # unset: on in development, off in production (`allows_introspection`)
+    websockets_per_member: int = Field(default=20, ge=1)
+    subscriptions_per_socket: int = Field(default=50, ge=1)
+    subscriptions_per_member: int = Field(default=200, ge=1)
 
     @field_validator("database_url")
     @classmethod
@@ -102,7 +106,7 @@ class Settings(BaseSettings):
         except ValueError as exc:
             raise ValueError(f"must be comma-separated IP addresses or CIDR networks ({exc})") from None
 
-    @field_validator("rate_limit_api", "rate_limit_auth", "rate_limit_webhooks")
+    @field_validator("rate_limit_api", "rate_limit_auth", "rate_limit_webhooks", "rate_limit_websockets")
     @classmethod
     def _limits_notation(cls, value: str) -> str:
         return _rate_limit(value)

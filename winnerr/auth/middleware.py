@@ -12,7 +12,7 @@ import logging
 from asgi_correlation_id import correlation_id
 from starlette.datastructures import Headers
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from winnerr.access import PRINCIPAL_KEY, route_policy
@@ -40,6 +40,12 @@ async def internal_error(request: Request, exc: Exception) -> JSONResponse:
     extensions = {"code": ErrorCode.INTERNAL_ERROR.value, "requestId": request_id}
     body = {"errors": [{"message": internal_error_message(request_id), "extensions": extensions}]}
     return JSONResponse(body, status_code=500)  # CorrelationIdMiddleware adds the X-Request-ID header
+
+
+async def client_disconnected(request: Request, exc: Exception) -> Response:
+    """The client went away mid-request (`ClientDisconnect`): nobody reads the answer, and it is no error."""
+    logger.info("Client disconnected mid-request (request id %s)", correlation_id.get() or "-")
+    return Response(status_code=400)
 
 
 class AuthenticationMiddleware:

@@ -3,6 +3,11 @@
 A socket outlives many changes: a member may be removed or get another role while it is open. Every 30 s
 one statement reads the memberships of all open sockets; a socket whose membership ended is closed (4403),
 and one whose role changed goes on with the new role.
+
+It also bounds what one member may hold in this process: `RATE_LIMIT_WEBSOCKETS` socket opens,
+`WEBSOCKETS_PER_MEMBER` open sockets, and `SUBSCRIPTIONS_PER_SOCKET` / `SUBSCRIPTIONS_PER_MEMBER`
+operations in flight (subscriptions, and queries or mutations sent over a socket). Above a bound the
+socket or the operation is refused with `TooMany` (RATE_LIMITED).
 """
 
 from __future__ import annotations
@@ -12,30 +17,79 @@ import contextlib
 import dataclasses
 import logging
 import uuid
+from collections import Counter
+from collections.abc import Iterator
+from typing import TypeVar
 
 from sqlalchemy import select, tuple_
 
 from winnerr.context import Context
 from winnerr.db.database import Database
 from winnerr.db.models import Membership
+from winnerr.errors import DomainError, ErrorCode
+from winnerr.ratelimit import RateLimiter
+from winnerr.settings import Settings
 
 logger = logging.getLogger("winnerr.websockets")
 
 CHECK_SECONDS = 30.0
 MEMBERSHIP_ENDED_CLOSE_CODE = 4403
 
+Key = TypeVar("Key")
+Member = tuple[uuid.UUID, uuid.UUID]  # (organization id, user id)
+
+
+class TooMany(DomainError):
+    """A member reached a bound on open sockets or on operations in flight."""
+
+    code = ErrorCode.RATE_LIMITED
+
 
 class OpenSockets:
-    def __init__(self, database: Database) -> None:
+    def __init__(self, database: Database, settings: Settings) -> None:
         self.database = database
+        self.settings = settings
+        self._opens = RateLimiter(settings.rate_limit("websockets"))
         self._sockets: dict[uuid.UUID, Context] = {}
+        self._members: Counter[Member] = Counter()
+        self._operations: Counter[uuid.UUID] = Counter()
+        self._member_operations: Counter[Member] = Counter()
         self._watcher: asyncio.Task[None] | None = None
 
-    def add(self, context: Context) -> None:
+    async def add(self, context: Context) -> None:
+        """Count an authenticated socket's opening, and the socket while it is open; refuse it (`TooMany`)
+        if its member opened too many lately or holds the most allowed."""
+        member = _member_of(context)
+        window = await self._opens.hit("websockets", f"{member[0]}:{member[1]}")
+        if not window.allowed:
+            raise TooMany(f"Too many websockets opened: try again in {window.reset_after} s")
+        bound = self.settings.websockets_per_member
+        if self._members[member] >= bound:
+            raise TooMany(f"Too many websockets: at most {bound} per member; close one before opening another")
         self._sockets[context.connection_id] = context
+        self._members[member] += 1
 
     def remove(self, context: Context) -> None:
-        self._sockets.pop(context.connection_id, None)
+        if self._sockets.pop(context.connection_id, None) is not None:
+            _decrement(self._members, _member_of(context))
+
+    @contextlib.contextmanager
+    def operation(self, context: Context) -> Iterator[None]:
+        """Count one operation in flight on the socket while the block runs; refuse it (`TooMany`) above
+        the bounds per socket and per member."""
+        member = _member_of(context)
+        per_socket, per_member = self.settings.subscriptions_per_socket, self.settings.subscriptions_per_member
+        if self._operations[context.connection_id] >= per_socket:
+            raise TooMany(f"Too many subscriptions: at most {per_socket} at once on one websocket")
+        if self._member_operations[member] >= per_member:
+            raise TooMany(f"Too many subscriptions: at most {per_member} at once per member")
+        self._operations[context.connection_id] += 1
+        self._member_operations[member] += 1
+        try:
+            yield
+        finally:
+            _decrement(self._operations, context.connection_id)
+            _decrement(self._member_operations, member)
 
     async def start(self) -> None:
         self._watcher = asyncio.create_task(self._watch())
@@ -72,3 +126,14 @@ class OpenSockets:
                 await self.check()
             except Exception:
                 logger.exception("Checking the memberships of open websockets failed")
+
+
+def _member_of(context: Context) -> Member:
+    principal = context.principal
+    return (principal.organization_id, principal.user_id)
+
+
+def _decrement(counter: Counter[Key], key: Key) -> None:
+    counter[key] -= 1
+    if counter[key] <= 0:
+        del counter[key]

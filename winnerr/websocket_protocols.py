@@ -1,0 +1,204 @@
+"""Our handlers of the two GraphQL websocket subprotocols, on top of Strawberry's.
+
+- `connection_init` is authenticated by `winnerr.websockets.authenticate`; a refusal closes the socket
+  with its own code and reason (over the legacy protocol after a `connection_error`), never by a crash.
+- Every operation, a query, a mutation or a subscription on either protocol, runs in a task of its own
+  with a request id of its own (the logs' `[request id]`), counted against the bounds of `OpenSockets`.
+  Its result stream is closed inside that task, so its unit of work ends there, also when the socket dies
+  (Strawberry's legacy handler ran subscriptions only, and closed streams from another task).
+- A client that goes away is not an error; other failures of an operation's task are logged once.
+- `BoundedWebSocket` holds messages to the HTTP body limit under any server (1009 above it), and closing
+  twice, or sending after a close, counts as the client having gone away.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+from asgi_correlation_id import correlation_id
+from graphql import GraphQLError
+from starlette.types import Message
+from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
+from strawberry.http.exceptions import WebSocketDisconnected
+from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
+    BaseGraphQLTransportWSHandler,
+    Operation,
+)
+from strawberry.subscriptions.protocols.graphql_transport_ws.types import ConnectionInitMessage
+from strawberry.subscriptions.protocols.graphql_ws.handlers import BaseGraphQLWSHandler
+from strawberry.subscriptions.protocols.graphql_ws.types import ConnectionInitMessage as LegacyInitMessage
+from strawberry.subscriptions.protocols.graphql_ws.types import StartMessage
+from strawberry.types.execution import PreExecutionError
+from strawberry.utils.aio import aclosing
+
+from winnerr.body_size import MAX_BODY_BYTES
+from winnerr.context import Context
+from winnerr.state import app_state
+from winnerr.subscriptions.sockets import TooMany
+from winnerr.websockets import BAD_REQUEST_CLOSE_CODE, SocketRefused, refusal
+
+logger = logging.getLogger("winnerr.websockets")
+
+TOO_MANY_INITS_CLOSE_CODE = 4429
+TOO_MANY_INITS_REASON = "Too many initialisation requests"
+MESSAGE_TOO_BIG_CLOSE_CODE = 1009
+MESSAGE_TOO_BIG_REASON = f"Message too big: at most {MAX_BODY_BYTES} bytes"
+
+
+class BoundedWebSocket(WebSocket):
+    """Starlette's WebSocket, refusing messages larger than an HTTP body may be."""
+
+    async def receive(self) -> Message:
+        message = await super().receive()
+        if message["type"] == "websocket.receive" and _size(message) > MAX_BODY_BYTES:
+            await self.close(code=MESSAGE_TOO_BIG_CLOSE_CODE, reason=MESSAGE_TOO_BIG_REASON)
+            return {"type": "websocket.disconnect", "code": MESSAGE_TOO_BIG_CLOSE_CODE}
+        return message
+
+    async def send(self, message: Message) -> None:
+        if self.application_state is WebSocketState.DISCONNECTED:
+            raise WebSocketDisconnect(code=1006)
+        await super().send(message)
+
+    async def close(self, code: int = 1000, reason: str | None = None) -> None:
+        """Close once: a later close (expiry after a slow consumer, say) is a no-op."""
+        if self.application_state is not WebSocketState.DISCONNECTED:
+            with contextlib.suppress(WebSocketDisconnect):
+                await super().close(code=code, reason=reason)
+
+
+def _size(message: Message) -> int:
+    text: str | None = message.get("text")
+    data: bytes | None = message.get("bytes")
+    return len(text.encode()) if text is not None else len(data or b"")
+
+
+async def connect(handler: TransportWSHandler | LegacyWSHandler, payload: Any) -> SocketRefused | None:
+    """Run `connection_init` through the view's `on_ws_connect`; why it was refused, if it was."""
+    handler.context.connection_params = payload
+    try:
+        await handler.view.on_ws_connect(handler.context)
+    except Exception as error:
+        return refusal(error)
+    return None
+
+
+@contextlib.contextmanager
+def operation_slot(context: Context) -> Iterator[None]:
+    """An operation's own request id, and its place among the socket's bounded operations in flight."""
+    assert context.connection is not None
+    correlation_id.set(uuid.uuid4().hex)
+    with app_state(context.connection).sockets.operation(context):
+        yield
+
+
+def too_many(error: TooMany) -> GraphQLError:
+    return GraphQLError(error.message, extensions=error.extensions)
+
+
+def log_task_failure(error: BaseException) -> None:
+    """Log an operation's failure, unless its socket went away (the send failed, or the operation was
+    cancelled because the socket closed, and what it was doing failed on the way out)."""
+    task = asyncio.current_task()
+    if isinstance(error, WebSocketDisconnected) or (task is not None and task.cancelling()):
+        logger.info("Websocket operation ended with its socket: %s", type(error).__name__)
+        return
+    logger.error("Websocket operation failed (request id %s)", correlation_id.get() or "-", exc_info=error)
+
+
+class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
+    """graphql-transport-ws: Strawberry's, with our refusals, request ids and bounds."""
+
+    async def handle_connection_init(self, message: ConnectionInitMessage) -> None:
+        payload = message.get("payload", {})
+        if self.connection_init_received or self.connection_timed_out or not isinstance(payload, dict):
+            await super().handle_connection_init(message)  # 4429 or 4400, as the protocol says
+            return
+        if self.connection_init_timeout_task:
+            self.connection_init_timeout_task.cancel()
+        self.connection_init_received = True
+        refused = await connect(self, payload)
+        if refused is not None:
+            await self.websocket.close(code=refused.close_code, reason=refused.reason)
+            return
+        await self.send_message({"type": "connection_ack"})
+        self.connection_acknowledged = True
+
+    async def run_operation(self, operation: Operation[Context, None]) -> None:
+        try:
+            with operation_slot(self.context):
+                await super().run_operation(operation)
+        except TooMany as error:
+            await operation.send_initial_errors([too_many(error)])
+
+    async def handle_task_exception(self, error: Exception) -> None:
+        log_task_failure(error)
+
+
+class LegacyWSHandler(BaseGraphQLWSHandler[Context, None]):
+    """graphql-ws (subscriptions-transport-ws): queries and mutations too, each stream closed in its task."""
+
+    async def handle_connection_init(self, message: LegacyInitMessage) -> None:
+        if self.connection_acknowledged:
+            await self.websocket.close(code=TOO_MANY_INITS_CLOSE_CODE, reason=TOO_MANY_INITS_REASON)
+            return
+        payload = message.get("payload")
+        refused = await connect(self, {} if payload is None else payload)
+        if refused is not None:
+            await self.send_message({"type": "connection_error", "payload": refused.payload})
+            await self.websocket.close(code=refused.close_code, reason=refused.reason)
+            return
+        await self.send_message({"type": "connection_ack"})
+        self.connection_acknowledged = True
+
+    async def handle_start(self, message: StartMessage) -> None:
+        payload: Any = message.get("payload")
+        if not isinstance(payload, dict) or not isinstance(payload.get("query"), str):
+            await self.websocket.close(code=BAD_REQUEST_CLOSE_CODE, reason="Bad request: start needs a query")
+            return
+        await super().handle_start(message)
+
+    async def handle_async_results(
+        self, operation_id: str, query: str, operation_name: str | None, variables: dict[str, object] | None
+    ) -> None:
+        try:
+            with operation_slot(self.context):
+                source = await self.schema.stream(
+                    query, variable_values=variables, operation_name=operation_name, context_value=self.context
+                )
+                async with aclosing(source):
+                    await self._send_results(operation_id, source)
+            await self.send_message({"type": "complete", "id": operation_id})
+        except TooMany as error:
+            await self.send_message({"type": "error", "id": operation_id, "payload": too_many(error).formatted})
+        except asyncio.CancelledError:
+            with contextlib.suppress(WebSocketDisconnected):
+                await self.send_message({"type": "complete", "id": operation_id})
+            raise
+        except WebSocketDisconnected:
+            pass
+        except Exception as error:
+            log_task_failure(error)
+        finally:
+            self.tasks.pop(operation_id, None)
+
+    async def _send_results(self, operation_id: str, source: AsyncIterator[Any]) -> None:
+        async for result in source:
+            if isinstance(result, PreExecutionError) and result.errors:
+                error = result.errors[0].formatted
+                await self.send_message({"type": "error", "id": operation_id, "payload": error})
+                return
+            await self.send_data_message(result, operation_id)
+
+    async def cleanup_operation(self, operation_id: str) -> None:
+        """Stop an operation by cancelling its task, which closes its stream itself."""
+        task = self.tasks.pop(operation_id, None)
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
