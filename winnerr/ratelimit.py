@@ -101,10 +101,15 @@ class RateLimitMiddleware:
         return None
 
 
+def member_key(principal: Principal) -> str:
+    """The key of a member's API limit, the same over HTTP and websockets whatever issued their token."""
+    return f"member:{principal.user_id}"
+
+
 def _caller(scope: Scope) -> str:
     """The member that authentication found, else the client's address."""
     principal: Principal | None = scope.get(PRINCIPAL_KEY)
     if principal is not None:
-        return f"member:{principal.user_id}"
+        return member_key(principal)
     client = scope.get("client")
     return f"ip:{client[0] if client else 'unknown'}"

@@ -24,6 +24,7 @@ from winnerr.auth.principal import Principal, resolve_principal
 from winnerr.auth.tokens import Claims, bearer_token, verify_bearer
 from winnerr.context import Context
 from winnerr.errors import DomainError, ErrorCode, RateLimited, Unauthenticated, internal_error_message
+from winnerr.ratelimit import member_key
 from winnerr.settings import Settings
 from winnerr.state import AppState
 from winnerr.subscriptions.sockets import MEMBERSHIP_ENDED_CLOSE_CODE, TooMany
@@ -104,7 +105,7 @@ async def authenticate(context: Context, state: AppState) -> None:
 
     async def admit() -> None:
         await _readmit(context, state, claims, organization)
-        window = await state.api_limiter.hit("api", f"member:{claims.subject}")
+        window = await state.api_limiter.hit("api", member_key(context.principal))
         if not window.allowed:
             raise RateLimited(window.reset_after)
 
