@@ -25,7 +25,7 @@ from winnerr.resolvers.validation import Rules, parse_id, validate
 from winnerr.subscriptions.broadcast import SlowConsumer
 from winnerr.subscriptions.events import Notice
 from winnerr.subscriptions.presence import online_members_query
-from winnerr.subscriptions.stream import organization_events
+from winnerr.subscriptions.stream import organization_events, retrying
 
 Row = TypeVar("Row")
 
@@ -89,9 +89,8 @@ async def _events(
         async for notice in organization_events(ctx.hub, ctx.database, organization_id, after):
             if notice.type not in types:
                 continue
-            row = await ctx.hub.shared.get(
-                (organization_id, notice.sequence), _loader(ctx, organization_id, model, notice.entity_id)
-            )
+            load = _loader(ctx, organization_id, model, notice.entity_id)
+            row = await retrying(ctx.hub.shared.get, (organization_id, notice.sequence), load)
             async with ctx.operation():
                 yield LiveEvent(notice, row)
     except SlowConsumer:
@@ -118,7 +117,8 @@ class AuditQueryRules(Rules):
 
 
 async def audit_events(ctx: Context, arguments: dict[str, Any]) -> list[Event]:
-    """The audit log: the organization's events after a sequence, oldest first."""
+    """The audit log: the organization's events after a sequence, oldest first. Without a `type`, the
+    changes to records and members; presence (who opened a socket) only when asked for by its type."""
     ctx.principal.require(Permission.READ)
     rules = validate(AuditQueryRules, arguments, at=None)
     query = select(Event).where(ctx.scope.where(Event), Event.sequence > rules.after)
@@ -126,6 +126,8 @@ async def audit_events(ctx: Context, arguments: dict[str, Any]) -> list[Event]:
         query = query.where(Event.entity_id == rules.entity_id)
     if rules.type is not None:
         query = query.where(Event.type == rules.type)
+    else:
+        query = query.where(Event.type.not_in(PRESENCE_EVENTS))
     return await ctx.scope.rows(query.order_by(Event.sequence).limit(rules.limit))
 
 
