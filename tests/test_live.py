@@ -38,6 +38,11 @@ ONLINE = "{ onlineMembers { email } }"
 EVENTS = """query($entityId: ID, $after: Int) {
   events(entityId: $entityId, after: $after) { sequence type entityId actorId }
 }"""
+LAST_EVENTS = """query($after: Int) {
+  changes: events(after: $after) { sequence }
+  online: events(type: MEMBER_ONLINE, after: $after) { sequence }
+  offline: events(type: MEMBER_OFFLINE, after: $after) { sequence }
+}"""
 CREATE_DEAL = "mutation($input: CreateDealInput!) { createDeal(input: $input) { id } }"
 UPDATE_DEAL = "mutation($id: ID!, $input: UpdateDealInput!) { updateDeal(id: $id, input: $input) { id } }"
 MOVE = "mutation($id: ID!, $stageId: ID!) { moveDealStage(id: $id, stageId: $stageId) { id } }"
@@ -46,11 +51,11 @@ LOG = "mutation($input: LogCommunicationInput!) { logCommunication(input: $input
 
 
 async def now(tenant: Tenant) -> int:
-    """The organization's last event sequence: subscribing with `after` set to it misses nothing later,
-    however long the subscription takes to start."""
+    """The organization's last event sequence, presence included: subscribing with `after` set to it misses
+    nothing later, however long the subscription takes to start."""
     last = 0
-    while events := (await tenant.gql(EVENTS, {"after": last}))["events"]:
-        last = events[-1]["sequence"]
+    while events := [event for found in (await tenant.gql(LAST_EVENTS, {"after": last})).values() for event in found]:
+        last = max(event["sequence"] for event in events)
     return last
 
 
@@ -176,6 +181,18 @@ async def test_audit_log_lists_events_for_readers(tenant: Tenant) -> None:
     assert [e["type"] for e in events] == ["DEAL_CREATED", "DEAL_MOVED"]
     assert events[1]["sequence"] > events[0]["sequence"]
     assert {e["actorId"] for e in events} == {str(tenant.user_ids[Role.OWNER])}
+
+
+async def test_audit_log_lists_changes_and_presence_only_when_asked_for(tenant: Tenant, host: str) -> None:
+    start = await now(tenant)
+    async with GraphQLSocket.open(host, tenant.token(Role.AGENT)):
+        deal_id = await new_deal(tenant)
+    changes = (await tenant.gql(EVENTS, {"after": start}))["events"]
+    assert [event["type"] for event in changes] == ["DEAL_CREATED"]
+    assert changes[0]["entityId"] == deal_id
+    presence = """query($after: Int) { events(type: MEMBER_ONLINE, after: $after) { type entityId } }"""
+    online = (await tenant.gql(presence, {"after": start}))["events"]
+    assert online == [{"type": "MEMBER_ONLINE", "entityId": str(tenant.user_ids[Role.AGENT])}]
 
 
 async def test_two_hundred_concurrent_subscribes_all_succeed(tenant: Tenant, host: str) -> None:
