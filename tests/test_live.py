@@ -123,6 +123,23 @@ async def test_presence_counts_tabs_of_one_member(tenant: Tenant, host: str, pro
         assert {m["email"] for m in (await tenant.gql(ONLINE))["onlineMembers"]} == {tenant.emails[Role.OWNER]}
 
 
+async def test_presence_is_debounced_per_member(tenant: Tenant, settings: Settings) -> None:
+    patient = settings.model_copy(update={"presence_grace_seconds": 3.0})
+    async with served(patient) as host, GraphQLSocket.open(host, tenant.token(Role.OWNER)) as watcher:
+        start = await now(tenant)
+        operation = await watcher.subscribe(PRESENCE, {"after": start})
+        for _ in range(10):  # a flaky network, or someone opening and closing sockets in a loop
+            async with GraphQLSocket.open(host, tenant.token(Role.AGENT)):
+                pass
+        online = (await watcher.next_data(operation))["presence"]
+        assert (online["status"], online["member"]["email"]) == ("ONLINE", tenant.emails[Role.AGENT])
+        offline = (await watcher.next_data(operation, wait=15))["presence"]
+        assert (offline["status"], offline["member"]["email"]) == ("OFFLINE", tenant.emails[Role.AGENT])
+        assert await watcher.nothing_for(operation, 0.5)
+    presence = (await tenant.gql(LAST_EVENTS, {"after": start}))
+    assert (len(presence["online"]), len(presence["offline"])) == (1, 1)
+
+
 async def test_another_organization_receives_nothing(tenant: Tenant, other_tenant: Tenant, host: str) -> None:
     deal_id = await new_deal(tenant)
     async with GraphQLSocket.open(host, other_tenant.token()) as outsider:

@@ -66,6 +66,7 @@ class Settings(BaseSettings):
     access_token_ttl: int = Field(default=900, gt=0)
     refresh_token_ttl: int = Field(default=30 * 24 * 3600, gt=0)
     subscriber_queue_size: int = Field(default=256, ge=1, le=100_000)
+    presence_grace_seconds: float = Field(default=5.0, ge=0, le=300)
 
     @field_validator("database_url")
     @classmethod
