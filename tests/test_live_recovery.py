@@ -39,7 +39,7 @@ class PrivateRedis:
         self.binary = binary
         self.directory = directory
         self.port = free_port()
-        self.process: subprocess.Popen[bytes] | None = None
+        self.process: asyncio.subprocess.Process | None = None
 
     @property
     def url(self) -> str:
@@ -47,15 +47,18 @@ class PrivateRedis:
 
     async def start(self) -> None:
         arguments = [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
-        self.process = subprocess.Popen([*arguments, "--dir", str(self.directory)], stdout=subprocess.DEVNULL)
+        self.process = await asyncio.create_subprocess_exec(
+            *arguments, "--dir", str(self.directory), stdout=asyncio.subprocess.DEVNULL
+        )
         while await self._refused():
-            assert self.process.poll() is None, "redis-server exited"
+            assert self.process.returncode is None, "redis-server exited"
             await asyncio.sleep(0.05)
 
-    def stop(self) -> None:
+    async def stop(self) -> None:
+        """Kill it, as a crash or a restart would: its subscribers' connections drop."""
         if self.process is not None:
             self.process.kill()
-            self.process.wait()
+            await self.process.wait()
             self.process = None
 
     async def _refused(self) -> bool:
@@ -75,7 +78,7 @@ async def private_redis(redis_server_binary: str, tmp_path: Path) -> AsyncIterat
     try:
         yield server
     finally:
-        server.stop()
+        await server.stop()
 
 
 async def test_subscribers_catch_up_and_go_on_after_redis_restarts(
@@ -95,7 +98,7 @@ async def test_subscribers_catch_up_and_go_on_after_redis_restarts(
         await rename(deal_id, "Before the restart")
         assert (await socket.next_data(operation))["dealUpdated"]["deal"]["title"] == "Before the restart"
 
-        private_redis.stop()
+        await private_redis.stop()
         await rename(deal_id, "Said while Redis was down")
         await private_redis.start()
 
