@@ -13,15 +13,16 @@ from dataclasses import dataclass
 from typing import Annotated, Any, Generic, TypeVar
 
 from pydantic import Field
-from sqlalchemy import select
+from sqlalchemy import Select, and_, func, select
 
 from winnerr.auth.permissions import Permission
 from winnerr.context import Context
 from winnerr.db.enums import EventType
-from winnerr.db.models import Communication, Deal, Event, Membership, Person, User
-from winnerr.db.scope import TenantScope
+from winnerr.db.models import Communication, Deal, Event, Membership, Organization, Person, User
+from winnerr.db.scope import tenant_filter
 from winnerr.resolvers import records
 from winnerr.resolvers.validation import Rules, parse_id, validate
+from winnerr.state import app_state
 from winnerr.subscriptions.broadcast import SlowConsumer
 from winnerr.subscriptions.events import Notice
 from winnerr.subscriptions.presence import online_members_query
@@ -32,6 +33,7 @@ Row = TypeVar("Row")
 DEAL_EVENTS = frozenset({EventType.DEAL_CREATED, EventType.DEAL_UPDATED, EventType.DEAL_MOVED, EventType.DEAL_DELETED})
 COMMUNICATION_EVENTS = frozenset({EventType.COMMUNICATION_CREATED})
 PRESENCE_EVENTS = frozenset({EventType.MEMBER_ONLINE, EventType.MEMBER_OFFLINE})
+MEMBER_EVENTS = frozenset({EventType.MEMBER_REMOVED, EventType.MEMBER_ROLE_CHANGED})
 MAX_AUDIT_EVENTS = 200
 SLOW_CONSUMER_CLOSE_CODE = 1013  # "try again later"
 SLOW_CONSUMER_REASON = "Slow consumer: events arrived faster than this socket read them"
@@ -83,30 +85,96 @@ async def _existing(ctx: Context, model: type[Any], row_id: str | None, entity: 
 async def _events(
     ctx: Context, after: int | None, types: frozenset[EventType], model: type[Row]
 ) -> AsyncIterator[LiveEvent[Row]]:
-    """The organization's events of `types`, each resolved in a unit of work of its own."""
+    """The organization's events of `types`, each resolved in a unit of work of its own, while the
+    subscriber is still a member (`CurrentMembership`)."""
     organization_id = ctx.principal.organization_id
+    membership = CurrentMembership(ctx)
     try:
         async for notice in organization_events(ctx.hub, ctx.database, organization_id, after):
+            if notice.type in MEMBER_EVENTS and not await membership.changed(notice):
+                return
             if notice.type not in types:
                 continue
             load = _loader(ctx, organization_id, model, notice.entity_id)
-            row = await retrying(ctx.hub.shared.get, (organization_id, notice.sequence), load)
+            loaded: Loaded = await retrying(ctx.hub.shared.get, (organization_id, notice.sequence), load)
+            if not await membership.reflects(loaded.member_change):
+                return
             async with ctx.operation():
-                yield LiveEvent(notice, row)
+                yield LiveEvent(notice, loaded.row)
     except SlowConsumer:
         await ctx.disconnect(SLOW_CONSUMER_CLOSE_CODE, SLOW_CONSUMER_REASON)
 
 
+@dataclass(frozen=True, slots=True)
+class Loaded:
+    """What an event shows, and the organization's latest member change when it was read."""
+
+    row: Any
+    member_change: int
+
+
+class CurrentMembership:
+    """Keeps a subscriber's membership current for each delivery, cheaply.
+
+    A member event (MEMBER_REMOVED, MEMBER_ROLE_CHANGED) about the subscriber re-checks at once every socket
+    of that member in this process (`OpenSockets.recheck`, once per event for all of them): a removed member's
+    sockets close (4403), a new role applies to the next delivery. Events arrive in commit order, so nothing
+    committed after a removal reaches the removed member; and since each event's shared load also reads the
+    organization's latest member change, an earlier event that is resolved after a removal committed is
+    held back until the membership has been re-checked too.
+    """
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self.applied = 0  # the latest member change this socket's membership is known to reflect
+
+    async def changed(self, notice: Notice) -> bool:
+        """Apply a member event; whether the subscriber is still a member."""
+        if notice.entity_id != self.ctx.principal.user_id:
+            return True
+        return await self._recheck(notice.sequence)
+
+    async def reflects(self, member_change: int) -> bool:
+        """Whether the subscriber is a member as of `member_change`, re-checking if it is newer."""
+        return member_change <= self.applied or await self._recheck(member_change)
+
+    async def _recheck(self, through: int) -> bool:
+        if self.ctx.connection is None:
+            return True
+        principal = self.ctx.principal
+        sockets = app_state(self.ctx.connection).sockets
+        key = ("membership", principal.organization_id, principal.user_id, through)
+        role = await retrying(
+            self.ctx.hub.shared.get, key, lambda: sockets.recheck(principal.organization_id, principal.user_id)
+        )
+        self.applied = max(self.applied, through)
+        return role is not None
+
+
 def _loader(ctx: Context, organization_id: uuid.UUID, model: type[Any], row_id: uuid.UUID) -> Callable[[], Any]:
-    async def load() -> Any:
+    async def load() -> Loaded:
         async with ctx.database.sessions() as session:
-            scope = TenantScope(session, organization_id)
-            if model is User:
-                member = select(User).join(Membership, Membership.user_id == User.id)
-                return await scope.first(member.where(scope.where(Membership), User.id == row_id))
-            return await scope.find(model, row_id)
+            row, member_change = (await session.execute(_load_query(organization_id, model, row_id))).one()
+        return Loaded(row, member_change or 0)
 
     return load
+
+
+def _load_query(organization_id: uuid.UUID, model: type[Any], row_id: uuid.UUID) -> Select[Any]:
+    """One statement: the row (None once deleted, or for a user no longer a member) and the organization's
+    latest member change."""
+    last_member_change = (
+        select(func.max(Event.sequence))
+        .where(Event.organization_id == organization_id, Event.type.in_(MEMBER_EVENTS))
+        .scalar_subquery()
+    )
+    query = select(model, last_member_change).select_from(Organization)
+    if model is User:
+        member = and_(Membership.organization_id == Organization.id, Membership.user_id == row_id)
+        query = query.outerjoin(Membership, member).outerjoin(User, User.id == Membership.user_id)
+    else:
+        query = query.outerjoin(model, and_(tenant_filter(model, organization_id), model.id == row_id))
+    return query.where(Organization.id == organization_id)
 
 
 class AuditQueryRules(Rules):
