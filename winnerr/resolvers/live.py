@@ -7,8 +7,10 @@ events (`subscriptions.stream`), and loads what an event shows once per process 
 
 from __future__ import annotations
 
+import logging
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Annotated, Any, Generic, TypeVar
 
@@ -26,7 +28,9 @@ from winnerr.state import app_state
 from winnerr.subscriptions.broadcast import SlowConsumer
 from winnerr.subscriptions.events import Notice
 from winnerr.subscriptions.presence import online_members_query
-from winnerr.subscriptions.stream import organization_events, retrying
+from winnerr.subscriptions.stream import database_unavailable, organization_events, retrying
+
+logger = logging.getLogger("winnerr.broadcast")
 
 Row = TypeVar("Row")
 
@@ -76,8 +80,12 @@ async def _existing(ctx: Context, model: type[Any], row_id: str | None, entity: 
     ctx.principal.require(Permission.READ)
     if row_id is None:
         return None
+    return await retrying(_fetch_id, ctx, model, parse_id(row_id, entity), entity)
+
+
+async def _fetch_id(ctx: Context, model: type[Any], row_id: uuid.UUID, entity: str) -> uuid.UUID:
     async with ctx.operation():
-        row = await records.fetch(ctx, model, parse_id(row_id, entity), entity)
+        row = await records.fetch(ctx, model, row_id, entity)
         key: uuid.UUID = row.id
         return key
 
@@ -99,10 +107,23 @@ async def _events(
             loaded: Loaded = await retrying(ctx.hub.shared.get, (organization_id, notice.sequence), load)
             if not await membership.reflects(loaded.member_change):
                 return
-            async with ctx.operation():
-                yield LiveEvent(notice, loaded.row)
+            with _kept_if_database_unavailable():
+                async with ctx.operation():
+                    yield LiveEvent(notice, loaded.row)
     except SlowConsumer:
         await ctx.disconnect(SLOW_CONSUMER_CLOSE_CODE, SLOW_CONSUMER_REASON)
+
+
+@contextmanager
+def _kept_if_database_unavailable() -> Iterator[None]:
+    """An event's unit of work that cannot finish because the database went away (its fields have been
+    resolved, with errors of their own) does not end the subscription."""
+    try:
+        yield
+    except Exception as error:
+        if not database_unavailable(error):
+            raise
+        logger.warning("A subscription event's unit of work could not finish: %s", error)
 
 
 @dataclass(frozen=True, slots=True)

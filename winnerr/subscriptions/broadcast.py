@@ -165,7 +165,9 @@ class ReconnectingRedisBackend(BroadcastBackend):
 
     def __init__(self, url: str) -> None:
         self._redis = redis.Redis.from_url(url)
-        self._listener = redis.Redis.from_url(url, retry=Retry(NoBackoff(), 0))
+        self._listener = redis.Redis.from_url(
+            url, retry=Retry(NoBackoff(), 0), socket_connect_timeout=CONNECT_TIMEOUT_SECONDS
+        )
         self._pubsub: PubSub | None = None
         self._lost = False
         self._channels: set[str] = set()

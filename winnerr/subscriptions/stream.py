@@ -18,6 +18,7 @@ from typing import ParamSpec, TypeVar
 
 import asyncpg
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from winnerr.db.database import Database
 from winnerr.subscriptions.broadcast import MAX_BACKOFF_SECONDS, RECONNECTED
@@ -27,6 +28,7 @@ from winnerr.subscriptions.hub import Hub
 logger = logging.getLogger("winnerr.broadcast")
 
 REPLAY_BATCH = 500
+UNAVAILABLE_SQLSTATES = ("08", "53", "57P")
 Result = TypeVar("Result")
 Arguments = ParamSpec("Arguments")
 
@@ -71,10 +73,17 @@ async def retrying(
 
 
 def database_unavailable(error: BaseException) -> bool:
-    """A lost or refused connection (worth retrying), as opposed to a statement that is wrong."""
+    """A lost, refused or exhausted connection (worth retrying), as opposed to a statement that is wrong:
+    SQLSTATE classes 08 (connection), 53 (insufficient resources: too many clients) and 57P (shutdown,
+    starting up), a connection SQLAlchemy invalidated, or its pool timing out."""
     if isinstance(error, DBAPIError):
-        return error.connection_invalidated or isinstance(error, (OperationalError, InterfaceError))
-    return isinstance(error, (OSError, asyncpg.PostgresConnectionError, asyncpg.InterfaceError))
+        sqlstate = str(getattr(error.orig, "sqlstate", None) or "")
+        return (
+            error.connection_invalidated
+            or isinstance(error, (OperationalError, InterfaceError))
+            or sqlstate.startswith(UNAVAILABLE_SQLSTATES)
+        )
+    return isinstance(error, (OSError, PoolTimeout, asyncpg.PostgresConnectionError, asyncpg.InterfaceError))
 
 
 async def _current(database: Database, organization_id: uuid.UUID) -> int:
