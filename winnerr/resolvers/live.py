@@ -2,7 +2,11 @@
 
 Each subscription stream checks the subscriber's permission when it starts, filters the organization's
 events (`subscriptions.stream`), and loads what an event shows once per process for all its subscribers
-(`Hub.shared`): the sockets of one organization share one statement per event.
+(`Hub.shared`): the sockets of one organization share one statement per event. Each delivery waits for the
+subscriber's membership to be current (`CurrentMembership`): a removed member hears nothing more. A database
+that fails for a moment delays deliveries; it does not end the subscription.
+
+The audit log (`events`) lists changes to records and members; presence only when asked for by its type.
 """
 
 from __future__ import annotations
