@@ -38,6 +38,11 @@ ONLINE = "{ onlineMembers { email } }"
 EVENTS = """query($entityId: ID, $after: Int) {
   events(entityId: $entityId, after: $after) { items { sequence type entityId actorId } }
 }"""
+LAST_EVENTS = """query($after: Int) {
+  changes: events(after: $after, limit: 100) { items { sequence } }
+  online: events(type: MEMBER_ONLINE, after: $after, limit: 100) { items { sequence } }
+  offline: events(type: MEMBER_OFFLINE, after: $after, limit: 100) { items { sequence } }
+}"""
 CREATE_DEAL = "mutation($input: CreateDealInput!) { createDeal(input: $input) { id } }"
 UPDATE_DEAL = "mutation($id: ID!, $input: UpdateDealInput!) { updateDeal(id: $id, input: $input) { id } }"
 MOVE = "mutation($id: ID!, $stageId: ID!) { moveDealStage(id: $id, stageId: $stageId) { id } }"
@@ -46,11 +51,13 @@ LOG = "mutation($input: LogCommunicationInput!) { logCommunication(input: $input
 
 
 async def now(tenant: Tenant) -> int:
-    """The organization's last event sequence: subscribing with `after` set to it misses nothing later,
-    however long the subscription takes to start."""
+    """The organization's last event sequence, presence included: subscribing with `after` set to it misses
+    nothing later, however long the subscription takes to start."""
     last = 0
-    while events := (await tenant.gql(EVENTS, {"after": last}))["events"]["items"]:
-        last = events[-1]["sequence"]
+    found = (await tenant.gql(LAST_EVENTS, {"after": last})).values()
+    while events := [event for page in found for event in page["items"]]:
+        last = max(event["sequence"] for event in events)
+        found = (await tenant.gql(LAST_EVENTS, {"after": last})).values()
     return last
 
 
@@ -118,6 +125,23 @@ async def test_presence_counts_tabs_of_one_member(tenant: Tenant, host: str, pro
         assert {m["email"] for m in (await tenant.gql(ONLINE))["onlineMembers"]} == {tenant.emails[Role.OWNER]}
 
 
+async def test_presence_is_debounced_per_member(tenant: Tenant, settings: Settings) -> None:
+    patient = settings.model_copy(update={"presence_grace_seconds": 3.0})
+    async with served(patient) as host, GraphQLSocket.open(host, tenant.token(Role.OWNER)) as watcher:
+        start = await now(tenant)
+        operation = await watcher.subscribe(PRESENCE, {"after": start})
+        for _ in range(10):  # a flaky network, or someone opening and closing sockets in a loop
+            async with GraphQLSocket.open(host, tenant.token(Role.AGENT)):
+                pass
+        online = (await watcher.next_data(operation))["presence"]
+        assert (online["status"], online["member"]["email"]) == ("ONLINE", tenant.emails[Role.AGENT])
+        offline = (await watcher.next_data(operation, wait=15))["presence"]
+        assert (offline["status"], offline["member"]["email"]) == ("OFFLINE", tenant.emails[Role.AGENT])
+        assert await watcher.nothing_for(operation, 0.5)
+    presence = await tenant.gql(LAST_EVENTS, {"after": start})
+    assert (len(presence["online"]["items"]), len(presence["offline"]["items"])) == (1, 1)
+
+
 async def test_another_organization_receives_nothing(tenant: Tenant, other_tenant: Tenant, host: str) -> None:
     deal_id = await new_deal(tenant)
     async with GraphQLSocket.open(host, other_tenant.token()) as outsider:
@@ -176,6 +200,18 @@ async def test_audit_log_lists_events_for_readers(tenant: Tenant) -> None:
     assert [e["type"] for e in events] == ["DEAL_CREATED", "DEAL_MOVED"]
     assert events[1]["sequence"] > events[0]["sequence"]
     assert {e["actorId"] for e in events} == {str(tenant.user_ids[Role.OWNER])}
+
+
+async def test_audit_log_lists_changes_and_presence_only_when_asked_for(tenant: Tenant, host: str) -> None:
+    start = await now(tenant)
+    async with GraphQLSocket.open(host, tenant.token(Role.AGENT)):
+        deal_id = await new_deal(tenant)
+    changes = (await tenant.gql(EVENTS, {"after": start}))["events"]["items"]
+    assert [event["type"] for event in changes] == ["DEAL_CREATED"]
+    assert changes[0]["entityId"] == deal_id
+    presence = """query($after: Int) { events(type: MEMBER_ONLINE, after: $after) { items { type entityId } } }"""
+    online = (await tenant.gql(presence, {"after": start}))["events"]["items"]
+    assert online == [{"type": "MEMBER_ONLINE", "entityId": str(tenant.user_ids[Role.AGENT])}]
 
 
 async def test_two_hundred_concurrent_subscribes_all_succeed(tenant: Tenant, settings: Settings) -> None:
@@ -285,5 +321,7 @@ async def test_an_event_costs_one_statement_for_all_subscribers_of_a_process(
                 await everyone_hears(f"Heard by {sockets}")
             return len(executed)
 
-    async with served_app(settings) as (host, state):
+    # A long presence grace period: the first round's socket is not settled (a statement) during the second.
+    patient = settings.model_copy(update={"presence_grace_seconds": 60.0})
+    async with served_app(patient) as (host, state):
         assert await statements_for(1, host, state) == await statements_for(6, host, state) == 1

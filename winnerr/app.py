@@ -44,7 +44,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         url = database_url(settings)
         database = Database.connect(url)
         hub = Hub(settings.broadcast_url or url, settings.subscriber_queue_size)
-        presence = Presence(database, hub)
+        presence = Presence(database, hub, settings.presence_grace_seconds)
         sockets = OpenSockets(database, settings)
         await hub.start()
         await presence.start()

@@ -74,6 +74,7 @@ class Settings(BaseSettings):
     websockets_per_member: int = Field(default=20, ge=1)
     subscriptions_per_socket: int = Field(default=50, ge=1)
     subscriptions_per_member: int = Field(default=200, ge=1)
+    presence_grace_seconds: float = Field(default=5.0, ge=0, le=300)
 
     @field_validator("database_url")
     @classmethod

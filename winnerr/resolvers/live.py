@@ -2,31 +2,40 @@
 
 Each subscription stream checks the subscriber's permission when it starts, filters the organization's
 events (`subscriptions.stream`), and loads what an event shows once per process for all its subscribers
-(`Hub.shared`): the sockets of one organization share one statement per event.
+(`Hub.shared`): the sockets of one organization share one statement per event. Each delivery waits for the
+subscriber's membership to be current (`CurrentMembership`): a removed member hears nothing more. A database
+that fails for a moment delays deliveries; it does not end the subscription.
+
+The audit log (`events`) lists changes to records and members; presence only when asked for by its type.
 """
 
 from __future__ import annotations
 
+import logging
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Annotated, Any, Generic, TypeVar
 
 from pydantic import Field
-from sqlalchemy import select
+from sqlalchemy import Select, and_, func, select
 
 from winnerr.auth.permissions import Permission
 from winnerr.context import Context
 from winnerr.db.enums import EventType
-from winnerr.db.models import Communication, Deal, Event, Membership, Person, User
-from winnerr.db.scope import TenantScope
+from winnerr.db.models import Communication, Deal, Event, Membership, Organization, Person, User
+from winnerr.db.scope import tenant_filter
 from winnerr.resolvers import records
 from winnerr.resolvers.pagination import Page, PageRequest, paginate
 from winnerr.resolvers.validation import parse_id, validate
+from winnerr.state import app_state
 from winnerr.subscriptions.broadcast import SlowConsumer
 from winnerr.subscriptions.events import Notice
 from winnerr.subscriptions.presence import online_members_query
-from winnerr.subscriptions.stream import organization_events
+from winnerr.subscriptions.stream import database_unavailable, organization_events, retrying
+
+logger = logging.getLogger("winnerr.broadcast")
 
 Row = TypeVar("Row")
 
@@ -34,6 +43,7 @@ DEAL_EVENTS = frozenset({EventType.DEAL_CREATED, EventType.DEAL_UPDATED, EventTy
 COMMUNICATION_EVENTS = frozenset({EventType.COMMUNICATION_CREATED})
 PRESENCE_EVENTS = frozenset({EventType.MEMBER_ONLINE, EventType.MEMBER_OFFLINE})
 MAX_ONLINE_MEMBERS = 100
+MEMBER_EVENTS = frozenset({EventType.MEMBER_REMOVED, EventType.MEMBER_ROLE_CHANGED})
 SLOW_CONSUMER_CLOSE_CODE = 1013  # "try again later"
 SLOW_CONSUMER_REASON = "Slow consumer: events arrived faster than this socket read them"
 
@@ -75,8 +85,12 @@ async def _existing(ctx: Context, model: type[Any], row_id: str | None, entity: 
     ctx.principal.require(Permission.READ)
     if row_id is None:
         return None
+    return await retrying(_fetch_id, ctx, model, parse_id(row_id, entity), entity)
+
+
+async def _fetch_id(ctx: Context, model: type[Any], row_id: uuid.UUID, entity: str) -> uuid.UUID:
     async with ctx.operation():
-        row = await records.fetch(ctx, model, parse_id(row_id, entity), entity)
+        row = await records.fetch(ctx, model, row_id, entity)
         key: uuid.UUID = row.id
         return key
 
@@ -84,31 +98,109 @@ async def _existing(ctx: Context, model: type[Any], row_id: str | None, entity: 
 async def _events(
     ctx: Context, after: int | None, types: frozenset[EventType], model: type[Row]
 ) -> AsyncIterator[LiveEvent[Row]]:
-    """The organization's events of `types`, each resolved in a unit of work of its own."""
+    """The organization's events of `types`, each resolved in a unit of work of its own, while the
+    subscriber is still a member (`CurrentMembership`)."""
     organization_id = ctx.principal.organization_id
+    membership = CurrentMembership(ctx)
     try:
         async for notice in organization_events(ctx.hub, ctx.database, organization_id, after):
+            if notice.type in MEMBER_EVENTS and not await membership.changed(notice):
+                return
             if notice.type not in types:
                 continue
-            row = await ctx.hub.shared.get(
-                (organization_id, notice.sequence), _loader(ctx, organization_id, model, notice.entity_id)
-            )
-            async with ctx.operation():
-                yield LiveEvent(notice, row)
+            load = _loader(ctx, organization_id, model, notice.entity_id)
+            loaded: Loaded = await retrying(ctx.hub.shared.get, (organization_id, notice.sequence), load)
+            if not await membership.reflects(loaded.member_change):
+                return
+            with _kept_if_database_unavailable():
+                async with ctx.operation():
+                    yield LiveEvent(notice, loaded.row)
     except SlowConsumer:
         await ctx.disconnect(SLOW_CONSUMER_CLOSE_CODE, SLOW_CONSUMER_REASON)
 
 
+@contextmanager
+def _kept_if_database_unavailable() -> Iterator[None]:
+    """An event's unit of work that cannot finish because the database went away (its fields have been
+    resolved, with errors of their own) does not end the subscription."""
+    try:
+        yield
+    except Exception as error:
+        if not database_unavailable(error):
+            raise
+        logger.warning("A subscription event's unit of work could not finish: %s", error)
+
+
+@dataclass(frozen=True, slots=True)
+class Loaded:
+    """What an event shows, and the organization's latest member change when it was read."""
+
+    row: Any
+    member_change: int
+
+
+class CurrentMembership:
+    """Keeps a subscriber's membership current for each delivery, cheaply.
+
+    A member event (MEMBER_REMOVED, MEMBER_ROLE_CHANGED) about the subscriber re-checks at once every socket
+    of that member in this process (`OpenSockets.recheck`, once per event for all of them): a removed member's
+    sockets close (4403), a new role applies to the next delivery. Events arrive in commit order, so nothing
+    committed after a removal reaches the removed member; and since each event's shared load also reads the
+    organization's latest member change, an earlier event that is resolved after a removal committed is
+    held back until the membership has been re-checked too.
+    """
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self.applied = 0  # the latest member change this socket's membership is known to reflect
+
+    async def changed(self, notice: Notice) -> bool:
+        """Apply a member event; whether the subscriber is still a member."""
+        if notice.entity_id != self.ctx.principal.user_id:
+            return True
+        return await self._recheck(notice.sequence)
+
+    async def reflects(self, member_change: int) -> bool:
+        """Whether the subscriber is a member as of `member_change`, re-checking if it is newer."""
+        return member_change <= self.applied or await self._recheck(member_change)
+
+    async def _recheck(self, through: int) -> bool:
+        if self.ctx.connection is None:
+            return True
+        principal = self.ctx.principal
+        sockets = app_state(self.ctx.connection).sockets
+        key = ("membership", principal.organization_id, principal.user_id, through)
+        role = await retrying(
+            self.ctx.hub.shared.get, key, lambda: sockets.recheck(principal.organization_id, principal.user_id)
+        )
+        self.applied = max(self.applied, through)
+        return role is not None
+
+
 def _loader(ctx: Context, organization_id: uuid.UUID, model: type[Any], row_id: uuid.UUID) -> Callable[[], Any]:
-    async def load() -> Any:
+    async def load() -> Loaded:
         async with ctx.database.sessions() as session:
-            scope = TenantScope(session, organization_id)
-            if model is User:
-                member = select(User).join(Membership, Membership.user_id == User.id)
-                return await scope.first(member.where(scope.where(Membership), User.id == row_id))
-            return await scope.find(model, row_id)
+            row, member_change = (await session.execute(_load_query(organization_id, model, row_id))).one()
+        return Loaded(row, member_change or 0)
 
     return load
+
+
+def _load_query(organization_id: uuid.UUID, model: type[Any], row_id: uuid.UUID) -> Select[Any]:
+    """One statement: the row (None once deleted, or for a user no longer a member) and the organization's
+    latest member change."""
+    last_member_change = (
+        select(func.max(Event.sequence))
+        .where(Event.organization_id == organization_id, Event.type.in_(MEMBER_EVENTS))
+        .scalar_subquery()
+    )
+    query = select(model, last_member_change).select_from(Organization)
+    if model is User:
+        member = and_(Membership.organization_id == Organization.id, Membership.user_id == row_id)
+        query = query.outerjoin(Membership, member).outerjoin(User, User.id == Membership.user_id)
+    else:
+        query = query.outerjoin(model, and_(tenant_filter(model, organization_id), model.id == row_id))
+    return query.where(Organization.id == organization_id)
 
 
 class AuditQueryRules(PageRequest):
@@ -118,7 +210,8 @@ class AuditQueryRules(PageRequest):
 
 
 async def audit_events(ctx: Context, arguments: dict[str, Any]) -> Page[Event]:
-    """The audit log: the organization's events after a sequence, oldest first, paged."""
+    """The audit log: the organization's events after a sequence, oldest first, paged. Without a `type`, the
+    changes to records and members; presence (who opened a socket) only when asked for by its type."""
     ctx.principal.require(Permission.READ)
     rules = validate(AuditQueryRules, arguments, at=None)
     query = select(Event).where(ctx.scope.where(Event), Event.sequence > rules.after)
@@ -126,6 +219,8 @@ async def audit_events(ctx: Context, arguments: dict[str, Any]) -> Page[Event]:
         query = query.where(Event.entity_id == rules.entity_id)
     if rules.type is not None:
         query = query.where(Event.type == rules.type)
+    else:
+        query = query.where(Event.type.not_in(PRESENCE_EVENTS))
     return await paginate(ctx.scope, query.order_by(Event.sequence), rules)
 
 

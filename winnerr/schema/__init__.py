@@ -22,6 +22,7 @@ from winnerr.schema.favorites.queries import FavoritesQuery
 from winnerr.schema.limits import CostLimit, DocumentLimits, unbounded_lists
 from winnerr.schema.live.queries import LiveQuery
 from winnerr.schema.live.subscriptions import Subscription
+from winnerr.schema.members.mutations import MembersMutation
 from winnerr.schema.people.mutations import PeopleMutation
 from winnerr.schema.people.queries import PeopleQuery
 from winnerr.schema.pipelines.queries import PipelinesQuery
@@ -50,7 +51,15 @@ Query = merge_types(
 )
 Mutation = merge_types(
     "Mutation",
-    (PeopleMutation, DealsMutation, FavoritesMutation, PropertiesMutation, TasksMutation, CommunicationsMutation),
+    (
+        PeopleMutation,
+        DealsMutation,
+        FavoritesMutation,
+        PropertiesMutation,
+        TasksMutation,
+        CommunicationsMutation,
+        MembersMutation,
+    ),
 )
 
 

@@ -25,6 +25,9 @@ from broadcaster import Broadcast, Event
 from broadcaster._backends.base import BroadcastBackend
 from broadcaster._backends.memory import MemoryBackend
 from redis import asyncio as redis
+from redis.asyncio.client import PubSub
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
 
 logger = logging.getLogger("winnerr.broadcast")
 
@@ -150,16 +153,25 @@ class ReconnectingPostgresBackend(BroadcastBackend):
 
 
 class ReconnectingRedisBackend(BroadcastBackend):
-    """Redis pub/sub that re-subscribes after a dropped connection.
+    """Redis pub/sub that re-subscribes, with backoff, until Redis answers again after a drop.
 
     broadcaster's own Redis backend can stop reading for good when its first channel is subscribed while its
-    reader is starting; this one reads with a timeout in one loop and never waits on a flag.
+    reader is starting. Here one reader owns the subscribing connection: it reads with a timeout, and when
+    the connection fails (Redis restarted, or down) it drops it and opens a new one with backoff, subscribed
+    to every channel, then tells every channel's subscribers (`RECONNECTED`) so they catch up from the
+    events table. redis-py's own silent retry is off on that connection: a drop it hid would be a loss
+    nobody is told about.
     """
 
     def __init__(self, url: str) -> None:
         self._redis = redis.Redis.from_url(url)
-        self._pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
+        self._listener = redis.Redis.from_url(
+            url, retry=Retry(NoBackoff(), 0), socket_connect_timeout=CONNECT_TIMEOUT_SECONDS
+        )
+        self._pubsub: PubSub | None = None
+        self._lost = False
         self._channels: set[str] = set()
+        self._lock = asyncio.Lock()  # one change to the subscribing connection at a time
         self._queue: asyncio.Queue[Event] = asyncio.Queue()
         self._reader: asyncio.Task[None] | None = None
 
@@ -171,16 +183,32 @@ class ReconnectingRedisBackend(BroadcastBackend):
             self._reader.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._reader
-        await self._pubsub.aclose()  # type: ignore[no-untyped-call]
+        async with self._lock:
+            await self._drop()
+        await self._listener.aclose()
         await self._redis.aclose()
 
     async def subscribe(self, channel: str) -> None:
-        self._channels.add(channel)
-        await self._pubsub.subscribe(channel)
+        """Subscribed when this returns, if Redis answers; if not, the reader subscribes every channel once
+        it is back, and tells them."""
+        async with self._lock:
+            self._channels.add(channel)
+            try:
+                if self._pubsub is not None:
+                    await self._pubsub.subscribe(channel)
+                elif not self._lost:
+                    self._pubsub = await self._open()
+            except (redis.RedisError, OSError) as error:
+                await self._lose(error)
 
     async def unsubscribe(self, channel: str) -> None:
-        self._channels.discard(channel)
-        await self._pubsub.unsubscribe(channel)
+        async with self._lock:
+            self._channels.discard(channel)
+            if self._pubsub is not None:
+                try:
+                    await self._pubsub.unsubscribe(channel)
+                except (redis.RedisError, OSError) as error:
+                    await self._lose(error)
 
     async def publish(self, channel: str, message: Any) -> None:
         await self._redis.publish(channel, message)
@@ -189,31 +217,63 @@ class ReconnectingRedisBackend(BroadcastBackend):
         return await self._queue.get()
 
     async def _read(self) -> None:
-        delay = 0.05
         while True:
-            if not self._pubsub.subscribed:
+            pubsub = await self._subscribed()
+            if pubsub is None or not pubsub.subscribed:
                 await asyncio.sleep(0.05)
                 continue
             try:
-                message = await self._pubsub.get_message(timeout=HEALTH_CHECK_SECONDS)
+                message = await pubsub.get_message(timeout=HEALTH_CHECK_SECONDS)
             except (redis.RedisError, OSError) as error:
-                logger.warning("Redis subscription lost, retrying in %.2fs: %s", delay, error)
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, MAX_BACKOFF_SECONDS)
-                await self._resubscribe()
+                async with self._lock:
+                    if self._pubsub is pubsub:
+                        await self._lose(error)
                 continue
-            delay = 0.05
             if message is not None and message["type"] == "message":
                 self._queue.put_nowait(Event(channel=message["channel"].decode(), message=message["data"].decode()))
 
-    async def _resubscribe(self) -> None:
-        with contextlib.suppress(redis.RedisError, OSError):
-            await self._pubsub.aclose()  # type: ignore[no-untyped-call]
-            self._pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
+    async def _subscribed(self) -> PubSub | None:
+        """The connection subscribed to every channel (None before the first subscription); after a loss,
+        re-established with backoff, then every channel is told that messages may have been lost."""
+        delay = 0.05
+        while True:
+            async with self._lock:
+                if not self._lost:
+                    return self._pubsub
+                try:
+                    self._pubsub = await self._open()
+                except (redis.RedisError, OSError) as error:
+                    logger.warning("Redis subscription lost, retrying in %.2fs: %s", delay, error)
+                else:
+                    logger.info("Redis subscription re-established on %d channels", len(self._channels))
+                    self._lost = False
+                    for channel in self._channels:
+                        self._queue.put_nowait(Event(channel=channel, message=RECONNECTED))
+                    return self._pubsub
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, MAX_BACKOFF_SECONDS)
+
+    async def _open(self) -> PubSub:
+        pubsub = self._listener.pubsub(ignore_subscribe_messages=True)
+        try:
             if self._channels:
-                await self._pubsub.subscribe(*self._channels)
-            for channel in self._channels:
-                self._queue.put_nowait(Event(channel=channel, message=RECONNECTED))
+                await pubsub.subscribe(*self._channels)
+        except BaseException:
+            await pubsub.aclose()  # type: ignore[no-untyped-call]
+            raise
+        return pubsub
+
+    async def _lose(self, error: BaseException) -> None:
+        """Called under the lock: forget the failed connection; the reader opens a new one."""
+        logger.warning("Redis subscription lost: %s", error)
+        self._lost = True
+        await self._drop()
+
+    async def _drop(self) -> None:
+        if self._pubsub is not None:
+            pubsub, self._pubsub = self._pubsub, None
+            with contextlib.suppress(redis.RedisError, OSError):
+                await pubsub.aclose()  # type: ignore[no-untyped-call]
 
 
 class DependableBroadcast(Broadcast):

@@ -25,6 +25,7 @@ from sqlalchemy import select, tuple_
 
 from winnerr.context import Context
 from winnerr.db.database import Database
+from winnerr.db.enums import Role
 from winnerr.db.models import Membership
 from winnerr.errors import DomainError, ErrorCode
 from winnerr.ratelimit import RateLimiter
@@ -113,11 +114,21 @@ class OpenSockets:
             roles = {(row[0], row[1]): row[2] for row in (await session.execute(query)).all()}
         for context in sockets:
             principal = context.principal
-            role = roles.get((principal.organization_id, principal.user_id))
-            if role is None:
-                await context.disconnect(MEMBERSHIP_ENDED_CLOSE_CODE, "Membership ended")
-            elif role is not principal.role:
-                context.authenticated = dataclasses.replace(principal, role=role)
+            await _apply(context, roles.get((principal.organization_id, principal.user_id)))
+
+    async def recheck(self, organization_id: uuid.UUID, user_id: uuid.UUID) -> Role | None:
+        """Apply one member's current membership to their open sockets now (on a member event, without
+        waiting for the periodic check); their role, None once the membership ended."""
+        query = select(Membership.role).where(
+            Membership.organization_id == organization_id, Membership.user_id == user_id
+        )
+        async with self.database.sessions() as session:
+            role: Role | None = await session.scalar(query)
+        for context in list(self._sockets.values()):
+            principal = context.authenticated
+            if principal is not None and (principal.organization_id, principal.user_id) == (organization_id, user_id):
+                await _apply(context, role)
+        return role
 
     async def _watch(self) -> None:
         while True:
@@ -137,3 +148,14 @@ def _decrement(counter: Counter[Key], key: Key) -> None:
     counter[key] -= 1
     if counter[key] <= 0:
         del counter[key]
+
+
+async def _apply(context: Context, role: Role | None) -> None:
+    """Close the socket of a membership that ended (4403); let one whose role changed go on with the new role."""
+    principal = context.authenticated
+    if principal is None:
+        return
+    if role is None:
+        await context.disconnect(MEMBERSHIP_ENDED_CLOSE_CODE, "Membership ended")
+    elif role is not principal.role:
+        context.authenticated = dataclasses.replace(principal, role=role)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import BigInteger, DateTime, ForeignKey, Index, func
+from sqlalchemy import BigInteger, DateTime, ForeignKey, Index, func, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from winnerr.db.base import Base
@@ -18,7 +18,15 @@ class Event(Base):
     `organizations.event_sequence` under that row's lock, held until the change commits."""
 
     __tablename__ = "events"
-    __table_args__ = (Index("ix_events_organization_id_entity_id", "organization_id", "entity_id", "sequence"),)
+    __table_args__ = (
+        Index("ix_events_organization_id_entity_id", "organization_id", "entity_id", "sequence"),
+        Index(
+            "ix_events_member_changes",
+            "organization_id",
+            "sequence",
+            postgresql_where=text("type IN ('MEMBER_REMOVED', 'MEMBER_ROLE_CHANGED')"),
+        ),
+    )
 
     organization_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("organizations.id", ondelete="CASCADE"), primary_key=True
@@ -31,7 +39,8 @@ class Event(Base):
 
 
 class PresenceEntry(Base):
-    """One open websocket of a member, kept alive by its instance's heartbeat; stale entries expire."""
+    """One open websocket of a member, kept alive by its instance's heartbeat; stale entries expire. A closed
+    socket's entry lingers (`left_at`) for the presence grace period, so a quick reconnect is not news."""
 
     __tablename__ = "presence"
     __table_args__ = (Index("ix_presence_organization_id_user_id", "organization_id", "user_id"),)
@@ -42,3 +51,4 @@ class PresenceEntry(Base):
     instance_id: Mapped[uuid.UUID] = mapped_column()
     connected_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     heartbeat_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    left_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

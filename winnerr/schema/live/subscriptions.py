@@ -32,7 +32,8 @@ class Subscription:
             yield CommunicationEvent.of(event)  # type: ignore[arg-type]
 
     @strawberry.subscription(
-        description="Members coming ONLINE (first websocket) and going OFFLINE (last one closed, or expired)."
+        description="Members coming ONLINE (first websocket) and going OFFLINE (no websocket left for the "
+        "presence grace period, PRESENCE_GRACE_SECONDS, or expired); a reconnect within it is not announced."
     )
     async def presence(self, info: Info, after: int | None = None) -> AsyncGenerator[PresenceEvent, None]:
         async for event in live.presence_events(info.context, after):

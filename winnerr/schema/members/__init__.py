@@ -1,0 +1,1 @@
+"""Members in the GraphQL schema: who belongs to the organization, with which role, and managing them."""
