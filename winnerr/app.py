@@ -31,6 +31,7 @@ from winnerr.state import AppState
 from winnerr.subscriptions.hub import Hub
 from winnerr.subscriptions.presence import Presence
 from winnerr.subscriptions.sockets import OpenSockets
+from winnerr.webhooks.routes import routes as webhook_routes
 
 
 def create_app(settings: Settings | None = None) -> Starlette:
@@ -65,6 +66,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         *health_routes,
         *auth_routes.routes,
         *export_routes,
+        *webhook_routes,
         Route("/graphql", graphql, methods=["GET", "POST"]),
         WebSocketRoute("/graphql", graphql),
         Mount("/graphiql/static", app=static_app(), name="graphiql-static"),

@@ -1,4 +1,4 @@
-"""The `winnerr` command: serve, migrate, create-org, seed-demo, token, export-schema."""
+"""The `winnerr` command: serve, migrate, create-org, seed-demo, token, export-schema, webhooks replay."""
 
 from __future__ import annotations
 
@@ -7,12 +7,17 @@ import os
 import sys
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import click
 
 from winnerr.body_size import MAX_BODY_BYTES
 from winnerr.settings import Settings, SettingsError, load_settings
+
+if TYPE_CHECKING:
+    import uuid
+
+    from winnerr.db.enums import IntegrationProvider
 
 T = TypeVar("T")
 
@@ -170,3 +175,56 @@ def export_schema() -> None:
     from winnerr.schema import schema
 
     click.echo(schema.as_str())
+
+
+@main.group()
+def webhooks() -> None:
+    """The webhook inbox."""
+
+
+@webhooks.command("replay")
+@click.option(
+    "--provider", type=click.Choice(["twilio", "nylas", "stripe"], case_sensitive=False), default=None,
+    help="Only this provider's deliveries.",
+)
+@click.option("--id", "delivery_id", default=None, help="Only the delivery with this id.")
+def webhooks_replay(provider: str | None, delivery_id: str | None) -> None:
+    """Apply again the recorded deliveries not applied yet: those that failed, and unmatched ones whose
+    organization has connected the account since."""
+    import uuid
+
+    from winnerr.db.enums import IntegrationProvider
+
+    settings = _settings()
+    try:
+        key = uuid.UUID(delivery_id) if delivery_id is not None else None
+    except ValueError:
+        raise click.BadParameter("must be a delivery id (a UUID)", param_hint="--id") from None
+    chosen = IntegrationProvider(provider.upper()) if provider else None
+    counts = _replaying(settings, chosen, key)
+    total = sum(counts.values())
+    click.echo(f"Replayed {total}: " + ", ".join(f"{count} {status.lower()}" for status, count in counts.items()))
+
+
+def _replaying(
+    settings: Settings, provider: IntegrationProvider | None, delivery_id: uuid.UUID | None
+) -> dict[str, int]:
+    from winnerr.db.database import Database
+    from winnerr.subscriptions.hub import Hub
+    from winnerr.webhooks.handlers import HANDLERS
+    from winnerr.webhooks.inbox import replay
+
+    url = _database_url(settings)
+
+    async def run() -> dict[str, int]:
+        database = Database.connect(url)
+        hub = Hub(settings.broadcast_url or url, settings.subscriber_queue_size)
+        await hub.start()
+        try:
+            return await replay(database, hub, HANDLERS, provider, delivery_id)
+        finally:
+            await hub.stop()
+            await database.close()
+
+    with _reaching(url):
+        return asyncio.run(run())

@@ -15,19 +15,21 @@ from decimal import Decimal
 
 from faker import Faker
 from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from winnerr.db.enums import (
     DealStatus,
     DealType,
     EventType,
+    IntegrationProvider,
     LeadSource,
     PersonStatus,
     PropertyStatus,
     PropertyType,
     Role,
 )
-from winnerr.db.models import Deal, Membership, Organization, Person, PipelineStage, Property
+from winnerr.db.models import Deal, Integration, Membership, Organization, Person, PipelineStage, Property
 from winnerr.resolvers.organizations import add_member, create_organization, find_user
 from winnerr.subscriptions.events import Change, write_events
 
@@ -39,6 +41,12 @@ DEMO_MEMBERS = (
     ("viewer@demo.example.com", Role.VIEWER),
 )
 PEOPLE, PROPERTIES, DEALS = 50, 30, 40
+DEMO_TWILIO_NUMBER = "+14155550100"
+DEMO_NYLAS_GRANT = "demo-realty-grant"
+DEMO_INTEGRATIONS = (
+    (IntegrationProvider.TWILIO, DEMO_TWILIO_NUMBER, "Demo Realty office line"),
+    (IntegrationProvider.NYLAS, DEMO_NYLAS_GRANT, "office@demo-realty.example.com"),
+)
 CITIES = (("Austin", "TX", "787"), ("Denver", "CO", "802"), ("Portland", "OR", "972"), ("Raleigh", "NC", "276"))
 TAGS = ("first-time-buyer", "investor", "relocating", "downsizing", "pre-approved", "vip", "cash-buyer")
 
@@ -60,6 +68,7 @@ class SeedSummary:
 async def seed(session: AsyncSession) -> SeedSummary:
     existing = await _existing(session)
     if existing is not None:
+        await _connect_demo_accounts(session, existing.id)
         return await _summary(session, existing, created=False)
     owner_email, _ = DEMO_MEMBERS[0]
     organization = await create_organization(session, DEMO_ORGANIZATION, owner_email, DEMO_PASSWORD)
@@ -83,7 +92,18 @@ async def seed(session: AsyncSession) -> SeedSummary:
     owner = await find_user(session, owner_email)
     changes = [Change(EventType.DEAL_CREATED, deal.id) for deal in deals]
     await write_events(session, organization.id, owner.id if owner else None, changes)
+    await _connect_demo_accounts(session, organization.id)
     return await _summary(session, organization, created=True)
+
+
+async def _connect_demo_accounts(session: AsyncSession, organization_id: uuid.UUID) -> None:
+    """The fictional Twilio number and Nylas grant of Demo Realty (kept if another organization has them)."""
+    for provider, external_id, label in DEMO_INTEGRATIONS:
+        await session.execute(
+            insert(Integration)
+            .values(organization_id=organization_id, provider=provider, external_id=external_id, label=label)
+            .on_conflict_do_nothing()
+        )
 
 
 async def _existing(session: AsyncSession) -> Organization | None:

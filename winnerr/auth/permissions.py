@@ -14,6 +14,8 @@ class Permission(StrEnum):
     EXPORT = "EXPORT"
     MANAGE_MEMBERS = "MANAGE_MEMBERS"
     BILLING = "BILLING"
+    INTEGRATIONS = "INTEGRATIONS"
+    """Connect and disconnect provider accounts, see webhook deliveries (OWNER, ADMIN)."""
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {

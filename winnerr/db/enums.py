@@ -76,3 +76,20 @@ class EventType(StrEnum):
     MEMBER_OFFLINE = "MEMBER_OFFLINE"
     MEMBER_REMOVED = "MEMBER_REMOVED"
     MEMBER_ROLE_CHANGED = "MEMBER_ROLE_CHANGED"
+
+
+class IntegrationProvider(StrEnum):
+    TWILIO = "TWILIO"
+    NYLAS = "NYLAS"
+    STRIPE = "STRIPE"
+
+
+class IntegrationStatus(StrEnum):
+    ACTIVE = "ACTIVE"
+    BROKEN = "BROKEN"
+
+
+class CalendarEventStatus(StrEnum):
+    CONFIRMED = "CONFIRMED"
+    TENTATIVE = "TENTATIVE"
+    CANCELLED = "CANCELLED"

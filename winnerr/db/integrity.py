@@ -26,6 +26,7 @@ DUPLICATE_MESSAGES = {
     "uq_properties_organization_id_mls_number": "A property with this MLS number already exists",
     "uq_users_email_lower": "A user with this email already exists",
     "pk_memberships": "This user is already a member",
+    "uq_integrations_provider_external_id": "This provider account is already connected to an organization",
 }
 
 CONFLICT_MESSAGES = {

@@ -16,6 +16,7 @@ from winnerr.resolvers import records
 from winnerr.resolvers.loaders import PERSON_COMMUNICATIONS
 from winnerr.resolvers.pagination import Page, page_of_relation, page_request, paginate
 from winnerr.resolvers.validation import Rules, Text200, Text10000, parse_id, secure_url, validate
+from winnerr.resolvers.workspace import Workspace
 
 ENTITY = "Communication"
 
@@ -39,10 +40,19 @@ async def log_communication(ctx: Context, data: dict[str, Any]) -> Communication
     ctx.principal.require(Permission.WRITE)
     rules = validate(CommunicationRules, data)
     person = await records.fetch(ctx, Person, rules.person_id, "Person")
-    values = rules.model_dump() | {"author_id": ctx.principal.user_id}
-    communication = await records.create(ctx, Communication, values, announce=EventType.COMMUNICATION_CREATED)
-    if person.last_contact_at is None or person.last_contact_at < rules.occurred_at:
-        await records.update(ctx, person, {"last_contact_at": rules.occurred_at})
+    return await record_communication(ctx, person, rules.model_dump() | {"author_id": ctx.principal.user_id})
+
+
+async def record_communication(work: Workspace, person: Person, values: dict[str, Any]) -> Communication:
+    """Store a communication with `person` (`values` are its columns, `occurred_at` included), announce it
+    and move the person's lastContactAt forward to it: the one way every communication is created (logged
+    by a member, or told by a provider's webhook)."""
+    communication = await work.scope.save(work.scope.add(Communication(**(values | {"person_id": person.id}))))
+    work.record(EventType.COMMUNICATION_CREATED, communication.id)
+    occurred_at: datetime = values["occurred_at"]
+    if person.last_contact_at is None or person.last_contact_at < occurred_at:
+        person.last_contact_at = occurred_at
+        await work.scope.save(person)
     return communication
 
 

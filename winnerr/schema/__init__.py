@@ -19,6 +19,8 @@ from winnerr.schema.exposure import SchemaExposure
 from winnerr.schema.extensions import ErrorCodes, Transaction
 from winnerr.schema.favorites.mutations import FavoritesMutation
 from winnerr.schema.favorites.queries import FavoritesQuery
+from winnerr.schema.integrations.mutations import IntegrationsMutation
+from winnerr.schema.integrations.queries import IntegrationsQuery
 from winnerr.schema.limits import CostLimit, DocumentLimits, unbounded_lists
 from winnerr.schema.live.queries import LiveQuery
 from winnerr.schema.live.subscriptions import Subscription
@@ -32,6 +34,7 @@ from winnerr.schema.tasks.mutations import TasksMutation
 from winnerr.schema.tasks.queries import TasksQuery
 from winnerr.schema.types import SCALAR_OVERRIDES
 from winnerr.schema.viewer.queries import ViewerQuery
+from winnerr.schema.webhooks.queries import WebhooksQuery
 
 MAX_TOKENS = 5000
 
@@ -47,6 +50,8 @@ Query = merge_types(
         TasksQuery,
         CommunicationsQuery,
         LiveQuery,
+        IntegrationsQuery,
+        WebhooksQuery,
     ),
 )
 Mutation = merge_types(
@@ -59,6 +64,7 @@ Mutation = merge_types(
         TasksMutation,
         CommunicationsMutation,
         MembersMutation,
+        IntegrationsMutation,
     ),
 )
 

@@ -6,6 +6,7 @@ import uuid
 from datetime import datetime
 
 from sqlalchemy import DateTime, Index, Integer, String, Text, text
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
 
 from winnerr.db.base import Base, TenantOwned, Timestamped
@@ -38,3 +39,5 @@ class Communication(TenantOwned, Timestamped, Base):
     external_id: Mapped[str | None] = mapped_column(String(200))
     recording_url: Mapped[str | None] = mapped_column(String(1000))
     author_id: Mapped[uuid.UUID | None] = mapped_column()
+    thread_id: Mapped[str | None] = mapped_column(String(200))
+    media_urls: Mapped[list[str]] = mapped_column(ARRAY(Text), default=list, server_default="{}")

@@ -29,6 +29,8 @@ class Communication:
     duration_seconds: int | None
     external_id: str | None = strawberry.field(description="The provider's id (Twilio, Nylas), when it came from one.")
     recording_url: str | None
+    media_urls: list[str] = strawberry.field(description="Pictures and files sent with a text (Twilio's MediaUrl).")
+    thread_id: str | None = strawberry.field(description="The e-mail thread it belongs to (Nylas's thread id).")
     created_at: datetime
     person_id: strawberry.Private[uuid.UUID]
 

@@ -1,0 +1,1 @@
+"""The webhook inbox part of the GraphQL schema: what providers delivered, and how applying it went."""
