@@ -82,8 +82,17 @@ async def post_twilio(
 
 def sms(to: str, sender: str, body: str = "Is the house on Elm St still available?", **extra: str) -> dict[str, str]:
     message = sid("SM")
-    return {"MessageSid": message, "SmsSid": message, "AccountSid": "AC" + "0" * 32, "From": sender, "To": to,
-            "Body": body, "NumMedia": "0", "SmsStatus": "received", **extra}
+    return {
+        "MessageSid": message,
+        "SmsSid": message,
+        "AccountSid": "AC" + "0" * 32,
+        "From": sender,
+        "To": to,
+        "Body": body,
+        "NumMedia": "0",
+        "SmsStatus": "received",
+        **extra,
+    }
 
 
 def nylas_signature(body: bytes) -> str:
@@ -97,8 +106,14 @@ async def post_nylas(hooks: httpx.AsyncClient, notification: dict[str, Any]) -> 
 
 
 def nylas_notification(kind: str, obj: dict[str, Any]) -> dict[str, Any]:
-    return {"specversion": "1.0", "type": kind, "source": "/google/emails/realtime", "id": sid("ntf-"),
-            "time": int(time.time()), "data": {"application_id": "app", "object": obj}}
+    return {
+        "specversion": "1.0",
+        "type": kind,
+        "source": "/google/emails/realtime",
+        "id": sid("ntf-"),
+        "time": int(time.time()),
+        "data": {"application_id": "app", "object": obj},
+    }
 
 
 def stripe_header(payload: str, timestamp: int | None = None) -> str:
@@ -114,8 +129,14 @@ async def post_stripe(
 
 
 def stripe_event(kind: str, obj: dict[str, Any], created: int | None = None) -> dict[str, Any]:
-    return {"id": sid("evt_"), "object": "event", "type": kind, "created": created or int(time.time()),
-            "api_version": "2024-06-20", "data": {"object": obj}}
+    return {
+        "id": sid("evt_"),
+        "object": "event",
+        "type": kind,
+        "created": created or int(time.time()),
+        "api_version": "2024-06-20",
+        "data": {"object": obj},
+    }
 
 
 async def connect(tenant: Tenant, provider: str, external_id: str, label: str | None = None) -> dict[str, Any]:

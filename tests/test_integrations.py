@@ -17,8 +17,13 @@ async def test_owner_connects_lists_and_disconnects_accounts(tenant: Tenant) -> 
     number = phone_number()
     national = f"({number[2:5]}) {number[5:8]}-{number[8:]}"
     twilio = await connect(tenant, "TWILIO", national, "Front desk")
-    assert twilio == {"id": twilio["id"], "provider": "TWILIO", "externalId": number, "label": "Front desk",
-                      "status": "ACTIVE"}
+    assert twilio == {
+        "id": twilio["id"],
+        "provider": "TWILIO",
+        "externalId": number,
+        "label": "Front desk",
+        "status": "ACTIVE",
+    }
     admin = tenant.as_role(Role.ADMIN)
     grant = await connect(admin, "NYLAS", "grant-" + number, "Office@Example.COM")
     assert grant["label"] == "office@example.com"
