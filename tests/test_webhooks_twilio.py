@@ -87,8 +87,8 @@ async def test_a_text_from_a_known_person_is_theirs(hooks: httpx.AsyncClient, te
     number, sender = phone_number(), phone_number()
     await connect(tenant, "TWILIO", number)
     created = await tenant.gql(
-        'mutation($phone: String) { createPerson(input: {firstName: "Ada", lastName: "Lovelace", phone: $phone}) { id } }',
-        {"phone": sender},
+        "mutation($input: CreatePersonInput!) { createPerson(input: $input) { id } }",
+        {"input": {"firstName": "Ada", "lastName": "Lovelace", "phone": sender}},
     )
     await post_twilio(hooks, sms(number, sender))
     [text] = await communications(tenant)
