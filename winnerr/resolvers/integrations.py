@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from winnerr.auth.permissions import Permission
 from winnerr.context import Context
 from winnerr.db.enums import IntegrationProvider
-from winnerr.db.models import Integration
+from winnerr.db.models import Billing, Integration
 from winnerr.errors import Conflict
 from winnerr.resolvers import records
 from winnerr.resolvers.validation import Email, Phone, Rules, validate
@@ -99,3 +99,9 @@ async def organization_of_account(
     ).first()
     return None if row is None else (row[0], row[1])
 
+
+
+async def billing_of(ctx: Context) -> Billing | None:
+    """The organization's subscription as Stripe last told it (null before any event); OWNER only."""
+    ctx.principal.require(Permission.BILLING)
+    return await ctx.scope.first(ctx.scope.select(Billing))

@@ -11,6 +11,7 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
+from winnerr.schema.calendar.queries import CalendarQuery
 from winnerr.schema.communications.mutations import CommunicationsMutation
 from winnerr.schema.communications.queries import CommunicationsQuery
 from winnerr.schema.deals.mutations import DealsMutation
@@ -52,6 +53,7 @@ Query = merge_types(
         LiveQuery,
         IntegrationsQuery,
         WebhooksQuery,
+        CalendarQuery,
     ),
 )
 Mutation = merge_types(

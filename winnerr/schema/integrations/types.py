@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import strawberry
 
 from winnerr.db import models
@@ -22,3 +24,13 @@ class Integration:
         description="A name for people; for a Nylas grant, its mailbox address (at most 320 characters)."
     )
     status: IntegrationStatus = strawberry.field(description="Whether the account still works.")
+
+
+@mapped(models.Billing)
+@strawberry.type(description="The organization's subscription, as Stripe's latest event about it says.")
+class Billing:
+    status: str = strawberry.field(
+        description="Stripe's subscription status: active, trialing, past_due (an invoice failed), canceled, …"
+    )
+    plan: str | None = strawberry.field(description="The price's nickname, lookup key or id.")
+    current_period_end: datetime | None = strawberry.field(description="When the paid period ends.")

@@ -1,0 +1,1 @@
+"""The calendar part of the GraphQL schema: events the organization's connected calendars hold."""
