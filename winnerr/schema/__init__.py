@@ -22,6 +22,7 @@ from winnerr.schema.favorites.mutations import FavoritesMutation
 from winnerr.schema.favorites.queries import FavoritesQuery
 from winnerr.schema.integrations.mutations import IntegrationsMutation
 from winnerr.schema.integrations.queries import IntegrationsQuery
+from winnerr.schema.leads.mutations import LeadsMutation
 from winnerr.schema.limits import CostLimit, DocumentLimits, unbounded_lists
 from winnerr.schema.live.queries import LiveQuery
 from winnerr.schema.live.subscriptions import Subscription
@@ -67,6 +68,7 @@ Mutation = merge_types(
         CommunicationsMutation,
         MembersMutation,
         IntegrationsMutation,
+        LeadsMutation,
     ),
 )
 
