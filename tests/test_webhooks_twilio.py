@@ -143,3 +143,20 @@ async def test_subscribers_hear_of_a_text_after_it_commits(hooks: httpx.AsyncCli
         "actorId": None,
         "communication": {"body": "Can we see it Saturday?", "channel": "SMS"},
     }
+
+
+async def test_stop_and_start_texts_set_the_persons_sms_consent(hooks: httpx.AsyncClient, tenant: Tenant) -> None:
+    number, sender = phone_number(), phone_number()
+    await connect(tenant, "TWILIO", number)
+    consent = "{ people(limit: 5) { items { phone smsConsent { status changedAt source } } } }"
+    await post_twilio(hooks, sms(number, sender, "Hello"))
+    [person] = (await tenant.gql(consent))["people"]["items"]
+    assert person["smsConsent"] == {"status": "UNKNOWN", "changedAt": None, "source": None}
+    await post_twilio(hooks, sms(number, sender, " stop "))
+    [person] = (await tenant.gql(consent))["people"]["items"]
+    assert (person["smsConsent"]["status"], person["smsConsent"]["source"]) == ("OPTED_OUT", "SMS:STOP")
+    assert person["smsConsent"]["changedAt"] is not None
+    await post_twilio(hooks, sms(number, sender, "Unstop"))
+    [person] = (await tenant.gql(consent))["people"]["items"]
+    assert (person["smsConsent"]["status"], person["smsConsent"]["source"]) == ("OPTED_IN", "SMS:UNSTOP")
+    assert len(await communications(tenant)) == 3

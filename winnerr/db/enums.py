@@ -93,3 +93,9 @@ class CalendarEventStatus(StrEnum):
     CONFIRMED = "CONFIRMED"
     TENTATIVE = "TENTATIVE"
     CANCELLED = "CANCELLED"
+
+
+class SmsConsentStatus(StrEnum):
+    UNKNOWN = "UNKNOWN"
+    OPTED_IN = "OPTED_IN"
+    OPTED_OUT = "OPTED_OUT"

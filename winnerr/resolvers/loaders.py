@@ -26,6 +26,7 @@ from winnerr.db.models import (
     Pipeline,
     PipelineStage,
     Property,
+    SmsConsent,
     Task,
     User,
 )
@@ -67,6 +68,7 @@ class Loaders:
         self.property = self._by_id(Property)
         self.deal = self._by_id(Deal)
         self.pipeline = self._by_id(Pipeline)
+        self.sms_consent = self._by_id(SmsConsent)
         self.stage = self._by_id(PipelineStage)
         self.member = self._members()
         self.stages_by_pipeline = self._windowed(STAGES_OF_PIPELINE, 0, MAX_STAGES)

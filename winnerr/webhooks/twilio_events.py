@@ -21,6 +21,7 @@ from winnerr.db.enums import CommunicationChannel, Direction, IntegrationProvide
 from winnerr.db.models import Communication
 from winnerr.errors import NotFound
 from winnerr.resolvers.communications import record_communication
+from winnerr.resolvers.consent import consent_said, record_consent
 from winnerr.resolvers.integrations import organization_of_account
 from winnerr.resolvers.leads import person_for_phone
 from winnerr.settings import Settings
@@ -141,6 +142,10 @@ async def _inbound_sms(work: DeliveryWork, delivery: Delivery) -> None:
     if await _existing(work, delivery.external_id) is not None:
         return
     person = await person_for_phone(work, params.get("From", ""), "SMS")
+    body = params.get("Body", "")
+    said = consent_said(body)
+    if said is not None:
+        await record_consent(work, person.id, said, delivery.received_at, f"SMS:{body.strip().upper()[:20]}")
     media = [params[f"MediaUrl{n}"] for n in range(int(params.get("NumMedia") or 0)) if f"MediaUrl{n}" in params]
     await record_communication(
         work,
@@ -148,7 +153,7 @@ async def _inbound_sms(work: DeliveryWork, delivery: Delivery) -> None:
         {
             "channel": CommunicationChannel.SMS,
             "direction": Direction.INBOUND,
-            "body": params.get("Body", ""),
+            "body": body,
             "occurred_at": delivery.received_at,
             "external_id": delivery.external_id,
             "media_urls": media,

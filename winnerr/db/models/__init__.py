@@ -2,6 +2,7 @@
 
 from winnerr.db.models.calendar import CalendarEvent
 from winnerr.db.models.communications import Communication
+from winnerr.db.models.consent import SmsConsent
 from winnerr.db.models.deals import Deal
 from winnerr.db.models.events import Event, PresenceEntry
 from winnerr.db.models.favorites import DealFavorite
@@ -29,6 +30,7 @@ __all__ = [
     "PresenceEntry",
     "Property",
     "RefreshToken",
+    "SmsConsent",
     "Task",
     "User",
     "WebhookDelivery",

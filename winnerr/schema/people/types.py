@@ -11,12 +11,14 @@ from strawberry.scalars import JSON
 
 from winnerr.db import models
 from winnerr.resolvers.communications import communications_of_person
+from winnerr.resolvers.consent import consent_of
 from winnerr.resolvers.loaders import PERSON_COMMUNICATIONS, PERSON_DEALS, PERSON_TASKS
 from winnerr.resolvers.pagination import page_of_relation
 from winnerr.resolvers.tasks import tasks_of_person
 from winnerr.schema.enums import LeadSource, PersonStatus
 from winnerr.schema.mapping import from_row, key_of, mapped
 from winnerr.schema.pagination import Page
+from winnerr.schema.people.consent import SmsConsent
 from winnerr.schema.types import Info
 
 if TYPE_CHECKING:
@@ -98,6 +100,10 @@ class Person:
 
         result = await communications_of_person(info.context, key_of(self.id), page, limit)
         return Page.of(result, lambda row: from_row(Communication, row))
+
+    @strawberry.field(description="Whether the person may be texted, as their own texts (STOP, START) said.")
+    async def sms_consent(self, info: Info) -> SmsConsent:
+        return SmsConsent.of(await consent_of(info.context, key_of(self.id)))
 
     @strawberry.field(description="Counts of the person's deals, tasks and communications.")
     def counts(self) -> PersonCounts:

@@ -1,5 +1,5 @@
 """Providers: integrations (Twilio numbers, Nylas grants, Stripe customers), the webhook inbox, billing
-state, calendar events, and communications' thread id and media URLs.
+state, calendar events, SMS consent, and communications' thread id and media URLs.
 
 Revision ID: 0006
 Revises: 0005
@@ -83,6 +83,17 @@ def upgrade() -> None:
     )
     op.create_index('ix_calendar_events_organization_id_starts_at', 'calendar_events', ['organization_id', 'starts_at'], unique=False)
     op.create_index('uq_calendar_events_organization_id_external_id', 'calendar_events', ['organization_id', 'external_id'], unique=True)
+    op.create_table('sms_consents',
+    sa.Column('status', sa.Enum('UNKNOWN', 'OPTED_IN', 'OPTED_OUT', name='sms_consent_status'), nullable=False),
+    sa.Column('changed_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('source', sa.String(length=100), nullable=False),
+    sa.Column('organization_id', sa.UUID(), nullable=False),
+    sa.Column('id', sa.UUID(), server_default=sa.text('gen_random_uuid()'), nullable=False),
+    sa.ForeignKeyConstraint(['organization_id', 'id'], ['people.organization_id', 'people.id'], name=op.f('fk_sms_consents_organization_id_id_people'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['organization_id'], ['organizations.id'], name=op.f('fk_sms_consents_organization_id_organizations'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_sms_consents')),
+    sa.UniqueConstraint('organization_id', 'id', name=op.f('uq_sms_consents_organization_id_id'))
+    )
     op.add_column('communications', sa.Column('thread_id', sa.String(length=200), nullable=True))
     op.add_column('communications', sa.Column('media_urls', postgresql.ARRAY(sa.Text()), server_default='{}', nullable=False))
 
@@ -90,6 +101,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_column('communications', 'media_urls')
     op.drop_column('communications', 'thread_id')
+    op.drop_table('sms_consents')
     op.drop_index('uq_calendar_events_organization_id_external_id', table_name='calendar_events')
     op.drop_index('ix_calendar_events_organization_id_starts_at', table_name='calendar_events')
     op.drop_table('calendar_events')
@@ -101,5 +113,5 @@ def downgrade() -> None:
     op.drop_index('ix_integrations_organization_id_provider', table_name='integrations')
     op.drop_table('integrations')
     op.drop_table('billing')
-    for enum in ('calendar_event_status', 'integration_status', 'integration_provider'):
+    for enum in ('sms_consent_status', 'calendar_event_status', 'integration_status', 'integration_provider'):
         op.execute(f'DROP TYPE {enum}')
