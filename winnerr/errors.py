@@ -22,6 +22,7 @@ class ErrorCode(StrEnum):
     RATE_LIMITED = "RATE_LIMITED"
     QUERY_TOO_COMPLEX = "QUERY_TOO_COMPLEX"
     INTERNAL_ERROR = "INTERNAL_ERROR"
+    PROVIDER_ERROR = "PROVIDER_ERROR"
 
 
 class DomainError(Exception):
@@ -67,6 +68,12 @@ class DuplicateRecord(DomainError):
 
 class Conflict(DomainError):
     code = ErrorCode.CONFLICT
+
+
+class ProviderError(DomainError):
+    """A provider (Twilio, Nylas) refused or failed a request, or did not answer in time; nothing was recorded."""
+
+    code = ErrorCode.PROVIDER_ERROR
 
 
 class RateLimited(DomainError):

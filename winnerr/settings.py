@@ -62,6 +62,11 @@ class Settings(BaseSettings):
     twilio_auth_token: str | None = None
     nylas_webhook_secret: str | None = None
     stripe_webhook_secret: str | None = None
+    twilio_api_base_url: AnyHttpUrl | None = None
+    """Where Twilio's REST API is (unset: Twilio's own, https://api.twilio.com); tests point it at a stub."""
+    nylas_api_url: AnyHttpUrl = AnyHttpUrl("https://api.us.nylas.com")
+    nylas_api_key: str | None = None
+    provider_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
     rate_limit_api: str = "100/minute"
     rate_limit_auth: str = "5/15 minutes"
     rate_limit_webhooks: str = "1000/minute"

@@ -27,6 +27,7 @@ from winnerr.schema.limits import CostLimit, DocumentLimits, unbounded_lists
 from winnerr.schema.live.queries import LiveQuery
 from winnerr.schema.live.subscriptions import Subscription
 from winnerr.schema.members.mutations import MembersMutation
+from winnerr.schema.outbound.mutations import OutboundMutation
 from winnerr.schema.people.mutations import PeopleMutation
 from winnerr.schema.people.queries import PeopleQuery
 from winnerr.schema.pipelines.queries import PipelinesQuery
@@ -69,6 +70,7 @@ Mutation = merge_types(
         MembersMutation,
         IntegrationsMutation,
         LeadsMutation,
+        OutboundMutation,
     ),
 )
 

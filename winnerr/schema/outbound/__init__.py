@@ -1,0 +1,1 @@
+"""Outbound communications in the GraphQL schema: `sendSms`."""
