@@ -76,6 +76,8 @@ async def twilio_stub() -> AsyncIterator[tuple[TwilioStub, str]]:
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     task = asyncio.create_task(server.serve())
     while not server.started:
+        if task.done():
+            task.result()
         await asyncio.sleep(0.02)
     yield stub, f"http://127.0.0.1:{port}"
     server.should_exit = True
