@@ -27,8 +27,8 @@ from tests.graphql_documents import (
 from winnerr.db.enums import Role
 
 PERMISSIONS = {
-    Role.OWNER: {"READ", "WRITE", "DELETE", "EXPORT", "MANAGE_MEMBERS", "BILLING"},
-    Role.ADMIN: {"READ", "WRITE", "DELETE", "EXPORT", "MANAGE_MEMBERS"},
+    Role.OWNER: {"READ", "WRITE", "DELETE", "EXPORT", "MANAGE_MEMBERS", "BILLING", "INTEGRATIONS"},
+    Role.ADMIN: {"READ", "WRITE", "DELETE", "EXPORT", "MANAGE_MEMBERS", "INTEGRATIONS"},
     Role.AGENT: {"READ", "WRITE", "EXPORT"},
     Role.VIEWER: {"READ"},
 }
