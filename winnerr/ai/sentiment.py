@@ -44,9 +44,11 @@ PHRASES: tuple[tuple[str, str, float], ...] = (
     (r"\b(lost|losing|lose) (the|this|that|another|one) (house|home|bid|place|deal|one)\b", "relost", -2.5),
     (r"\b(lost|lose) (another|the) bid\b|\bout ?bid\b", "relost", -2.5),
     (r"\b(can'?t|cannot|can not) wait\b", "recantwait", 2.5),
-    (r"\b(price|fees?|taxes|rent|rate)s? (is |are )?(way |much |a bit |just )?(too|so) (high|expensive)\b", "repricey", -2.0),
+    (r"\b(price|fees?|taxes|rent|rate)s? (is |are )?(way |much |a bit |just )?(too|so) (high|expensive)\b",
+     "repricey", -2.0),
     (r"\boverpriced\b", "repricey", -2.0),
-    (r"\b(mold|mould|termites?|radon|asbestos|water damage|foundation (cracks|issues|problems)|floods?)\b", "redefect", -2.0),
+    (r"\b(mold|mould|termites?|radon|asbestos|water damage|foundation (cracks|issues|problems)|floods?)\b",
+     "redefect", -2.0),
     (r"\bappraisal (came|come|comes|was|is) (in |back )?(low|short|under)\b", "relowappraisal", -2.5),
     (r"\bappraisal (came|come|comes|was) (in |back )?at (value|asking|or above)\b", "regoodappraisal", 2.0),
     (r"\b(financing|loan|deal|sale|mortgage) (fell|falls|has fallen) (through|apart)\b", "refellthrough", -3.0),
@@ -57,7 +59,8 @@ PHRASES: tuple[tuple[str, str, float], ...] = (
     (r"\bpassed (the )?inspection\b|\bclean inspection\b|\bflying colors\b", "repassed", 2.5),
     (r"\brefused to\b|\bwon'?t budge\b", "rerefused", -2.0),
     (r"\b(pushed back|another delay|delayed again)\b", "redelay", -1.5),
-    (r"\b(never|nobody|no one) (called|calls|answers?|got|gets|showed|responds?)( me)?( back| up)?\b", "reignored", -2.0),
+    (r"\b(never|nobody|no one) (called|calls|answers?|got|gets|showed|responds?)( me)?( back| up)?\b",
+     "reignored", -2.0),
     (r"\b(still waiting|waiting for weeks|haven'?t heard)\b", "rewaiting", -1.0),
     (r"\b(still thinking|still deciding|haven'?t decided|not sure yet|thinking about it)\b", "reundecided", 0.0),
     (r"\b(we closed|closing went|keys in hand|got the keys)\b", "reclosed", 2.5),
@@ -106,13 +109,14 @@ SARCASM = re.compile(
 
 LETTERS = re.compile(r"[^\W\d_]", re.UNICODE)
 WORDS = re.compile(r"[a-z']+")
-ENGLISH_WORDS = frozenset(
+COMMON_ENGLISH = (
     "a about after again all am an and any are as at be been but by can can't could did do don't for from get "
     "go got had has have haven't he her here him his how i i'm if in is it it's just know let like me more my "
     "need new no not now of off ok on one or our out please so some still thank thanks that the their them "
     "then there they this to too up us very want was we we're well were what when where which who will with "
-    "would yes yet you your".split()
+    "would yes yet you your"
 )
+ENGLISH_WORDS = frozenset(COMMON_ENGLISH.split())
 
 
 @cache
@@ -157,3 +161,14 @@ def sentiment(text: str) -> Sentiment:
     if score <= -THRESHOLD:
         return Sentiment(score, SentimentLabel.NEGATIVE)
     return Sentiment(score, SentimentLabel.NEUTRAL)
+
+
+def of_message(subject: str | None, body: str | None) -> Sentiment:
+    """The sentiment of a communication: its subject and body read together."""
+    return sentiment(" ".join(part for part in (subject, body) if part))
+
+
+def message_columns(subject: str | None, body: str | None) -> dict[str, object]:
+    """The `communications` columns holding a message's sentiment, computed once when it is stored."""
+    found = of_message(subject, body)
+    return {"sentiment_score": found.score, "sentiment_label": found.label}

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 from pydantic import Field
 
+from winnerr.ai.sentiment import message_columns
 from winnerr.auth.permissions import Permission
 from winnerr.context import Context
 from winnerr.db.enums import CommunicationChannel, Direction, EventType
@@ -39,7 +40,7 @@ async def log_communication(ctx: Context, data: dict[str, Any]) -> Communication
     ctx.principal.require(Permission.WRITE)
     rules = validate(CommunicationRules, data)
     person = await records.fetch(ctx, Person, rules.person_id, "Person")
-    values = rules.model_dump() | {"author_id": ctx.principal.user_id}
+    values = rules.model_dump() | {"author_id": ctx.principal.user_id} | message_columns(rules.subject, rules.body)
     communication = await records.create(ctx, Communication, values, announce=EventType.COMMUNICATION_CREATED)
     if person.last_contact_at is None or person.last_contact_at < rules.occurred_at:
         await records.update(ctx, person, {"last_contact_at": rules.occurred_at})

@@ -11,6 +11,7 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
+from winnerr.schema.ai.queries import AiQuery
 from winnerr.schema.communications.mutations import CommunicationsMutation
 from winnerr.schema.communications.queries import CommunicationsQuery
 from winnerr.schema.deals.mutations import DealsMutation
@@ -47,6 +48,7 @@ Query = merge_types(
         TasksQuery,
         CommunicationsQuery,
         LiveQuery,
+        AiQuery,
     ),
 )
 Mutation = merge_types(
