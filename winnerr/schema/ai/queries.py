@@ -5,7 +5,18 @@ from __future__ import annotations
 import strawberry
 
 from winnerr.resolvers import ai
-from winnerr.schema.ai.types import Sentiment
+from winnerr.schema.ai.types import (
+    Sentiment,
+    VoiceDealFilters,
+    VoicePeopleFilters,
+    VoicePropertyFilters,
+    VoiceSearchResult,
+)
+from winnerr.schema.deals.types import Deal
+from winnerr.schema.mapping import from_row
+from winnerr.schema.pagination import Page
+from winnerr.schema.people.types import Person
+from winnerr.schema.properties.types import Property
 from winnerr.schema.types import Info
 
 
@@ -18,3 +29,24 @@ class AiQuery:
     def sentiment(self, info: Info, text: str) -> Sentiment:
         found = ai.text_sentiment(info.context, text)
         return Sentiment(score=found.score, label=found.label)
+
+    @strawberry.field(
+        description="A spoken request (a transcript of at most 1,000 characters) turned into filters and run "
+        "as you, in your organization: the first page of the properties, people or deals it asks for."
+    )
+    async def voice_search(self, info: Info, transcript: str) -> VoiceSearchResult:
+        found = await ai.voice_search(info.context, transcript)
+        heard = found.interpretation
+        return VoiceSearchResult(
+            transcript=transcript,
+            intent=heard.intent,
+            interpreted_as=heard.interpreted_as,
+            property_filters=VoicePropertyFilters(**heard.property_filters),
+            people_filters=VoicePeopleFilters(search=heard.people_search, **heard.people_filters),
+            deal_filters=VoiceDealFilters(
+                stage_id=strawberry.ID(str(found.stage_id)) if found.stage_id else None, **heard.deal_filters
+            ),
+            properties=None if found.properties is None else Page.of(found.properties, lambda r: from_row(Property, r)),
+            people=None if found.people is None else Page.of(found.people, lambda row: from_row(Person, row)),
+            deals=None if found.deals is None else Page.of(found.deals, lambda row: from_row(Deal, row)),
+        )
