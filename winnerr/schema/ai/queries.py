@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import strawberry
 
+from winnerr.auth.permissions import Permission
 from winnerr.resolvers import ai
+from winnerr.schema.ai.insights import Insights
 from winnerr.schema.ai.types import (
     Sentiment,
     VoiceDealFilters,
@@ -50,3 +52,8 @@ class AiQuery:
             people=None if found.people is None else Page.of(found.people, lambda row: from_row(Person, row)),
             deals=None if found.deals is None else Page.of(found.deals, lambda row: from_row(Deal, row)),
         )
+
+    @strawberry.field(description="The organization's insights: hot leads, stale deals and the pipeline forecast.")
+    def insights(self, info: Info) -> Insights:
+        info.context.principal.require(Permission.READ)
+        return Insights()
