@@ -81,7 +81,7 @@ PROPERTY_STATUSES = (
 )
 PROPERTY_WORDS = re.compile(
     r"\b(propert(y|ies)|homes?|houses?|condos?|apartments?|townhomes?|townhouses?|places?|bed(room)?s?|"
-    r"bath(room)?s?|br|ba|for sale|listings? (in|under|over)|real estate)\b"
+    r"bath(room)?s?|br|ba|for sale|sold|listings? (in|under|over)|real estate)\b"
 )
 DEAL_WORDS = re.compile(r"\b(deals?|pipeline|closing|close|rentals?|listings?|buyer representation|escrow)\b")
 PEOPLE_WORDS = re.compile(
@@ -135,6 +135,7 @@ STATE_ABBREVIATIONS = {state.abbr for state in us.states.STATES_AND_TERRITORIES}
 
 def _normalized(transcript: str) -> str:
     text = FILLER.sub(" ", transcript.lower())
+    text = re.sub(r"\bhalf a million\b", "500000", text)
     text = re.sub(r"\b(a|one) (million|hundred|thousand)\b", r"1 \2", text)
     # "between four hundred and six hundred thousand": each bound separately, or text2num joins them.
     text = re.sub(
@@ -235,7 +236,8 @@ def _place(text: str, transcript: str, cities: list[str]) -> dict[str, str]:
             place["state"] = abbreviation
             break
     else:
-        for match in re.finditer(r"(?:,\s*|\bin\s+)([A-Za-z]{2})\b", transcript):
+        city = re.escape(place.get("city", "\0"))
+        for match in re.finditer(rf"(?:,\s*|\bin\s+|{city}\s+)([A-Za-z]{{2}})\b", transcript, re.IGNORECASE):
             abbreviation = match[1].upper()
             if abbreviation in STATE_ABBREVIATIONS and (match[1].isupper() or match[0].startswith(",")):
                 place["state"] = abbreviation
