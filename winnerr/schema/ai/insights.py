@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Annotated
 
 import strawberry
 
@@ -63,7 +64,13 @@ class Insights:
     @strawberry.field(
         description="The people with the highest lead scores (past clients aside); limit 1–50, default 10."
     )
-    async def hot_leads(self, info: Info, limit: int | None = insights.DEFAULT_HOT_LEADS) -> list[Person]:
+    async def hot_leads(
+        self,
+        info: Info,
+        limit: Annotated[int | None, strawberry.argument(description="How many people, 1–50.")] = (
+            insights.DEFAULT_HOT_LEADS
+        ),
+    ) -> list[Person]:
         return [from_row(Person, found.person) for found in await insights.hot_leads(info.context, limit)]
 
     @strawberry.field(
@@ -73,8 +80,12 @@ class Insights:
     async def stale_deals(
         self,
         info: Info,
-        days: int | None = insights.DEFAULT_STALE_DAYS,
-        limit: int | None = insights.DEFAULT_STALE_DEALS,
+        days: Annotated[int | None, strawberry.argument(description="Days without activity, 1–365.")] = (
+            insights.DEFAULT_STALE_DAYS
+        ),
+        limit: Annotated[int | None, strawberry.argument(description="How many deals, 1–100.")] = (
+            insights.DEFAULT_STALE_DEALS
+        ),
     ) -> list[StaleDeal]:
         found = await insights.stale_deals(info.context, days, limit)
         return [

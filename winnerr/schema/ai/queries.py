@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from winnerr.auth.permissions import Permission
@@ -28,7 +30,9 @@ class AiQuery:
         description="The sentiment of a text (at most 20,000 characters). Empty, emoji-only or non-English "
         "text is NEUTRAL with score 0."
     )
-    def sentiment(self, info: Info, text: str) -> Sentiment:
+    def sentiment(
+        self, info: Info, text: Annotated[str, strawberry.argument(description="Any text, ≤ 20,000 characters.")]
+    ) -> Sentiment:
         found = ai.text_sentiment(info.context, text)
         return Sentiment(score=found.score, label=found.label)
 
@@ -36,7 +40,11 @@ class AiQuery:
         description="A spoken request (a transcript of at most 1,000 characters) turned into filters and run "
         "as you, in your organization: the first page of the properties, people or deals it asks for."
     )
-    async def voice_search(self, info: Info, transcript: str) -> VoiceSearchResult:
+    async def voice_search(
+        self,
+        info: Info,
+        transcript: Annotated[str, strawberry.argument(description="What was said, ≤ 1,000 characters.")],
+    ) -> VoiceSearchResult:
         found = await ai.voice_search(info.context, transcript)
         heard = found.interpretation
         return VoiceSearchResult(
