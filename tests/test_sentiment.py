@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import csv
+import json
 from collections import Counter
 from pathlib import Path
 
+import httpx
 import pytest
 
+from tests.cli import graphql, log_in, succeeded, winnerr_async
 from tests.factories import Tenant
 from tests.graphql_documents import create_person
 from winnerr.db.enums import Role
@@ -103,3 +106,17 @@ async def test_a_logged_communication_stores_its_sentiment(tenant: Tenant) -> No
         "We're under contract!": "POSITIVE",
         None: "NEUTRAL",
     }
+
+
+DEMO_MESSAGES = "{ communications(limit: 100) { items { body sentiment { score label } } } }"
+
+
+async def test_the_demo_data_messages_have_their_sentiment(cli_env: dict[str, str], client: httpx.AsyncClient) -> None:
+    succeeded(await winnerr_async(cli_env, "seed-demo"))
+    token = await log_in(client, "owner@demo.example.com", "winnerr-demo")
+    items = (await graphql(client, token, DEMO_MESSAGES))["communications"]["items"]
+    assert items
+    for item in items:
+        expected = await graphql(client, token, f"{{ sentiment(text: {json.dumps(item['body'])}) {{ score label }} }}")
+        assert item["sentiment"] == expected["sentiment"], item["body"]
+    assert {item["sentiment"]["label"] for item in items} == set(LABELS)
