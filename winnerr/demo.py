@@ -1,7 +1,8 @@
 """Demo data: the "Demo Realty" organization, its members, people, properties and deals.
 
 Deterministic (a seeded Faker) and idempotent: a second run finds the organization and changes nothing.
-Each deal it creates is recorded as a `DEAL_CREATED` event, as the API would, so the audit log and a
+People get a few messages, scored for sentiment as the API scores them. Each deal it creates is recorded
+as a `DEAL_CREATED` event, as the API would, so the audit log and a
 subscription's `after: 0` replay show the demo's history.
 """
 
@@ -18,9 +19,12 @@ from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from winnerr.ai.sentiment import message_columns
 from winnerr.db.enums import (
+    CommunicationChannel,
     DealStatus,
     DealType,
+    Direction,
     EventType,
     IntegrationProvider,
     LeadSource,
@@ -29,7 +33,16 @@ from winnerr.db.enums import (
     PropertyType,
     Role,
 )
-from winnerr.db.models import Deal, Integration, Membership, Organization, Person, PipelineStage, Property
+from winnerr.db.models import (
+    Communication,
+    Deal,
+    Integration,
+    Membership,
+    Organization,
+    Person,
+    PipelineStage,
+    Property,
+)
 from winnerr.resolvers.organizations import add_member, create_organization, find_user
 from winnerr.subscriptions.events import Change, write_events
 
@@ -48,6 +61,14 @@ DEMO_INTEGRATIONS = (
     (IntegrationProvider.NYLAS, DEMO_NYLAS_GRANT, "office@demo-realty.example.com"),
 )
 CITIES = (("Austin", "TX", "787"), ("Denver", "CO", "802"), ("Portland", "OR", "972"), ("Raleigh", "NC", "276"))
+MESSAGES = (
+    (Direction.INBOUND, "We loved the house! Can't wait to see it again"),
+    (Direction.INBOUND, "The inspection found mold in the basement"),
+    (Direction.INBOUND, "Still thinking about it"),
+    (Direction.OUTBOUND, "Following up on the showing: any questions?"),
+    (Direction.INBOUND, "The price is too high for us"),
+    (Direction.INBOUND, "We're under contract! Thank you"),
+)
 TAGS = ("first-time-buyer", "investor", "relocating", "downsizing", "pre-approved", "vip", "cash-buyer")
 
 
@@ -88,6 +109,7 @@ async def seed(session: AsyncSession) -> SeedSummary:
     )
     deals = [_deal(fake, rng, organization.id, people, properties, stages) for _ in range(DEALS)]
     session.add_all(deals)
+    session.add_all(_communications(rng, organization.id, people))
     await session.flush()
     owner = await find_user(session, owner_email)
     changes = [Change(EventType.DEAL_CREATED, deal.id) for deal in deals]
@@ -204,3 +226,22 @@ def _deal(
         pipeline_id=stage.pipeline_id,
         stage_id=stage.id,
     )
+
+
+def _communications(rng: random.Random, organization_id: uuid.UUID, people: list[Person]) -> list[Communication]:
+    """One or two messages for every other person, at their last contact."""
+    messages = []
+    for person in people[::2]:
+        for direction, body in rng.sample(MESSAGES, rng.randint(1, 2)):
+            messages.append(
+                Communication(
+                    organization_id=organization_id,
+                    person_id=person.id,
+                    channel=CommunicationChannel.SMS,
+                    direction=direction,
+                    body=body,
+                    occurred_at=person.last_contact_at or datetime.now(UTC) - timedelta(days=rng.randint(1, 30)),
+                    **message_columns(None, body),
+                )
+            )
+    return messages

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 from pydantic import Field
 
+from winnerr.ai.sentiment import message_columns
 from winnerr.auth.permissions import Permission
 from winnerr.context import Context
 from winnerr.db.enums import CommunicationChannel, Direction, EventType
@@ -46,8 +47,9 @@ async def log_communication(ctx: Context, data: dict[str, Any]) -> Communication
 async def record_communication(work: Workspace, person: Person, values: dict[str, Any]) -> Communication:
     """Store a communication with `person` (`values` are its columns, `occurred_at` included), announce it
     and move the person's lastContactAt forward to it: the one way every communication is created (logged
-    by a member, or told by a provider's webhook)."""
-    communication = await work.scope.save(work.scope.add(Communication(**(values | {"person_id": person.id}))))
+    by a member, or told by a provider's webhook), its sentiment computed as it is stored."""
+    columns = values | message_columns(values.get("subject"), values.get("body")) | {"person_id": person.id}
+    communication = await work.scope.save(work.scope.add(Communication(**columns)))
     work.record(EventType.COMMUNICATION_CREATED, communication.id)
     occurred_at: datetime = values["occurred_at"]
     if person.last_contact_at is None or person.last_contact_at < occurred_at:

@@ -66,10 +66,13 @@ class DealFilterRules(Rules):
     min_amount: NonNegativeMoney | None = None
     max_amount: NonNegativeMoney | None = None
     tags: Tags | None = None
+    expected_close_after: date | None = None
+    expected_close_before: date | None = None
 
     @model_validator(mode="after")
     def _amount_range(self) -> DealFilterRules:
         check_range(self.min_amount, self.max_amount, "minAmount", "maxAmount")
+        check_range(self.expected_close_after, self.expected_close_before, "expectedCloseAfter", "expectedCloseBefore")
         return self
 
 
@@ -120,6 +123,8 @@ def _filtered(query: Select[Deal], rules: DealFilterRules) -> Select[Deal]:
         rules.min_amount is not None and Deal.amount >= rules.min_amount,
         rules.max_amount is not None and Deal.amount <= rules.max_amount,
         rules.tags and Deal.tags.overlap(rules.tags),
+        rules.expected_close_after and Deal.expected_close_date >= rules.expected_close_after,
+        rules.expected_close_before and Deal.expected_close_date <= rules.expected_close_before,
     )
 
 

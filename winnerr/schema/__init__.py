@@ -11,6 +11,7 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
+from winnerr.schema.ai.queries import AiQuery
 from winnerr.schema.calendar.queries import CalendarQuery
 from winnerr.schema.communications.mutations import CommunicationsMutation
 from winnerr.schema.communications.queries import CommunicationsQuery
@@ -56,6 +57,7 @@ Query = merge_types(
         IntegrationsQuery,
         WebhooksQuery,
         CalendarQuery,
+        AiQuery,
     ),
 )
 Mutation = merge_types(

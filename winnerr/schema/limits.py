@@ -60,6 +60,7 @@ from strawberry.extensions import SchemaExtension
 from strawberry.types.graphql import OperationType
 
 from winnerr.errors import ErrorCode
+from winnerr.resolvers.insights import INSIGHT_LIST_CAPS
 from winnerr.resolvers.integrations import MAX_INTEGRATIONS
 from winnerr.resolvers.live import MAX_ONLINE_MEMBERS
 from winnerr.resolvers.loaders import MAX_STAGES
@@ -81,6 +82,7 @@ LIST_CAPS: Mapping[str, int] = {
     "Query.onlineMembers": MAX_ONLINE_MEMBERS,
     "BulkPersonRow.issues": MAX_ISSUES,
     "Query.integrations": MAX_INTEGRATIONS,
+    **INSIGHT_LIST_CAPS,
 }
 """The most items each list of objects that is neither a page nor sized by its request may hold, by
 `Type.field`."""

@@ -5,10 +5,11 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import DateTime, Index, Integer, String, Text, text
+from sqlalchemy import DateTime, Float, Index, Integer, String, Text, text
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
 
+from winnerr.ai.sentiment import SentimentLabel
 from winnerr.db.base import Base, TenantOwned, Timestamped
 from winnerr.db.enums import CommunicationChannel, Direction
 from winnerr.db.models._columns import pg_enum, tenant_key, tenant_reference
@@ -41,3 +42,8 @@ class Communication(TenantOwned, Timestamped, Base):
     author_id: Mapped[uuid.UUID | None] = mapped_column()
     thread_id: Mapped[str | None] = mapped_column(String(200))
     media_urls: Mapped[list[str]] = mapped_column(ARRAY(Text), default=list, server_default="{}")
+    sentiment_score: Mapped[float] = mapped_column(Float, server_default=text("0"))
+    """−1..1, computed from the subject and body when the communication is stored (winnerr.ai.sentiment)."""
+    sentiment_label: Mapped[SentimentLabel] = mapped_column(
+        pg_enum(SentimentLabel, "sentiment_label"), server_default=SentimentLabel.NEUTRAL.value
+    )

@@ -7,8 +7,10 @@ from datetime import datetime
 
 import strawberry
 
+from winnerr.ai.sentiment import SentimentLabel
 from winnerr.db import models
 from winnerr.db.enums import CommunicationChannel, Direction
+from winnerr.schema.ai.types import Sentiment
 from winnerr.schema.mapping import from_row, mapped
 from winnerr.schema.people.types import Person
 from winnerr.schema.types import Info
@@ -33,6 +35,12 @@ class Communication:
     thread_id: str | None = strawberry.field(description="The e-mail thread it belongs to (Nylas's thread id).")
     created_at: datetime
     person_id: strawberry.Private[uuid.UUID]
+    sentiment_score: strawberry.Private[float]
+    sentiment_label: strawberry.Private[SentimentLabel]
+
+    @strawberry.field(description="The message's sentiment (subject and body), computed when it was stored.")
+    def sentiment(self) -> Sentiment:
+        return Sentiment(score=self.sentiment_score, label=self.sentiment_label)
 
     @strawberry.field
     async def person(self, info: Info) -> Person:

@@ -57,6 +57,12 @@ class DealFilter:
     min_amount: Decimal | None = strawberry.UNSET
     max_amount: Decimal | None = strawberry.UNSET
     tags: list[str] | None = strawberry.UNSET
+    expected_close_after: date | None = strawberry.field(
+        default=strawberry.UNSET, description="Expected to close on or after this day."
+    )
+    expected_close_before: date | None = strawberry.field(
+        default=strawberry.UNSET, description="Expected to close on or before this day."
+    )
 
 
 @strawberry.input

@@ -22,6 +22,7 @@ from winnerr.schema.people.consent import SmsConsent
 from winnerr.schema.types import Info
 
 if TYPE_CHECKING:
+    from winnerr.schema.ai.insights import PersonInsights
     from winnerr.schema.communications.types import Communication
     from winnerr.schema.deals.types import Deal
     from winnerr.schema.tasks.types import Task
@@ -104,6 +105,17 @@ class Person:
     @strawberry.field(description="Whether the person may be texted, as their own texts (STOP, START) said.")
     async def sms_consent(self, info: Info) -> SmsConsent:
         return SmsConsent.of(await consent_of(info.context, key_of(self.id)))
+    @strawberry.field(
+        description="The person's lead score with its factors and the next best action, computed when read "
+        "(for a list of people, in one statement)."
+    )
+    async def insights(
+        self, info: Info
+    ) -> Annotated[PersonInsights, strawberry.lazy("winnerr.schema.ai.insights")]:
+        from winnerr.resolvers.insights import person_insight
+        from winnerr.schema.ai.insights import PersonInsights
+
+        return PersonInsights.of(await person_insight(info.context, key_of(self.id)))
 
     @strawberry.field(description="Counts of the person's deals, tasks and communications.")
     def counts(self) -> PersonCounts:

@@ -1,0 +1,1 @@
+"""The AI part of the schema: `sentiment`, `voiceSearch`, `insights` and the types they answer with."""
