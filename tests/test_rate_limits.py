@@ -23,6 +23,7 @@ async def limited(settings: Settings) -> AsyncIterator[Tenant]:
     app = create_app(settings.model_copy(update={"rate_limit_api": f"{LIMIT}/minute"}))
     async with LifespanManager(app) as manager:
         state: AppState = manager._state[STATE_KEY]
+        await state.limits.storage.reset()  # the counters are shared: start from none
         transport = httpx.ASGITransport(app=manager.app)
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
             yield await make_tenant(state.database.sessions, settings, client)

@@ -12,6 +12,7 @@ from winnerr.auth import refresh
 from winnerr.auth.login import Login, LoginRefused
 from winnerr.auth.principal import Principal
 from winnerr.errors import RateLimited
+from winnerr.ratelimit import client_ip
 from winnerr.state import app_state, principal_of
 
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
@@ -20,7 +21,7 @@ NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 async def token(request: Request) -> Response:
     """`grant_type=password` (email, password, optional organization_id) or `grant_type=refresh_token`."""
     form = await _body(request)
-    login = Login(app_state(request).settings, app_state(request).database, app_state(request).login_limiter)
+    login = Login(app_state(request).settings, app_state(request).database, app_state(request).limits.auth)
     try:
         match form.get("grant_type"):
             case "password":
@@ -28,7 +29,7 @@ async def token(request: Request) -> Response:
                     str(form.get("email", "")),
                     str(form.get("password", "")),
                     form.get("organization_id"),
-                    client=request.client.host if request.client else "unknown",
+                    client=client_ip(request.scope),
                 )
             case "refresh_token":
                 issued = await login.with_refresh_token(str(form.get("refresh_token", "")))
