@@ -3,7 +3,8 @@
 `route_policy(scope)` answers for a request; the first rule whose path matches wins. The probes and GraphiQL
 (its page and its assets) need no token and are never rate-limited, so a load balancer or a browser reloading
 the IDE can never be refused; every other route counts against a limit (`api`, `exports` or `webhooks`, the
-names of the `RATE_LIMIT_*` settings; an export counts against `RATE_LIMIT_EXPORTS` alone, the stricter). Websockets authenticate in `connection_init` and are counted per operation there.
+names of the `RATE_LIMIT_*` settings; an export counts against `RATE_LIMIT_EXPORTS` alone, the stricter).
+Websockets authenticate in `connection_init` and are counted per operation there.
 """
 
 from __future__ import annotations

@@ -29,8 +29,8 @@ from winnerr.graphiql import static_app
 from winnerr.graphql_app import GraphQLEndpoint
 from winnerr.health import routes as health_routes
 from winnerr.http_errors import ServerErrors
-from winnerr.logs import configure_logging
 from winnerr.limits_storage import shared_storage
+from winnerr.logs import configure_logging
 from winnerr.ratelimit import Limits, RateLimitMiddleware
 from winnerr.settings import Settings, load_settings
 from winnerr.state import AppState
@@ -48,7 +48,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Any]]:
         url = database_url(settings)
         database = Database.connect(url)
-        limits = Limits.of(settings, shared_storage(settings, database.engine))
+        limits = Limits.of(settings, shared_storage(settings, url))
         hub = Hub(settings.broadcast_url or url, settings.subscriber_queue_size)
         presence = Presence(database, hub, settings.presence_grace_seconds)
         sockets = OpenSockets(database, settings, limits.websockets)
@@ -63,6 +63,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             await sockets.stop()
             await presence.stop()
             await hub.stop()
+            await limits.close()
             await database.close()
 
     graphql = GraphQLEndpoint()

@@ -21,11 +21,13 @@ from limits.aio.storage.base import SlidingWindowCounterSupport
 from limits.storage.base import TimestampedSlidingWindow
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import create_async_engine
 
+from winnerr.db.engine import async_url
 from winnerr.settings import Settings
 
 PRUNE_EVERY_SECONDS = 60.0
+POOL_SIZE = 5
 
 _ACQUIRE = text(
     """
@@ -36,16 +38,19 @@ _ACQUIRE = text(
     SELECT :current, CAST(:amount AS bigint), CAST(:expires_at AS float8) FROM previous
     WHERE floor(previous.count * CAST(:weight AS float8)) + CAST(:amount AS bigint) <= CAST(:limit AS bigint)
     ON CONFLICT (key) DO UPDATE SET count = counter.count + excluded.count
-    WHERE floor((SELECT count FROM previous) * CAST(:weight AS float8) + counter.count) + excluded.count <= CAST(:limit AS bigint)
+    WHERE floor((SELECT count FROM previous) * CAST(:weight AS float8) + counter.count) + excluded.count
+        <= CAST(:limit AS bigint)
     RETURNING counter.count
     """
 )
 _INCR = text(
     """
-    INSERT INTO rate_limit_counters AS counter (key, count, expires_at) VALUES (:key, CAST(:amount AS bigint), CAST(:expires_at AS float8))
+    INSERT INTO rate_limit_counters AS counter (key, count, expires_at)
+    VALUES (:key, CAST(:amount AS bigint), CAST(:expires_at AS float8))
     ON CONFLICT (key) DO UPDATE SET
         count = CASE WHEN counter.expires_at > CAST(:now AS float8) THEN counter.count ELSE 0 END + excluded.count,
-        expires_at = CASE WHEN counter.expires_at > CAST(:now AS float8) THEN counter.expires_at ELSE excluded.expires_at END
+        expires_at = CASE WHEN counter.expires_at > CAST(:now AS float8)
+            THEN counter.expires_at ELSE excluded.expires_at END
     RETURNING counter.count
     """
 )
@@ -61,17 +66,24 @@ class PostgresStorage(Storage, SlidingWindowCounterSupport, TimestampedSlidingWi
 
     STORAGE_SCHEME = ["winnerr+postgresql"]
 
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, url: str, pool_size: int = POOL_SIZE) -> None:
         super().__init__(None)
-        self.engine = engine
+        # A pool of its own: single statements in autocommit (no BEGIN/COMMIT round trips), no pre-ping.
+        self.engine = create_async_engine(
+            async_url(url), pool_size=pool_size, max_overflow=pool_size, isolation_level="AUTOCOMMIT"
+        )
         self._pruned_at = 0.0
+
+    async def close(self) -> None:
+        await self.engine.dispose()
 
     @property
     def base_exceptions(self) -> type[Exception] | tuple[type[Exception], ...]:
         return (SQLAlchemyError, OSError)
 
     async def _execute(self, statement: Any, **values: Any) -> list[Any]:
-        async with self.engine.begin() as connection:
+        values = {name: _bytes(value) if isinstance(value, str) else value for name, value in values.items()}
+        async with self.engine.connect() as connection:
             result = await connection.execute(statement, values)
             return list(result) if result.returns_rows else []
 
@@ -123,11 +135,12 @@ class PostgresStorage(Storage, SlidingWindowCounterSupport, TimestampedSlidingWi
     async def get_sliding_window(self, key: str, expiry: int) -> tuple[int, float, int, float]:
         now = time.time()
         previous, current = self.sliding_window_keys(key, expiry, now)
-        counts = {row[0]: int(row[1]) for row in await self._execute(_COUNTS, previous=previous, current=current)}
-        previous_count = counts.get(previous, 0)
+        rows = await self._execute(_COUNTS, previous=previous, current=current)
+        counts = {bytes(row[0]): int(row[1]) for row in rows}
+        previous_count = counts.get(_bytes(previous), 0)
         previous_ttl = _previous_ttl(now, expiry) if previous_count else 0.0
         current_ttl = (1 - ((now / expiry) % 1)) * expiry + expiry
-        return previous_count, previous_ttl, counts.get(current, 0), current_ttl
+        return previous_count, previous_ttl, counts.get(_bytes(current), 0), current_ttl
 
     async def clear_sliding_window(self, key: str, expiry: int) -> None:
         previous, current = self.sliding_window_keys(key, expiry, time.time())
@@ -139,18 +152,23 @@ class PostgresStorage(Storage, SlidingWindowCounterSupport, TimestampedSlidingWi
             await self._execute(_PRUNE, now=now)
 
 
+def _bytes(key: str) -> bytes:
+    """A key as stored: any Python text, lone surrogates included, as bytes."""
+    return key.encode("utf-8", "surrogatepass")
+
+
 def _previous_ttl(now: float, expiry: int) -> float:
     """How much of the previous window is still inside the sliding window, in seconds (as `limits` has it)."""
     return (1 - (((now - expiry) / expiry) % 1)) * expiry
 
 
-def shared_storage(settings: Settings, engine: AsyncEngine) -> Storage:
+def shared_storage(settings: Settings, database_url: str) -> Storage:
     """The storage every instance shares (see the module's docstring)."""
     url = settings.rate_limit_url
     if url is None and settings.broadcast_url and settings.broadcast_url.startswith(("redis://", "rediss://")):
         url = settings.broadcast_url
     if url is None:
-        return PostgresStorage(engine)
+        return PostgresStorage(database_url)
     if url.startswith("memory://"):
         return MemoryStorage()
     return RedisStorage(f"async+{url}", implementation="redispy")

@@ -128,6 +128,12 @@ class Limits:
     exports: RateLimiter
     cost: RateLimiter
 
+    async def close(self) -> None:
+        """Release the storage's connections (the PostgreSQL storage has a pool of its own)."""
+        close = getattr(self.storage, "close", None)
+        if close is not None:
+            await close()
+
     @classmethod
     def of(cls, settings: Settings, storage: Storage | None = None) -> Limits:
         storage = storage or MemoryStorage()

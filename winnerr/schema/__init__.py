@@ -11,6 +11,7 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
+from winnerr.schema.budget import CostBudget
 from winnerr.schema.communications.mutations import CommunicationsMutation
 from winnerr.schema.communications.queries import CommunicationsQuery
 from winnerr.schema.deals.mutations import DealsMutation
@@ -19,7 +20,7 @@ from winnerr.schema.exposure import SchemaExposure
 from winnerr.schema.extensions import ErrorCodes, Transaction
 from winnerr.schema.favorites.mutations import FavoritesMutation
 from winnerr.schema.favorites.queries import FavoritesQuery
-from winnerr.schema.limits import CostLimit, DocumentLimits, unbounded_lists
+from winnerr.schema.limits import DocumentLimits, unbounded_lists
 from winnerr.schema.live.queries import LiveQuery
 from winnerr.schema.live.subscriptions import Subscription
 from winnerr.schema.members.mutations import MembersMutation
@@ -92,7 +93,7 @@ def build_schema(**options: Any) -> strawberry.Schema:
             lambda: AddValidationRules([DocumentLimits]),
             ValidationCache,
             Transaction,
-            CostLimit,
+            CostBudget,
             ErrorCodes,
             SchemaExposure,
         ],

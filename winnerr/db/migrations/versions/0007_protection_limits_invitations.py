@@ -21,9 +21,10 @@ def upgrade() -> None:
     with op.get_context().autocommit_block():  # a new enum value is usable once its transaction committed
         op.execute("ALTER TYPE event_type ADD VALUE IF NOT EXISTS 'MEMBER_ADDED'")
     # UNLOGGED: counters are cheap to write and need no durability (a crash forgets them, like Redis would).
+    # Keys are bytes: they hold client text (an e-mail), which may hold what PostgreSQL's text cannot (NUL).
     op.execute(
         "CREATE UNLOGGED TABLE rate_limit_counters ("
-        " key text PRIMARY KEY,"
+        " key bytea PRIMARY KEY,"
         " count bigint NOT NULL,"
         " expires_at double precision NOT NULL)"
     )
