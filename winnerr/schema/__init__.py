@@ -24,6 +24,7 @@ from winnerr.schema.limits import DocumentLimits, unbounded_lists
 from winnerr.schema.live.queries import LiveQuery
 from winnerr.schema.live.subscriptions import Subscription
 from winnerr.schema.members.mutations import MembersMutation
+from winnerr.schema.members.queries import MembersQuery
 from winnerr.schema.people.mutations import PeopleMutation
 from winnerr.schema.people.queries import PeopleQuery
 from winnerr.schema.pipelines.queries import PipelinesQuery
@@ -48,6 +49,7 @@ Query = merge_types(
         TasksQuery,
         CommunicationsQuery,
         LiveQuery,
+        MembersQuery,
     ),
 )
 Mutation = merge_types(

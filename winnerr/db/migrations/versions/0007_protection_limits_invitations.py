@@ -33,8 +33,7 @@ def upgrade() -> None:
         "invitations",
         sa.Column("id", sa.UUID(), server_default=sa.text("gen_random_uuid()"), nullable=False),
         sa.Column("organization_id", sa.UUID(), nullable=False),
-        sa.Column("email", sa.String(length=320), nullable=False),
-        sa.Column("role", sa.Enum(name="role", create_type=False), nullable=False),
+        sa.Column("user_id", sa.UUID(), nullable=False),
         sa.Column("token_hash", sa.String(length=64), nullable=False),
         sa.Column("invited_by", sa.UUID(), nullable=True),
         sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
@@ -44,15 +43,15 @@ def upgrade() -> None:
             ["organization_id"], ["organizations.id"], name="fk_invitations_organization_id_organizations",
             ondelete="CASCADE",
         ),
+        sa.ForeignKeyConstraint(["user_id"], ["users.id"], name="fk_invitations_user_id_users", ondelete="CASCADE"),
         sa.ForeignKeyConstraint(["invited_by"], ["users.id"], name="fk_invitations_invited_by_users", ondelete="SET NULL"),
         sa.PrimaryKeyConstraint("id", name="pk_invitations"),
         sa.UniqueConstraint("token_hash", name="uq_invitations_token_hash"),
     )
-    op.create_index("ix_invitations_organization_id_email", "invitations", ["organization_id", "email"])
-
+    op.create_index("ix_invitations_organization_id_user_id", "invitations", ["organization_id", "user_id"])
 
 def downgrade() -> None:
     """PostgreSQL cannot drop enum values: MEMBER_ADDED stays in `event_type`."""
-    op.drop_index("ix_invitations_organization_id_email", table_name="invitations")
+    op.drop_index("ix_invitations_organization_id_user_id", table_name="invitations")
     op.drop_table("invitations")
     op.execute("DROP TABLE rate_limit_counters")
