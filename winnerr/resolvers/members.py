@@ -31,7 +31,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, ScalarSelect, and_, delete, func, insert, select, update
+from sqlalchemy import ColumnElement, Result, ScalarSelect, and_, delete, func, insert, select, update
 
 from winnerr.auth import invitations
 from winnerr.auth.permissions import ROLE_PERMISSIONS, Permission
@@ -71,26 +71,29 @@ class NewMember(Rules):
 async def list_members(ctx: Context, page: int | None, limit: int | None) -> Page[MemberRow]:
     """The organization's members, oldest membership first, with their last sign of life."""
     request = page_request(page, limit)
+    total = await ctx.scope.count(select(Membership.user_id).where(ctx.scope.where(Membership)))
     query = (
         select(User, Membership.role, _last_seen(ctx))
         .join(Membership, Membership.user_id == User.id)
         .where(ctx.scope.where(Membership))
+        .order_by(Membership.created_at, User.id)
+        .limit(request.limit)
+        .offset(request.offset)
     )
-    total = await ctx.scope.count(query)
-    ordered = query.order_by(Membership.created_at, User.id).limit(request.limit).offset(request.offset)
-    rows = (await ctx.scope.execute(ordered)).all()
-    return Page([MemberRow(row[0], row[1], row[2]) for row in rows], request.page, request.limit, total)
+    found: Result[User, Role, datetime | None] = await ctx.scope.execute(query)
+    rows = [MemberRow(user, role, seen) for user, role, seen in found.tuples()]
+    return Page(rows, request.page, request.limit, total)
 
 
 def _last_seen(ctx: Context) -> ColumnElement[datetime | None]:
     """The latest of the member's websocket heartbeat and their last login or refresh in the organization."""
     organization = ctx.scope.organization_id
-    heartbeat: ScalarSelect[datetime | None] = (
+    heartbeat: ScalarSelect[datetime] = (
         select(func.max(PresenceEntry.heartbeat_at))
         .where(PresenceEntry.organization_id == organization, PresenceEntry.user_id == Membership.user_id)
         .scalar_subquery()
     )
-    login: ScalarSelect[datetime | None] = (
+    login: ScalarSelect[datetime] = (
         select(func.max(RefreshToken.created_at))
         .where(RefreshToken.organization_id == organization, RefreshToken.user_id == Membership.user_id)
         .scalar_subquery()
