@@ -4,7 +4,9 @@
 (migration 0007), for the sliding-window-counter strategy: two counters per key (the current and the previous
 window, keyed as `limits` keys them), the previous one weighted by how much of it is still inside the window.
 A hit is one statement: the upsert's `WHERE` is evaluated on the locked row, so two instances hitting the same
-key at once cannot both take its last unit. Rows of windows that ended are pruned at most once a minute.
+key at once cannot both take its last unit; it also answers the window's counts, which the window's stats that
+`limits` asks for next reuse (one round trip per request). Rows of windows that ended are pruned at most once a
+minute.
 
 `shared_storage(settings, engine)` picks the storage: `RATE_LIMIT_URL` if set (`redis://…`, or `memory://` for a
 single process), else a `redis://` `BROADCAST_URL` (the Redis the instances already share), else PostgreSQL.
@@ -28,21 +30,27 @@ from winnerr.settings import Settings
 
 PRUNE_EVERY_SECONDS = 60.0
 POOL_SIZE = 5
+SEEN_SIZE = 10_000
 
 _ACQUIRE = text(
     """
     WITH previous AS (
         SELECT coalesce((SELECT count FROM rate_limit_counters WHERE key = :previous), 0) AS count
+    ), acquired AS (
+        INSERT INTO rate_limit_counters AS counter (key, count, expires_at)
+        SELECT :current, CAST(:amount AS bigint), CAST(:expires_at AS float8) FROM previous
+        WHERE floor(previous.count * CAST(:weight AS float8)) + CAST(:amount AS bigint) <= CAST(:limit AS bigint)
+        ON CONFLICT (key) DO UPDATE SET count = counter.count + excluded.count
+        WHERE floor((SELECT count FROM previous) * CAST(:weight AS float8) + counter.count) + excluded.count
+            <= CAST(:limit AS bigint)
+        RETURNING counter.count
     )
-    INSERT INTO rate_limit_counters AS counter (key, count, expires_at)
-    SELECT :current, CAST(:amount AS bigint), CAST(:expires_at AS float8) FROM previous
-    WHERE floor(previous.count * CAST(:weight AS float8)) + CAST(:amount AS bigint) <= CAST(:limit AS bigint)
-    ON CONFLICT (key) DO UPDATE SET count = counter.count + excluded.count
-    WHERE floor((SELECT count FROM previous) * CAST(:weight AS float8) + counter.count) + excluded.count
-        <= CAST(:limit AS bigint)
-    RETURNING counter.count
+    SELECT (SELECT count FROM previous), (SELECT count FROM acquired),
+        coalesce((SELECT count FROM rate_limit_counters WHERE key = :current), 0)
     """
 )
+"""Take `amount` from the window if it has room; answers the previous window's count, the current one's after
+the hit (null when refused), and the current one's as it was before."""
 _INCR = text(
     """
     INSERT INTO rate_limit_counters AS counter (key, count, expires_at)
@@ -73,6 +81,8 @@ class PostgresStorage(Storage, SlidingWindowCounterSupport, TimestampedSlidingWi
             async_url(url), pool_size=pool_size, max_overflow=pool_size, isolation_level="AUTOCOMMIT"
         )
         self._pruned_at = 0.0
+        self._seen: dict[str, tuple[float, int, int]] = {}
+        """The window each key's last hit read, kept until the window's stats are asked for (just after)."""
 
     async def close(self) -> None:
         await self.engine.dispose()
@@ -120,7 +130,7 @@ class PostgresStorage(Storage, SlidingWindowCounterSupport, TimestampedSlidingWi
         now = time.time()
         previous, current = self.sliding_window_keys(key, expiry, now)
         window_end = (math.floor(now / expiry) + 1) * expiry
-        rows = await self._execute(
+        (previous_count, acquired, before), *_ = await self._execute(
             _ACQUIRE,
             previous=previous,
             current=current,
@@ -129,18 +139,30 @@ class PostgresStorage(Storage, SlidingWindowCounterSupport, TimestampedSlidingWi
             weight=_previous_ttl(now, expiry) / expiry,
             expires_at=window_end + expiry,  # it is the previous window until then
         )
+        self._remember(key, now, int(previous_count), int(before if acquired is None else acquired))
         await self._prune(now)
-        return bool(rows)
+        return acquired is not None
 
     async def get_sliding_window(self, key: str, expiry: int) -> tuple[int, float, int, float]:
+        """The window's counts; those the key's hit just read if it was in this window (`limits` asks for the
+        stats right after each hit: one statement per request instead of two)."""
+        seen = self._seen.pop(key, None)
         now = time.time()
-        previous, current = self.sliding_window_keys(key, expiry, now)
-        rows = await self._execute(_COUNTS, previous=previous, current=current)
-        counts = {bytes(row[0]): int(row[1]) for row in rows}
-        previous_count = counts.get(_bytes(previous), 0)
+        if seen is not None and math.floor(seen[0] / expiry) == math.floor(now / expiry):
+            previous_count, current_count = seen[1], seen[2]
+        else:
+            previous, current = self.sliding_window_keys(key, expiry, now)
+            rows = await self._execute(_COUNTS, previous=previous, current=current)
+            counts = {bytes(row[0]): int(row[1]) for row in rows}
+            previous_count, current_count = counts.get(_bytes(previous), 0), counts.get(_bytes(current), 0)
         previous_ttl = _previous_ttl(now, expiry) if previous_count else 0.0
         current_ttl = (1 - ((now / expiry) % 1)) * expiry + expiry
-        return previous_count, previous_ttl, counts.get(_bytes(current), 0), current_ttl
+        return previous_count, previous_ttl, current_count, current_ttl
+
+    def _remember(self, key: str, now: float, previous_count: int, current_count: int) -> None:
+        if len(self._seen) >= SEEN_SIZE:
+            self._seen.clear()  # stats that were never asked for: forget them all
+        self._seen[key] = (now, previous_count, current_count)
 
     async def clear_sliding_window(self, key: str, expiry: int) -> None:
         previous, current = self.sliding_window_keys(key, expiry, time.time())

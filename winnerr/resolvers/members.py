@@ -81,7 +81,7 @@ async def list_members(ctx: Context, page: int | None, limit: int | None) -> Pag
         .offset(request.offset)
     )
     found: Result[User, Role, datetime | None] = await ctx.scope.execute(query)
-    rows = [MemberRow(user, role, seen) for user, role, seen in found.tuples()]
+    rows = [MemberRow(user, role, seen) for user, role, seen in found]
     return Page(rows, request.page, request.limit, total)
 
 
