@@ -29,7 +29,7 @@ from winnerr.db.engine import async_url
 from winnerr.settings import Settings
 
 PRUNE_EVERY_SECONDS = 60.0
-POOL_SIZE = 5
+POOL_SIZE = 3
 SEEN_SIZE = 10_000
 
 _ACQUIRE = text(
@@ -78,7 +78,7 @@ class PostgresStorage(Storage, SlidingWindowCounterSupport, TimestampedSlidingWi
         super().__init__(None)
         # A pool of its own: single statements in autocommit (no BEGIN/COMMIT round trips), no pre-ping.
         self.engine = create_async_engine(
-            async_url(url), pool_size=pool_size, max_overflow=pool_size, isolation_level="AUTOCOMMIT"
+            async_url(url), pool_size=pool_size, max_overflow=2, isolation_level="AUTOCOMMIT"
         )
         self._pruned_at = 0.0
         self._seen: dict[str, tuple[float, int, int]] = {}
