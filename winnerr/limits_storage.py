@@ -29,7 +29,7 @@ from winnerr.db.engine import async_url
 from winnerr.settings import Settings
 
 PRUNE_EVERY_SECONDS = 60.0
-POOL_SIZE = 3
+POOL_SIZE = 1
 SEEN_SIZE = 10_000
 
 _ACQUIRE = text(
@@ -193,4 +193,4 @@ def shared_storage(settings: Settings, database_url: str) -> Storage:
         return PostgresStorage(database_url)
     if url.startswith("memory://"):
         return MemoryStorage()
-    return RedisStorage(f"async+{url}", implementation="redispy")
+    return RedisStorage(f"async+{url}", implementation="redispy", wrap_exceptions=True)

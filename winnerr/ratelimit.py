@@ -19,6 +19,7 @@ believes `X-Forwarded-For` only from `TRUSTED_PROXIES`.
 
 from __future__ import annotations
 
+import logging
 import math
 import time
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ from dataclasses import dataclass
 from limits import RateLimitItem
 from limits.aio.storage import MemoryStorage, Storage
 from limits.aio.strategies import SlidingWindowCounterRateLimiter
+from limits.errors import StorageError
 from starlette.datastructures import MutableHeaders
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -34,6 +36,8 @@ from winnerr.access import PRINCIPAL_KEY, route_policy
 from winnerr.auth.principal import Principal
 from winnerr.errors import ErrorCode, RateLimited
 from winnerr.settings import Settings
+
+logger = logging.getLogger("winnerr.ratelimit")
 
 GUARD_SIZE = 10_000
 """The most refused keys a process remembers (the oldest are forgotten first)."""
@@ -103,8 +107,12 @@ class RateLimiter:
         now = time.time()
         if waiting := self._guard.refused_for(guarded, now):
             return Window(False, self.limit.amount, 0, max(1, math.ceil(waiting)))
-        allowed = await self._limiter.hit(self.limit, *key, cost=cost) if cost > 0 else True
-        stats = await self._limiter.get_window_stats(self.limit, *key)
+        try:
+            allowed = await self._limiter.hit(self.limit, *key, cost=cost) if cost > 0 else True
+            stats = await self._limiter.get_window_stats(self.limit, *key)
+        except StorageError as error:  # Redis away: let the request through rather than refuse everyone
+            logger.warning("Rate-limit storage unreachable, not counting: %s", error)
+            return Window(True, self.limit.amount, self.limit.amount, 1)
         reset_after = max(1, math.ceil(stats.reset_time - now))
         if not allowed:
             reset_after = max(reset_after, self._seconds_to_refill(cost - stats.remaining))
