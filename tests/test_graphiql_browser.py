@@ -39,7 +39,8 @@ async def test_log_in_on_the_page_then_query(host: str, tenant: Tenant) -> None:
 
         await page.wait_for("!!document.querySelector('.graphiql-query-editor .CodeMirror')")
         answer = json.loads(await run_in_graphiql(page, "{ me { role } }", "OWNER"))
-        assert answer == {"data": {"me": {"role": "OWNER"}}}
+        assert answer["data"] == {"me": {"role": "OWNER"}}
+        assert answer["extensions"]["cost"]["requested"] == 1
 
     violations = [message for message in page.messages if "Content Security Policy" in message]
     assert violations == []

@@ -61,6 +61,12 @@ async def test_the_graphql_http_audit_passes_without_warnings(settings: Settings
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 JSON = "application/json"
 SYNTAX_ERROR = "{ me { role } "
+
+
+def first_cost_of_me(tenant: Tenant) -> dict[str, Any]:
+    """`extensions.cost` of a member's first `{ me { role } }`: one object asked for and returned."""
+    budget = tenant.settings.cost_budget_item.amount
+    return {"cost": {"requested": 1, "actual": 1, "budget": budget, "remaining": budget - 1}}
 UNKNOWN_FIELD = "{ me { password } }"
 
 
@@ -104,7 +110,7 @@ async def test_the_accept_header_and_its_q_values_choose_the_media_type(
     response = await _post(tenant, {"query": "{ me { role } }"}, accept)
     assert response.status_code == 200
     assert _media_type(response) == media_type
-    assert response.json() == {"data": {"me": {"role": "OWNER"}}}
+    assert response.json() == {"data": {"me": {"role": "OWNER"}}, "extensions": first_cost_of_me(tenant)}
 
 
 @pytest.mark.parametrize("query", [SYNTAX_ERROR, UNKNOWN_FIELD])
@@ -197,7 +203,7 @@ async def test_a_get_without_a_query_is_400_in_the_error_shape(tenant: Tenant) -
 
 async def test_queries_run_over_get_and_a_mutation_over_get_is_405(tenant: Tenant) -> None:
     query = await tenant.client.get("/graphql", params={"query": "{ me { role } }"}, headers=tenant.headers())
-    assert query.json() == {"data": {"me": {"role": "OWNER"}}}
+    assert query.json() == {"data": {"me": {"role": "OWNER"}}, "extensions": first_cost_of_me(tenant)}
     mutation = 'mutation { createTask(input: {title: "Call back"}) { id } }'
     response = await tenant.client.get("/graphql", params={"query": mutation}, headers=tenant.headers())
     _assert_refused(response, status=405)

@@ -1,15 +1,19 @@
-"""Managing members: `updateMemberRole` and `removeMember`, their rules, their events, and their reach into
-open websockets (a removed member's sockets close at once and hear nothing more)."""
+"""Members: `members` (roles, last seen), `addMember` (an existing user joins; a new e-mail gets an invitation to
+set a password), `updateMemberRole` and `removeMember`, their rules, their events, and their reach into open
+websockets (a removed member's sockets close at once and hear nothing more) and HTTP (their tokens stop at once)."""
 
 from __future__ import annotations
 
 import asyncio
 import uuid
+from collections.abc import Awaitable
+from typing import Any
 
+import httpx
 import pytest
 from sqlalchemy import delete
 
-from tests.factories import Tenant
+from tests.factories import PASSWORD, Tenant
 from tests.live import GraphQLSocket
 from tests.test_live import DEAL_UPDATED, new_deal, now, rename
 from winnerr.db.enums import EventType, Role
@@ -23,6 +27,10 @@ UPDATE_ROLE = """mutation($userId: ID!, $role: Role!) {
 REMOVE = "mutation($userId: ID!) { removeMember(userId: $userId) { user { id email } role } }"
 MEMBER_EVENTS = "query($type: EventType) { events(type: $type) { items { type entityId actorId } } }"
 ME = "{ me { role } }"
+MEMBERS = "{ members { items { user { id email fullName } role lastSeenAt } pagination { total } } }"
+ADD = """mutation($email: String!, $role: Role!) {
+  addMember(email: $email, role: $role) { member { user { id email } role } invitationToken }
+}"""
 CREATE_PERSON = 'mutation { createPerson(input: {firstName: "Ann", lastName: "Lee"}) { id } }'
 
 
@@ -178,3 +186,96 @@ async def test_a_removal_alone_closes_a_subscribed_socket(tenant: Tenant, host: 
         await asyncio.wait_for(socket.closed(), 10)  # on the MEMBER_REMOVED event, not the 30 s re-check
         assert socket.connection.close_code == 4403
         assert await socket.nothing_for(operation, 0)
+
+
+def token_request(client: httpx.AsyncClient, **fields: str) -> Awaitable[httpx.Response]:
+    return client.post("/auth/token", json=fields)
+
+
+async def members_by_email(tenant: Tenant) -> dict[str, dict[str, Any]]:
+    items = (await tenant.gql(MEMBERS))["members"]["items"]
+    return {item["user"]["email"]: item for item in items}
+
+
+async def test_every_member_reads_the_members_with_roles_and_last_seen(tenant: Tenant) -> None:
+    before = await members_by_email(tenant.as_role(Role.VIEWER))
+    assert {email: item["role"] for email, item in before.items()} == {
+        email: role.value for role, email in tenant.emails.items()
+    }
+    assert {item["lastSeenAt"] for item in before.values()} == {None}, "tokens minted by the tests leave no trace"
+    logged_in = await token_request(
+        tenant.client, grant_type="password", email=tenant.emails[Role.AGENT], password=PASSWORD
+    )
+    assert logged_in.status_code == 200
+    after = await members_by_email(tenant.as_role(Role.VIEWER))
+    assert after[tenant.emails[Role.AGENT]]["lastSeenAt"] is not None
+    assert after[tenant.emails[Role.ADMIN]]["lastSeenAt"] is None
+
+
+async def test_an_existing_user_joins_at_once(tenant: Tenant, other_tenant: Tenant) -> None:
+    email = other_tenant.emails[Role.AGENT]
+    added = (await tenant.as_role(Role.ADMIN).gql(ADD, {"email": email.upper(), "role": "VIEWER"}))["addMember"]
+    user_id = str(other_tenant.user_ids[Role.AGENT])
+    assert added == {"member": {"user": {"id": user_id, "email": email}, "role": "VIEWER"}, "invitationToken": None}
+    joined = other_tenant.as_role(Role.AGENT)
+    joined.extra_headers = {"x-organization-id": str(tenant.organization_id)}
+    assert (await joined.gql(ME))["me"]["role"] == "VIEWER"
+    assert await role_of(other_tenant, Role.AGENT) == "AGENT", "their other membership is untouched"
+    events = (await tenant.gql(MEMBER_EVENTS, {"type": "MEMBER_ADDED"}))["events"]["items"]
+    assert events == [{"type": "MEMBER_ADDED", "entityId": user_id, "actorId": user(tenant, Role.ADMIN)}]
+    again = await tenant.gql_error(ADD, {"email": email, "role": "AGENT"})
+    assert again["extensions"]["code"] == "DUPLICATE_RECORD"
+
+
+async def test_a_new_email_gets_an_invitation_to_set_a_password(tenant: Tenant) -> None:
+    email = f"new-{uuid.uuid4().hex[:8]}@test.example.com"
+    added = (await tenant.gql(ADD, {"email": email, "role": "AGENT"}))["addMember"]
+    assert added["member"]["role"] == "AGENT"
+    token = added["invitationToken"]
+    assert token
+    assert (await members_by_email(tenant))[email]["role"] == "AGENT"
+    chosen = "a password of my own"
+    refused = await token_request(tenant.client, grant_type="password", email=email, password=chosen)
+    assert refused.json()["error"] == "invalid_grant", "no password before the invitation is accepted"
+    short = await token_request(tenant.client, grant_type="invitation", invitation_token=token, password="short")
+    assert short.json()["error"] == "invalid_grant"
+    accepted = await token_request(
+        tenant.client, grant_type="invitation", invitation_token=token, password=chosen
+    )
+    assert accepted.status_code == 200, accepted.text
+    me = await tenant.client.post(
+        "/graphql", json={"query": ME}, headers={"Authorization": f"Bearer {accepted.json()['access_token']}"}
+    )
+    assert me.json()["data"] == {"me": {"role": "AGENT"}}
+    twice = await token_request(
+        tenant.client, grant_type="invitation", invitation_token=token, password=chosen
+    )
+    assert twice.json()["error"] == "invalid_grant"
+    assert (await token_request(tenant.client, grant_type="password", email=email, password=chosen)).status_code == 200
+
+
+async def test_removing_an_invited_member_voids_the_invitation(tenant: Tenant) -> None:
+    added = (await tenant.gql(ADD, {"email": f"gone-{uuid.uuid4().hex[:8]}@test.example.com", "role": "VIEWER"}))
+    invited = added["addMember"]
+    await tenant.gql(REMOVE, {"userId": invited["member"]["user"]["id"]})
+    accepted = await token_request(
+        tenant.client, grant_type="invitation", invitation_token=invited["invitationToken"], password="long enough"
+    )
+    assert accepted.json()["error"] == "invalid_grant"
+
+
+async def test_adding_members_follows_the_role_rules(tenant: Tenant) -> None:
+    email = f"rules-{uuid.uuid4().hex[:8]}@test.example.com"
+    for role, document_role, code in (
+        (Role.ADMIN, "OWNER", "PERMISSION_DENIED"),
+        (Role.AGENT, "VIEWER", "PERMISSION_DENIED"),
+        (Role.VIEWER, "VIEWER", "PERMISSION_DENIED"),
+    ):
+        error = await tenant.as_role(role).gql_error(ADD, {"email": email, "role": document_role})
+        assert error["extensions"]["code"] == code, (role, error)
+    invalid = await tenant.gql_error(ADD, {"email": "not an e-mail", "role": "AGENT"})
+    assert invalid["extensions"]["code"] == "VALIDATION_ERROR"
+    assert email not in await members_by_email(tenant)
+    assert (await tenant.gql(MEMBER_EVENTS))["events"]["items"] == []
+    owner = (await tenant.gql(ADD, {"email": email, "role": "OWNER"}))["addMember"]
+    assert owner["member"]["role"] == "OWNER", "an OWNER may grant OWNER"

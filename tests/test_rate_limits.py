@@ -1,31 +1,52 @@
-"""Rate limits: RATE_LIMIT_API per member, RateLimit-* headers on every response, 429 past the limit."""
+"""Rate limits: RATE_LIMIT_API per member, RateLimit-* headers on every response (a 401 too), 429 past the limit,
+counted in storage that every instance shares, behind a per-process guard."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
+from typing import Any
 
 import httpx
 import pytest
 from asgi_lifespan import LifespanManager
+from sqlalchemy import event
 
 from tests.factories import Tenant, make_tenant
 from winnerr.app import create_app
 from winnerr.db.enums import Role
+from winnerr.limits_storage import PostgresStorage
 from winnerr.settings import Settings
 from winnerr.state import STATE_KEY, AppState
 
 LIMIT = 3
 
 
-@pytest.fixture
-async def limited(settings: Settings) -> AsyncIterator[Tenant]:
-    """A tenant of an app that allows each member three requests a minute."""
-    app = create_app(settings.model_copy(update={"rate_limit_api": f"{LIMIT}/minute"}))
+@asynccontextmanager
+async def instance(settings: Settings) -> AsyncIterator[tuple[httpx.AsyncClient, AppState]]:
+    """One more instance of the app, with its own lifespan (database pool, guard) over the test database."""
+    app = create_app(settings)
     async with LifespanManager(app) as manager:
-        state: AppState = manager._state[STATE_KEY]
         transport = httpx.ASGITransport(app=manager.app)
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
-            yield await make_tenant(state.database.sessions, settings, client)
+            yield client, manager._state[STATE_KEY]
+
+
+@pytest.fixture
+async def instances(settings: Settings) -> AsyncIterator[list[tuple[httpx.AsyncClient, AppState]]]:
+    """Two instances that allow each member three requests a minute, their shared counters emptied."""
+    limited_settings = settings.model_copy(update={"rate_limit_api": f"{LIMIT}/minute"})
+    async with AsyncExitStack() as stack:
+        started = [await stack.enter_async_context(instance(limited_settings)) for _ in range(2)]
+        await started[0][1].limits.storage.reset()
+        yield started
+
+
+@pytest.fixture
+async def limited(instances: list[tuple[httpx.AsyncClient, AppState]], settings: Settings) -> Tenant:
+    """A tenant of an app that allows each member three requests a minute."""
+    client, state = instances[0]
+    return await make_tenant(state.database.sessions, settings, client)
 
 
 async def test_each_response_counts_down_then_429(limited: Tenant) -> None:
@@ -76,3 +97,74 @@ async def test_probes_and_graphiql_are_never_limited(limited: Tenant, path: str,
         assert not any(name.lower().startswith("ratelimit-") for name in response.headers), response.headers
     public = await limited.client.post("/auth/revoke", json={})
     assert public.headers["RateLimit-Remaining"] == str(LIMIT - 1), "the probes were not counted either"
+
+
+def on(tenant: Tenant, client: httpx.AsyncClient) -> Tenant:
+    """The same member, talking to another instance."""
+    moved = tenant.as_role(tenant.role)
+    moved.client = client
+    return moved
+
+
+async def test_two_instances_share_a_members_limit(
+    limited: Tenant, instances: list[tuple[httpx.AsyncClient, AppState]]
+) -> None:
+    first, second = (on(limited, client) for client, _ in instances)
+    answers = [await (first if turn % 2 == 0 else second).post("{ me { role } }") for turn in range(LIMIT + 1)]
+    assert [answer.status_code for answer in answers] == [200] * LIMIT + [429]
+    assert [answer.headers["RateLimit-Remaining"] for answer in answers[:LIMIT]] == ["2", "1", "0"]
+    assert (await first.post("{ me { role } }")).status_code == 429
+
+
+async def test_the_sixth_failed_login_is_refused_on_either_instance(tenant: Tenant, settings: Settings) -> None:
+    async with instance(settings) as (first, _), instance(settings) as (second, _):
+        await login_failures_then_refusal([first, second], tenant.emails[Role.AGENT])
+
+
+async def login_failures_then_refusal(clients: list[httpx.AsyncClient], email: str) -> None:
+    wrong = {"grant_type": "password", "email": email, "password": "wrong password"}
+    failures = [await clients[turn % 2].post("/auth/token", json=wrong) for turn in range(5)]
+    assert [failure.json()["error"] for failure in failures] == ["invalid_grant"] * 5
+    for client in clients:
+        locked = await client.post("/auth/token", json={**wrong, "password": "correct horse battery"})
+        assert locked.status_code == 429, locked.text
+        assert 0 < int(locked.headers["Retry-After"]) <= 15 * 60
+
+
+async def test_a_401_is_counted_and_carries_the_headers(limited: Tenant) -> None:
+    answers = [await limited.client.post("/graphql", json={"query": "{ me { role } }"}) for _ in range(LIMIT + 1)]
+    assert [answer.status_code for answer in answers] == [401] * LIMIT + [429]
+    assert [answer.headers["RateLimit-Remaining"] for answer in answers[:LIMIT]] == ["2", "1", "0"]
+    assert answers[0].json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+    assert int(answers[-1].headers["Retry-After"]) > 0
+
+
+async def test_exports_are_limited_to_ten_a_minute_per_member(limited: Tenant) -> None:
+    statuses = [
+        (await limited.client.get("/export/people.csv", headers=limited.headers())).status_code for _ in range(11)
+    ]
+    assert statuses == [200] * 10 + [429]
+    other = await limited.client.get("/export/people.csv", headers=limited.headers(Role.AGENT))
+    assert other.status_code == 200, "the limit is the member's own"
+
+
+async def test_a_refused_flood_is_answered_without_the_database(
+    limited: Tenant, instances: list[tuple[httpx.AsyncClient, AppState]]
+) -> None:
+    for _ in range(LIMIT):
+        await limited.post("{ me { role } }")
+    assert (await limited.post("{ me { role } }")).status_code == 429
+    _, state = instances[0]
+    assert isinstance(state.limits.storage, PostgresStorage)
+    statements: list[str] = []
+
+    def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        statements.append(statement)
+
+    event.listen(state.limits.storage.engine.sync_engine, "before_cursor_execute", record)
+    try:
+        refused = [await limited.post("{ me { role } }") for _ in range(20)]
+    finally:
+        event.remove(state.limits.storage.engine.sync_engine, "before_cursor_execute", record)
+    assert {answer.status_code for answer in refused} == {429}
+    assert statements == []

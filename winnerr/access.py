@@ -2,8 +2,9 @@
 
 `route_policy(scope)` answers for a request; the first rule whose path matches wins. The probes and GraphiQL
 (its page and its assets) need no token and are never rate-limited, so a load balancer or a browser reloading
-the IDE can never be refused; every other route counts against a limit (`api` or `webhooks`, the names of the
-`RATE_LIMIT_*` settings). Websockets authenticate in `connection_init` and are counted per operation there.
+the IDE can never be refused; every other route counts against a limit (`api`, `exports` or `webhooks`, the
+names of the `RATE_LIMIT_*` settings; an export counts against `RATE_LIMIT_EXPORTS` alone, the stricter).
+Websockets authenticate in `connection_init` and are counted per operation there.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ PRINCIPAL_KEY = "winnerr.principal"
 GRAPHQL_PATH = "/graphql"
 GRAPHIQL_ASSETS = "/graphiql/static/"
 
-LimitName = Literal["api", "webhooks"]
+LimitName = Literal["api", "exports", "webhooks"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,10 +29,11 @@ class RoutePolicy:
     authenticated: bool
     """A valid `Authorization: Bearer` token is required (401 otherwise)."""
     rate_limit: LimitName | None
-    """The limit that counts the request (`RATE_LIMIT_API`, `RATE_LIMIT_WEBHOOKS`), or none."""
+    """The limit that counts the request (`RATE_LIMIT_API`, `RATE_LIMIT_EXPORTS`, `RATE_LIMIT_WEBHOOKS`), or none."""
 
 
 PROTECTED = RoutePolicy(authenticated=True, rate_limit="api")
+EXPORT = RoutePolicy(authenticated=True, rate_limit="exports")
 PUBLIC = RoutePolicy(authenticated=False, rate_limit="api")
 WEBHOOK = RoutePolicy(authenticated=False, rate_limit="webhooks")
 UNLIMITED = RoutePolicy(authenticated=False, rate_limit=None)
@@ -57,7 +59,7 @@ RULES: tuple[tuple[Callable[[Scope], bool], RoutePolicy], ...] = (
     (wants_graphiql, UNLIMITED),
     (_under(GRAPHIQL_ASSETS), UNLIMITED),
     (_exactly(GRAPHQL_PATH, "/auth/debug"), PROTECTED),
-    (_under("/export/"), PROTECTED),
+    (_under("/export/"), EXPORT),
     (_under("/webhooks/"), WEBHOOK),
 )
 """Path rules, first match wins; anything else (`/auth/token`, `/`, unknown paths) is `PUBLIC`."""

@@ -15,7 +15,12 @@ from starlette.requests import ClientDisconnect
 from starlette.routing import Mount, Route, WebSocketRoute
 
 from winnerr.auth import routes as auth_routes
-from winnerr.auth.middleware import AuthenticationMiddleware, client_disconnected, internal_error
+from winnerr.auth.middleware import (
+    AuthenticationMiddleware,
+    RequireAuthentication,
+    client_disconnected,
+    internal_error,
+)
 from winnerr.body_size import BodySizeLimitMiddleware
 from winnerr.db.database import Database
 from winnerr.db.embedded import database_url
@@ -24,8 +29,9 @@ from winnerr.graphiql import static_app
 from winnerr.graphql_app import GraphQLEndpoint
 from winnerr.health import routes as health_routes
 from winnerr.http_errors import ServerErrors
+from winnerr.limits_storage import shared_storage
 from winnerr.logs import configure_logging
-from winnerr.ratelimit import RateLimiter, RateLimitMiddleware
+from winnerr.ratelimit import Limits, RateLimitMiddleware
 from winnerr.settings import Settings, load_settings
 from winnerr.state import AppState
 from winnerr.subscriptions.hub import Hub
@@ -38,27 +44,27 @@ def create_app(settings: Settings | None = None) -> Starlette:
     """The Winnerr app; settings come from the environment unless given."""
     settings = settings or load_settings()
     configure_logging(settings.winnerr_log_level)
-    api_limiter = RateLimiter(settings.rate_limit("api"))
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Any]]:
         url = database_url(settings)
         database = Database.connect(url)
+        limits = Limits.of(settings, shared_storage(settings, url))
         hub = Hub(settings.broadcast_url or url, settings.subscriber_queue_size)
         presence = Presence(database, hub, settings.presence_grace_seconds)
-        sockets = OpenSockets(database, settings)
+        sockets = OpenSockets(database, settings, limits.websockets)
         await hub.start()
         await presence.start()
         await sockets.start()
         gc.freeze()  # what start-up built lives as long as the process: keep it out of every collection
         try:
-            login_limiter = RateLimiter(settings.rate_limit("auth"))
-            state = AppState(settings, database, login_limiter, api_limiter, hub, presence, sockets)
+            state = AppState(settings, database, limits, hub, presence, sockets)
             yield state.as_lifespan_state()
         finally:
             await sockets.stop()
             await presence.stop()
             await hub.stop()
+            await limits.close()
             await database.close()
 
     graphql = GraphQLEndpoint()
@@ -82,8 +88,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
         ),
         Middleware(ServerErrors, unexpected=internal_error),
         Middleware(BodySizeLimitMiddleware),
-        Middleware(AuthenticationMiddleware),
-        Middleware(RateLimitMiddleware, settings=settings, api=api_limiter),
+        Middleware(AuthenticationMiddleware),  # identifies the caller, or remembers why not
+        Middleware(RateLimitMiddleware),  # counts per member, else per client IP
+        Middleware(RequireAuthentication),  # a route that needs a token answers 401 (with the RateLimit-* headers)
     ]
     handlers = {Exception: internal_error, ClientDisconnect: client_disconnected}
     return Starlette(routes=routes, middleware=middleware, lifespan=lifespan, exception_handlers=handlers)

@@ -22,6 +22,7 @@ from winnerr.db.database import Database
 from winnerr.db.enums import EventType
 from winnerr.db.scope import TenantScope
 from winnerr.errors import DomainError, Unauthenticated
+from winnerr.ratelimit import Limits
 from winnerr.resolvers.loaders import Loaders
 from winnerr.settings import Settings
 from winnerr.subscriptions.events import Change, write_events
@@ -88,6 +89,8 @@ class Context:
     database: Database
     hub: Hub
     request_id: str
+    limits: Limits | None = None
+    """The app's rate limits and cost budgets (`winnerr.ratelimit`); none outside a running app."""
     authenticated: Principal | None = None
     connection_params: dict[str, Any] = field(default_factory=dict)
     connection: WebSocket | None = None

@@ -30,7 +30,15 @@ from winnerr.access import wants_graphiql
 from winnerr.context import Context
 from winnerr.errors import ErrorCode
 from winnerr.graphiql import graphiql_page
-from winnerr.graphql_http import JSON, RequestRefused, answer, parse_json, posted_operation, response_media_type
+from winnerr.graphql_http import (
+    JSON,
+    RequestRefused,
+    answer,
+    parse_json,
+    posted_operation,
+    response_media_type,
+    retry_after,
+)
 from winnerr.http_errors import json_error
 from winnerr.schema import schema
 from winnerr.state import app_state, principal_of
@@ -56,6 +64,7 @@ class WinnerrGraphQL(GraphQL[Context, None]):
             database=state.database,
             hub=state.hub,
             request_id=correlation_id.get() or "-",
+            limits=state.limits,
         )
         if isinstance(request, WebSocket):
             context.connection = request
@@ -143,6 +152,8 @@ class WinnerrGraphQL(GraphQL[Context, None]):
         status, body = answer(response_data, media_type)
         response = Response(self.encode_json(body), status_code=status, media_type=media_type)
         response.headers.raw.extend(sub_response.headers.raw)
+        if (seconds := retry_after(body)) is not None:
+            response.headers["Retry-After"] = str(seconds)
         return response
 
 

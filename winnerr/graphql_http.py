@@ -9,6 +9,8 @@ has, which status it gets, and which request bodies are well-formed.
 - A request that is not well-formed (not JSON or not UTF-8, not one object, no string `query`, `variables` or
   `extensions` not an object, `operationName` not a string) is refused with `RequestRefused`: 400, in the
   contract's error shape.
+- An operation refused by the caller's query-cost budget (`RATE_LIMITED`, no field ran) is a 429 with
+  `Retry-After` in both media types: the contract answers every rate limit so.
 """
 
 from __future__ import annotations
@@ -111,7 +113,18 @@ def answer(response: GraphQLHTTPResponse, media_type: str) -> tuple[int, GraphQL
         return 200, response
     body = response.copy()
     body.pop("data", None)
+    codes = {error.get("extensions", {}).get("code") for error in body.get("errors") or [] if isinstance(error, dict)}
+    if ErrorCode.RATE_LIMITED.value in codes:
+        return 429, body  # the contract's rate limit, in either media type (`retry_after` names the wait)
     if media_type == JSON:
         return 200, body
-    codes = {error.get("extensions", {}).get("code") for error in body.get("errors") or [] if isinstance(error, dict)}
     return (500 if ErrorCode.INTERNAL_ERROR.value in codes else 400), body
+
+
+def retry_after(response: GraphQLHTTPResponse) -> int | None:
+    """The `retryAfter` (seconds) of a refusal by a rate limit or a cost budget, if the response is one."""
+    for error in response.get("errors") or []:
+        seconds = error.get("extensions", {}).get("retryAfter") if isinstance(error, dict) else None
+        if isinstance(seconds, int):
+            return seconds
+    return None

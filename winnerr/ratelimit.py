@@ -1,20 +1,33 @@
-"""Rate limits in the `limits` library's notation, counted in a moving window.
+"""Rate limits in the `limits` library's notation, counted in shared storage with a per-process guard in front.
 
-`RateLimitMiddleware` runs after authentication and applies the limit that `winnerr.access` names for the route:
-`RATE_LIMIT_API` per member (the principal authentication set; per client IP on public routes) or
-`RATE_LIMIT_WEBHOOKS` per provider, and puts the IETF `RateLimit-*` headers on what it counts. Routes with no limit
-(the probes, GraphiQL) are neither counted nor given the headers.
+Every limit counts with `limits`' sliding window counter in the storage all instances share
+(`winnerr.limits_storage`: PostgreSQL by default, or Redis), so two instances together allow what one would.
+In front of the storage, each process remembers the keys it saw refused until their `Retry-After` has passed
+(`RefusalGuard`): a flood past a limit is refused from memory and does not reach the database on every request.
+
+`Limits` holds the app's limiters: `RATE_LIMIT_AUTH` (failed logins per IP + e-mail), `RATE_LIMIT_API` (per
+member; per client IP on public routes), `RATE_LIMIT_WEBHOOKS` (per provider), `RATE_LIMIT_WEBSOCKETS`
+(websocket openings per member), `RATE_LIMIT_EXPORTS` (CSV exports per member) and `COST_BUDGET` (query-cost
+points per member, `winnerr.schema.budget`).
+
+`RateLimitMiddleware` runs after authentication has identified the caller and before it requires a token, so a
+401 is counted (per client IP) and carries the headers too. It applies the limit `winnerr.access` names for the
+route and puts the IETF `RateLimit-*` headers on what it counts; routes with no limit (the probes, GraphiQL)
+are neither counted nor given the headers. The client IP is the socket's peer: the server (`winnerr serve`)
+believes `X-Forwarded-For` only from `TRUSTED_PROXIES`.
 """
 
 from __future__ import annotations
 
+import logging
 import math
 import time
 from dataclasses import dataclass
 
 from limits import RateLimitItem
 from limits.aio.storage import MemoryStorage, Storage
-from limits.aio.strategies import MovingWindowRateLimiter
+from limits.aio.strategies import SlidingWindowCounterRateLimiter
+from limits.errors import StorageError
 from starlette.datastructures import MutableHeaders
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -24,7 +37,10 @@ from winnerr.auth.principal import Principal
 from winnerr.errors import ErrorCode, RateLimited
 from winnerr.settings import Settings
 
-WEBHOOKS_PREFIX = "/webhooks/"
+logger = logging.getLogger("winnerr.ratelimit")
+
+GUARD_SIZE = 10_000
+"""The most refused keys a process remembers (the oldest are forgotten first)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +49,7 @@ class Window:
     limit: int
     remaining: int
     reset_after: int
+    """Seconds until the request would be allowed (when refused), or until one more unit frees up."""
 
     def headers(self) -> dict[str, str]:
         headers = {
@@ -45,32 +62,107 @@ class Window:
         return headers
 
 
+class RefusalGuard:
+    """The keys this process saw refused, until when: answered from memory instead of the storage."""
+
+    def __init__(self, size: int = GUARD_SIZE) -> None:
+        self.size = size
+        self._until: dict[str, float] = {}
+
+    def refused_for(self, key: str, now: float) -> float:
+        """Seconds the key stays refused (0 when it is not, or no longer)."""
+        until = self._until.get(key, 0.0)
+        if until <= now:
+            self._until.pop(key, None)
+            return 0.0
+        return until - now
+
+    def refuse(self, key: str, until: float) -> None:
+        if len(self._until) >= self.size:
+            del self._until[next(iter(self._until))]
+        self._until[key] = until
+
+    def forget(self, key: str) -> None:
+        self._until.pop(key, None)
+
+
 class RateLimiter:
-    """One limit applied per key (e.g. IP and e-mail)."""
+    """One limit applied per key (e.g. IP and e-mail), in `storage` (in memory when none is given)."""
 
     def __init__(self, limit: RateLimitItem, storage: Storage | None = None) -> None:
         self.limit = limit
-        self._limiter = MovingWindowRateLimiter(storage or MemoryStorage())
+        self._limiter = SlidingWindowCounterRateLimiter(storage or MemoryStorage())
+        self._guard = RefusalGuard()
 
     async def clear(self, *key: str) -> None:
         """Forget what `key` has used (a successful login forgives the failures before it)."""
+        self._guard.forget(self.limit.key_for(*key))
         await self._limiter.clear(self.limit, *key)
 
-    async def hit(self, *key: str) -> Window:
-        """Count one request for `key`; the window says whether it was allowed."""
-        return await self._window(await self._limiter.hit(self.limit, *key), *key)
-
-    async def _window(self, allowed: bool, *key: str) -> Window:
-        stats = await self._limiter.get_window_stats(self.limit, *key)
-        reset_after = max(1, math.ceil(stats.reset_time - time.time()))
+    async def hit(self, *key: str, cost: int = 1) -> Window:
+        """Count `cost` units for `key`; the window says whether they were allowed. A cost above the whole
+        limit is counted as the whole limit (it needs the full window, and no more)."""
+        cost = min(cost, self.limit.amount)
+        guarded = self.limit.key_for(*key)
+        now = time.time()
+        if waiting := self._guard.refused_for(guarded, now):
+            return Window(False, self.limit.amount, 0, max(1, math.ceil(waiting)))
+        try:
+            allowed = await self._limiter.hit(self.limit, *key, cost=cost) if cost > 0 else True
+            stats = await self._limiter.get_window_stats(self.limit, *key)
+        except StorageError as error:  # Redis away: let the request through rather than refuse everyone
+            logger.warning("Rate-limit storage unreachable, not counting: %s", error)
+            return Window(True, self.limit.amount, self.limit.amount, 1)
+        reset_after = max(1, math.ceil(stats.reset_time - now))
+        if not allowed:
+            reset_after = max(reset_after, self._seconds_to_refill(cost - stats.remaining))
+            self._guard.refuse(guarded, now + reset_after)
         return Window(allowed, self.limit.amount, stats.remaining, reset_after)
+
+    def _seconds_to_refill(self, missing: int) -> int:
+        """How long `missing` units take to come back at the limit's average rate (amount per period)."""
+        return math.ceil(missing * self.limit.get_expiry() / self.limit.amount)
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """The app's limiters, all counting in one shared storage (see the module's docstring)."""
+
+    storage: Storage
+    auth: RateLimiter
+    api: RateLimiter
+    webhooks: RateLimiter
+    websockets: RateLimiter
+    exports: RateLimiter
+    cost: RateLimiter
+
+    async def close(self) -> None:
+        """Release the storage's connections (the PostgreSQL storage has a pool of its own)."""
+        close = getattr(self.storage, "close", None)
+        if close is not None:
+            await close()
+
+    @classmethod
+    def of(cls, settings: Settings, storage: Storage | None = None) -> Limits:
+        storage = storage or MemoryStorage()
+
+        def limiter(name: str) -> RateLimiter:
+            return RateLimiter(settings.rate_limit(name), storage)
+
+        return cls(
+            storage=storage,
+            auth=limiter("auth"),
+            api=limiter("api"),
+            webhooks=limiter("webhooks"),
+            websockets=limiter("websockets"),
+            exports=limiter("exports"),
+            cost=RateLimiter(settings.cost_budget_item, storage),
+        )
 
 
 class RateLimitMiddleware:
-    def __init__(self, app: ASGIApp, settings: Settings, api: RateLimiter) -> None:
+    def __init__(self, app: ASGIApp) -> None:
         self.app = app
-        self.api = api
-        self.webhooks = RateLimiter(settings.rate_limit("webhooks"))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         window = await self._hit(scope) if scope["type"] == "http" else None
@@ -92,24 +184,34 @@ class RateLimitMiddleware:
 
     async def _hit(self, scope: Scope) -> Window | None:
         """Count the request against its route's limit; `None` when the route has none."""
-        limit = route_policy(scope).rate_limit
-        if limit == "webhooks":
+        name = route_policy(scope).rate_limit
+        if name is None:
+            return None
+        from winnerr.state import STATE_KEY  # the app's state holds its limiters (and imports this module)
+
+        limits: Limits = scope["state"][STATE_KEY].limits
+        if name == "webhooks":
             provider = str(scope["path"]).removeprefix("/webhooks/").split("/")[0]
-            return await self.webhooks.hit("webhook", provider)
-        if limit == "api":
-            return await self.api.hit("api", _caller(scope))
-        return None
+            return await limits.webhooks.hit("webhook", provider)
+        limiter = limits.exports if name == "exports" else limits.api
+        return await limiter.hit(name, _caller(scope))
 
 
 def member_key(principal: Principal) -> str:
-    """The key of a member's API limit, the same over HTTP and websockets whatever issued their token."""
+    """The key of a member's limits, the same over HTTP and websockets whatever issued their token."""
     return f"member:{principal.user_id}"
 
 
+def client_ip(scope: Scope) -> str:
+    """The client's address: the socket's peer (the server rewrote it from `X-Forwarded-For` only when the
+    peer is one of `TRUSTED_PROXIES`)."""
+    client = scope.get("client")
+    return str(client[0]) if client else "unknown"
+
+
 def _caller(scope: Scope) -> str:
-    """The member that authentication found, else the client's address."""
+    """The member that authentication identified, else the client's address."""
     principal: Principal | None = scope.get(PRINCIPAL_KEY)
     if principal is not None:
         return member_key(principal)
-    client = scope.get("client")
-    return f"ip:{client[0] if client else 'unknown'}"
+    return f"ip:{client_ip(scope)}"

@@ -71,6 +71,13 @@ class Settings(BaseSettings):
     rate_limit_auth: str = "5/15 minutes"
     rate_limit_webhooks: str = "1000/minute"
     rate_limit_websockets: str = "60/minute"
+    rate_limit_exports: str = "10/minute"
+    rate_limit_url: str | None = None
+    """Where rate-limit counters and cost budgets live: `redis://…` (or `memory://`, one process only);
+    unset, a `redis://` `BROADCAST_URL`, else the PostgreSQL database (`winnerr.limits_storage`)."""
+    cost_budget: str = "50000/minute"
+    """Each member's query-cost budget: points (objects a query may return) per period, refilling continuously
+    (`winnerr.schema.budget`)."""
     winnerr_log_level: LogLevel = LogLevel.INFO
     access_token_ttl: int = Field(default=900, gt=0)
     refresh_token_ttl: int = Field(default=30 * 24 * 3600, gt=0)
@@ -112,7 +119,21 @@ class Settings(BaseSettings):
         except ValueError as exc:
             raise ValueError(f"must be comma-separated IP addresses or CIDR networks ({exc})") from None
 
-    @field_validator("rate_limit_api", "rate_limit_auth", "rate_limit_webhooks", "rate_limit_websockets")
+    @field_validator("rate_limit_url")
+    @classmethod
+    def _limit_backend(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("redis://", "rediss://", "memory://")):
+            raise ValueError("must be redis://, rediss:// or memory://")
+        return value
+
+    @field_validator(
+        "rate_limit_api",
+        "rate_limit_auth",
+        "rate_limit_webhooks",
+        "rate_limit_websockets",
+        "rate_limit_exports",
+        "cost_budget",
+    )
     @classmethod
     def _limits_notation(cls, value: str) -> str:
         return _rate_limit(value)
@@ -143,6 +164,11 @@ class Settings(BaseSettings):
             path.write_text(secrets.token_urlsafe(48))
             path.chmod(0o600)
         return path.read_text().strip()
+
+    @property
+    def cost_budget_item(self) -> RateLimitItem:
+        """`COST_BUDGET` parsed: its amount is the budget's size in points, its period the time it takes to refill."""
+        return parse(self.cost_budget)
 
     def rate_limit(self, name: str) -> RateLimitItem:
         value: str = getattr(self, f"rate_limit_{name}")

@@ -1,4 +1,4 @@
-"""What the app holds while it runs (settings, database, limiters), and how a request reaches it."""
+"""What the app holds while it runs (settings, database, limits), and how a request reaches it."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from starlette.requests import HTTPConnection
 from winnerr.access import PRINCIPAL_KEY
 from winnerr.auth.principal import Principal
 from winnerr.db.database import Database
-from winnerr.ratelimit import RateLimiter
+from winnerr.ratelimit import Limits
 from winnerr.settings import Settings
 from winnerr.subscriptions.hub import Hub
 from winnerr.subscriptions.presence import Presence
@@ -23,8 +23,7 @@ STATE_KEY = "winnerr"
 class AppState:
     settings: Settings
     database: Database
-    login_limiter: RateLimiter
-    api_limiter: RateLimiter
+    limits: Limits
     hub: Hub
     presence: Presence
     sockets: OpenSockets

@@ -105,7 +105,7 @@ async def authenticate(context: Context, state: AppState) -> None:
 
     async def admit() -> None:
         await _readmit(context, state, claims, organization)
-        window = await state.api_limiter.hit("api", member_key(context.principal))
+        window = await state.limits.api.hit("api", member_key(context.principal))
         if not window.allowed:
             raise RateLimited(window.reset_after)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from winnerr.auth import refresh
+from winnerr.auth import invitations, refresh
 from winnerr.auth.passwords import verify_password
 from winnerr.auth.tokens import issue_access_token
 from winnerr.db.database import Database
@@ -65,6 +65,17 @@ class Login:
                 await session.commit()
                 raise LoginRefused("invalid_grant", INVALID_REFRESH) from None
             await session.commit()
+            return self._pair(holder, membership.role, next_token)
+
+    async def with_invitation(self, token: str, password: str) -> dict[str, Any]:
+        """Accept an invitation (`winnerr.auth.invitations`): set the password, then log in as after a password."""
+        async with self.database.sessions.begin() as session:
+            try:
+                membership = await invitations.accept(session, token, password)
+            except invitations.InvitationRefused as refused:
+                raise LoginRefused("invalid_grant", str(refused)) from None
+            holder = refresh.Holder(membership.user_id, membership.organization_id)
+            next_token = refresh.issue(session, holder, ttl=self.settings.refresh_token_ttl)
             return self._pair(holder, membership.role, next_token)
 
     def _pair(self, holder: refresh.Holder, role: Role, refresh_token: str) -> dict[str, Any]:

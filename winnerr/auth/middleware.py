@@ -1,8 +1,10 @@
 """Authentication as pure ASGI middleware: the principal is resolved before any GraphQL work.
 
-The routes that `winnerr.access` marks as authenticated need `Authorization: Bearer <jwt>`; a missing or bad
-token is answered 401 here, with the contract's body. The token is verified once, here: the rate limit that runs
-next keys on the principal set in the scope. Websockets authenticate in `connection_init` instead.
+The routes that `winnerr.access` marks as authenticated need `Authorization: Bearer <jwt>`. Authentication is
+split around the rate limit: `AuthenticationMiddleware` verifies the token once and sets the principal (or
+remembers why it could not), the rate limit counts the request (per member, else per client IP), and
+`RequireAuthentication` answers a missing or bad token with 401 in the contract's body, so a 401 is counted and
+carries the `RateLimit-*` headers like every other answer. Websockets authenticate in `connection_init` instead.
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ from winnerr.errors import DomainError, ErrorCode, Unauthenticated, internal_err
 from winnerr.state import STATE_KEY, AppState
 
 ORGANIZATION_HEADER = "x-organization-id"
+REFUSAL_KEY = "winnerr.refusal"
+"""Where identification puts why a request that needs a token has no principal."""
 
 logger = logging.getLogger("winnerr.errors")
 
@@ -49,13 +53,18 @@ async def client_disconnected(request: Request, exc: Exception) -> Response:
 
 
 class AuthenticationMiddleware:
+    """Identifies the caller of a route that needs a token: the principal, or the reason there is none
+    (answered by `RequireAuthentication` once the rate limit has counted the request)."""
+
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not route_policy(scope).authenticated:
-            await self.app(scope, receive, send)
-            return
+        if scope["type"] == "http" and route_policy(scope).authenticated:
+            await self._identify(scope)
+        await self.app(scope, receive, send)
+
+    async def _identify(self, scope: Scope) -> None:
         headers = Headers(scope=scope)
         state: AppState = scope["state"][STATE_KEY]
         try:
@@ -63,7 +72,21 @@ class AuthenticationMiddleware:
             async with state.database.sessions() as session:
                 scope[PRINCIPAL_KEY] = await resolve_principal(session, claims, headers.get(ORGANIZATION_HEADER))
         except DomainError as error:
-            await error_response(error)(scope, receive, send)
+            scope[REFUSAL_KEY] = error
             return
         scope["winnerr.claims"] = claims.raw
+
+
+class RequireAuthentication:
+    """Answers a route that needs a token with 401 (or 403 for an organization that is not the caller's)
+    when `AuthenticationMiddleware` found no principal."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        refusal: DomainError | None = scope.get(REFUSAL_KEY)
+        if refusal is not None:
+            await error_response(refusal)(scope, receive, send)
+            return
         await self.app(scope, receive, send)

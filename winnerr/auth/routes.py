@@ -12,15 +12,17 @@ from winnerr.auth import refresh
 from winnerr.auth.login import Login, LoginRefused
 from winnerr.auth.principal import Principal
 from winnerr.errors import RateLimited
+from winnerr.ratelimit import client_ip
 from winnerr.state import app_state, principal_of
 
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 
 
 async def token(request: Request) -> Response:
-    """`grant_type=password` (email, password, optional organization_id) or `grant_type=refresh_token`."""
+    """`grant_type=password` (email, password, optional organization_id), `grant_type=refresh_token`, or
+    `grant_type=invitation` (invitation_token, password: accepts an `addMember` invitation and sets the password)."""
     form = await _body(request)
-    login = Login(app_state(request).settings, app_state(request).database, app_state(request).login_limiter)
+    login = Login(app_state(request).settings, app_state(request).database, app_state(request).limits.auth)
     try:
         match form.get("grant_type"):
             case "password":
@@ -28,12 +30,17 @@ async def token(request: Request) -> Response:
                     str(form.get("email", "")),
                     str(form.get("password", "")),
                     form.get("organization_id"),
-                    client=request.client.host if request.client else "unknown",
+                    client=client_ip(request.scope),
                 )
             case "refresh_token":
                 issued = await login.with_refresh_token(str(form.get("refresh_token", "")))
+            case "invitation":
+                token, password = str(form.get("invitation_token", "")), str(form.get("password", ""))
+                issued = await login.with_invitation(token, password)
             case _:
-                return _oauth_error("unsupported_grant_type", "grant_type must be password or refresh_token")
+                return _oauth_error(
+                    "unsupported_grant_type", "grant_type must be password, refresh_token or invitation"
+                )
     except LoginRefused as exc:
         return _oauth_error(exc.error, exc.description)
     except RateLimited as exc:

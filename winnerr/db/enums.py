@@ -76,6 +76,7 @@ class EventType(StrEnum):
     MEMBER_OFFLINE = "MEMBER_OFFLINE"
     MEMBER_REMOVED = "MEMBER_REMOVED"
     MEMBER_ROLE_CHANGED = "MEMBER_ROLE_CHANGED"
+    MEMBER_ADDED = "MEMBER_ADDED"
 
 
 class IntegrationProvider(StrEnum):

@@ -12,6 +12,7 @@ from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
 from winnerr.schema.ai.queries import AiQuery
+from winnerr.schema.budget import CostBudget
 from winnerr.schema.calendar.queries import CalendarQuery
 from winnerr.schema.communications.mutations import CommunicationsMutation
 from winnerr.schema.communications.queries import CommunicationsQuery
@@ -24,10 +25,11 @@ from winnerr.schema.favorites.queries import FavoritesQuery
 from winnerr.schema.integrations.mutations import IntegrationsMutation
 from winnerr.schema.integrations.queries import IntegrationsQuery
 from winnerr.schema.leads.mutations import LeadsMutation
-from winnerr.schema.limits import CostLimit, DocumentLimits, unbounded_lists
+from winnerr.schema.limits import DocumentLimits, unbounded_lists
 from winnerr.schema.live.queries import LiveQuery
 from winnerr.schema.live.subscriptions import Subscription
 from winnerr.schema.members.mutations import MembersMutation
+from winnerr.schema.members.queries import MembersQuery
 from winnerr.schema.outbound.mutations import OutboundMutation
 from winnerr.schema.people.mutations import PeopleMutation
 from winnerr.schema.people.queries import PeopleQuery
@@ -58,6 +60,7 @@ Query = merge_types(
         WebhooksQuery,
         CalendarQuery,
         AiQuery,
+        MembersQuery,
     ),
 )
 Mutation = merge_types(
@@ -106,7 +109,7 @@ def build_schema(**options: Any) -> strawberry.Schema:
             lambda: AddValidationRules([DocumentLimits]),
             ValidationCache,
             Transaction,
-            CostLimit,
+            CostBudget,
             ErrorCodes,
             SchemaExposure,
         ],

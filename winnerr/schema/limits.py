@@ -9,6 +9,8 @@ and is refused in milliseconds. Refusals carry `QUERY_TOO_COMPLEX`.
   Introspection fields (`__schema`, `__type`, `__typename`) are not counted, as in Strawberry's limiter.
 - **Aliases** are counted over an operation with its fragments, a fragment once per spread. At most
   `MAX_ALIASES`.
+- **Root mutation fields**: a mutation runs at most `MAX_ROOT_MUTATIONS` root fields (fragments looked
+  through), each one a change of its own in the operation's one transaction.
 - **Cost** is how many objects the operation may return at most: every field of an object type counts one
   object per item its list may hold, nested lists multiplying. A page (`{items, pagination}`) holds `limit`
   items (the argument or variable when given, else its default; a page field without its own `limit` takes
@@ -16,8 +18,9 @@ and is refused in milliseconds. Refusals carry `QUERY_TOO_COMPLEX`.
   a hard cap (`LIST_CAPS`). Scalars and introspection are free. At most `MAX_COST`; it depends on the
   variables, so it is computed (in linear time) before each execution, before any SQL runs.
 
-Depth and aliases are validation rules, cached with the rest of validation (`ValidationCache`). The cost,
-`requested_cost`, is also what a per-member budget can be drawn from.
+Depth, aliases and root mutations are validation rules, cached with the rest of validation (`ValidationCache`).
+The cost, `requested_cost`, is checked against `MAX_COST` and drawn from each member's budget by
+`winnerr.schema.budget.CostBudget`, before any SQL runs.
 """
 
 from __future__ import annotations
@@ -28,7 +31,6 @@ from typing import Any
 from graphql import (
     ArgumentNode,
     DocumentNode,
-    ExecutionResult,
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
@@ -46,6 +48,7 @@ from graphql import (
     ObjectFieldNode,
     ObjectValueNode,
     OperationDefinitionNode,
+    OperationType,
     SelectionSetNode,
     ValidationContext,
     ValidationRule,
@@ -56,8 +59,6 @@ from graphql import (
     is_list_type,
 )
 from graphql.utilities import value_from_ast
-from strawberry.extensions import SchemaExtension
-from strawberry.types.graphql import OperationType
 
 from winnerr.errors import ErrorCode
 from winnerr.resolvers.insights import INSIGHT_LIST_CAPS
@@ -73,6 +74,7 @@ from winnerr.schema.people.bulk import MAX_ISSUES
 MAX_DEPTH = 10
 MAX_ALIASES = 30
 MAX_COST = 20_000
+MAX_ROOT_MUTATIONS = 10
 
 LIST_CAPS: Mapping[str, int] = {
     "Query.pipelines": MAX_PIPELINES,
@@ -162,8 +164,21 @@ def alias_count(selection_set: SelectionSetNode, fragments: Mapping[str, Fragmen
     return count(selection_set)
 
 
+def root_field_count(selection_set: SelectionSetNode, fragments: Mapping[str, FragmentDefinitionNode]) -> int:
+    """The root fields of a selection set, fragments looked through (each spread counted, capped just above
+    the limit)."""
+
+    def count(selections: SelectionSetNode | None) -> int:
+        total = sum(memo(spread.name.value) for spread in _spreads(selections))
+        return min(total + sum(1 for _ in _fields(selections)), MAX_ROOT_MUTATIONS + 1)
+
+    memo = _FragmentMemo(fragments, count)
+    return count(selection_set)
+
+
 class DocumentLimits(ValidationRule):
-    """Refuses an operation deeper than `MAX_DEPTH` or with more than `MAX_ALIASES` aliases."""
+    """Refuses an operation deeper than `MAX_DEPTH`, with more than `MAX_ALIASES` aliases, or a mutation with
+    more than `MAX_ROOT_MUTATIONS` root fields."""
 
     def __init__(self, context: ValidationContext) -> None:
         super().__init__(context)
@@ -176,6 +191,11 @@ class DocumentLimits(ValidationRule):
         aliases = alias_count(node.selection_set, self.fragments)
         if aliases > MAX_ALIASES:
             self.report_error(too_complex(f"The query uses more than {MAX_ALIASES} aliases.", node))
+        if node.operation is OperationType.MUTATION:
+            roots = root_field_count(node.selection_set, self.fragments)
+            if roots > MAX_ROOT_MUTATIONS:
+                message = f"The operation runs {roots} mutations; at most {MAX_ROOT_MUTATIONS} per operation."
+                self.report_error(too_complex(message, node))
 
 
 def _sized_by_request(parent: GraphQLNamedType, name: str) -> bool:
@@ -317,20 +337,3 @@ def requested_cost(
         return 0
     counter = _CostCounter(schema, document, operation, variables or {})
     return counter.selections(operation.selection_set, root, DEFAULT_LIMIT)
-
-
-class CostLimit(SchemaExtension):
-    """Refuses, before it runs, an operation that may return more than `MAX_COST` objects (a result set here
-    is what Strawberry answers instead of executing)."""
-
-    def on_execute(self) -> Iterator[None]:
-        context = self.execution_context
-        document = context.graphql_document
-        if document is not None:
-            cost = requested_cost(context.schema._schema, document, context.operation_name, context.variables)
-            if cost > MAX_COST:
-                error = too_complex(f"The query may return more than {MAX_COST} objects; ask for fewer (lower limits).")
-                if context.operation_type is OperationType.SUBSCRIPTION:
-                    raise error  # Strawberry subscribes whatever the result; it answers what this hook raises
-                context.result = ExecutionResult(data=None, errors=[error])
-        yield

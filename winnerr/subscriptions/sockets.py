@@ -47,10 +47,10 @@ class TooMany(DomainError):
 
 
 class OpenSockets:
-    def __init__(self, database: Database, settings: Settings) -> None:
+    def __init__(self, database: Database, settings: Settings, opens: RateLimiter) -> None:
         self.database = database
         self.settings = settings
-        self._opens = RateLimiter(settings.rate_limit("websockets"))
+        self._opens = opens  # `RATE_LIMIT_WEBSOCKETS`, in the storage every instance shares
         self._sockets: dict[uuid.UUID, Context] = {}
         self._members: Counter[Member] = Counter()
         self._operations: Counter[uuid.UUID] = Counter()

@@ -7,7 +7,7 @@ from winnerr.db.models.deals import Deal
 from winnerr.db.models.events import Event, PresenceEntry
 from winnerr.db.models.favorites import DealFavorite
 from winnerr.db.models.integrations import Billing, Integration
-from winnerr.db.models.organizations import Membership, Organization, RefreshToken, User
+from winnerr.db.models.organizations import Invitation, Membership, Organization, RefreshToken, User
 from winnerr.db.models.people import Person
 from winnerr.db.models.pipelines import Pipeline, PipelineStage
 from winnerr.db.models.properties import Property
@@ -22,6 +22,7 @@ __all__ = [
     "DealFavorite",
     "Event",
     "Integration",
+    "Invitation",
     "Membership",
     "Organization",
     "Person",

@@ -1,12 +1,14 @@
-"""Managing members: `updateMemberRole`, `removeMember`."""
+"""Managing members: `addMember`, `updateMemberRole`, `removeMember`."""
 
 from __future__ import annotations
+
+from typing import Annotated
 
 import strawberry
 
 from winnerr.resolvers import members
 from winnerr.schema.enums import Role
-from winnerr.schema.members.types import Member
+from winnerr.schema.members.types import AddedMember, Member
 from winnerr.schema.types import Info
 
 RULES = (
@@ -17,6 +19,20 @@ RULES = (
 
 @strawberry.type
 class MembersMutation:
+    @strawberry.mutation(
+        description="Add a member by e-mail with a role: a user with that e-mail joins at once (DUPLICATE_RECORD "
+        "if already a member); an e-mail that is nobody's becomes a user with an invitation token to set their "
+        "password (see `AddedMember.invitationToken`). OWNER and ADMIN only; an ADMIN cannot grant OWNER "
+        "(PERMISSION_DENIED)."
+    )
+    async def add_member(
+        self,
+        info: Info,
+        email: Annotated[str, strawberry.argument(description="The member's e-mail address.")],
+        role: Annotated[Role, strawberry.argument(description="The role they get.")],
+    ) -> AddedMember:
+        return AddedMember.of(await members.add_member(info.context, email, role))
+
     @strawberry.mutation(
         description="Give a member another role; it applies at once, to their open websockets too. " + RULES
     )

@@ -1,0 +1,96 @@
+"""Each member's query-cost budget, drawn from the cost `winnerr.schema.limits` computes, reported on every answer.
+
+Like Shopify's API: a member has `COST_BUDGET` points (e.g. `50000/minute`: 50,000 points, refilling over a
+minute), counted by `limits`' sliding window counter in the storage every instance shares (`Limits.cost`):
+points spent in the previous window come back continuously as it slides away. Before an operation runs, its
+requested cost (the most objects it may return) is taken from the budget; when the budget holds less, the
+operation does not run and is refused with `RATE_LIMITED` and `extensions.retryAfter` (seconds; over HTTP also
+the `Retry-After` header and status 429). An operation dearer than the whole budget needs the whole budget.
+The requested cost is charged; the difference to the actual one is not refunded.
+
+Every answer, refusals and documents that do not validate included, carries
+`extensions.cost {requested actual budget remaining}`: `requested` as charged (0 when the operation never got to
+run), `actual` the objects the answer holds (every JSON object under `data`, counted as the cost counts them),
+`budget` the budget's size and `remaining` what is left of it, in points.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+from graphql import ExecutionResult, GraphQLError
+from strawberry.extensions import SchemaExtension
+from strawberry.types.graphql import OperationType
+
+from winnerr.context import Context
+from winnerr.errors import DomainError, ErrorCode
+from winnerr.ratelimit import Window, member_key
+from winnerr.schema.limits import MAX_COST, requested_cost, too_complex
+
+BUDGET_SPENT = "The query-cost budget is spent: retry in {seconds} s, or ask for fewer objects (lower limits)"
+
+
+def budget_spent(window: Window) -> GraphQLError:
+    message = BUDGET_SPENT.format(seconds=window.reset_after)
+    extensions = {"code": ErrorCode.RATE_LIMITED.value, "retryAfter": window.reset_after}
+    return GraphQLError(message, extensions=extensions)
+
+
+def objects_in(value: Any) -> int:
+    """The JSON objects inside `value` (itself excluded)."""
+    if isinstance(value, dict):
+        return sum(isinstance(item, dict) + objects_in(item) for item in value.values())
+    if isinstance(value, list):
+        return sum(isinstance(item, dict) + objects_in(item) for item in value)
+    return 0
+
+
+class CostBudget(SchemaExtension):
+    """Refuses an operation over `MAX_COST` (`QUERY_TOO_COMPLEX`) or over what is left of the caller's budget
+    (`RATE_LIMITED`), before it runs; reports `extensions.cost` (see the module's docstring)."""
+
+    def __init__(self) -> None:
+        self.requested = 0
+        self.window: Window | None = None
+
+    async def on_execute(self) -> AsyncIterator[None]:
+        context = self.execution_context
+        document = context.graphql_document
+        if document is not None:
+            cost = requested_cost(context.schema._schema, document, context.operation_name, context.variables)
+            error = await self._refusal(cost)
+            if error is not None:
+                if context.operation_type is OperationType.SUBSCRIPTION:
+                    raise error  # Strawberry subscribes whatever the result; it answers what this hook raises
+                context.result = ExecutionResult(data=None, errors=[error])
+        yield
+
+    async def _refusal(self, cost: int) -> GraphQLError | None:
+        if cost > MAX_COST:
+            return too_complex(f"The query may return more than {MAX_COST} objects; ask for fewer (lower limits).")
+        self.window = await self._charge(cost)
+        if self.window is None or self.window.allowed:
+            self.requested = cost
+            return None
+        return budget_spent(self.window)
+
+    async def _charge(self, cost: int) -> Window | None:
+        """Take `cost` points from the caller's budget (0 reads it); None for a caller without one."""
+        context = self.execution_context.context
+        if not isinstance(context, Context) or context.limits is None:
+            return None
+        try:
+            principal = context.principal
+        except DomainError:
+            return None  # refused anyway, for another reason
+        return await context.limits.cost.hit("cost", member_key(principal), cost=cost)
+
+    async def get_results(self) -> dict[str, Any]:
+        window = self.window or await self._charge(0)
+        if window is None:
+            return {}
+        result = self.execution_context.result
+        actual = objects_in(result.data) if result is not None else 0
+        cost = {"requested": self.requested, "actual": actual, "budget": window.limit, "remaining": window.remaining}
+        return {"cost": cost}
