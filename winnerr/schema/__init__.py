@@ -32,6 +32,7 @@ from winnerr.schema.tasks.mutations import TasksMutation
 from winnerr.schema.tasks.queries import TasksQuery
 from winnerr.schema.types import SCALAR_OVERRIDES
 from winnerr.schema.viewer.queries import ViewerQuery
+from winnerr.sqlplan import CompiledReads
 
 MAX_TOKENS = 5000
 
@@ -93,6 +94,7 @@ def build_schema(**options: Any) -> strawberry.Schema:
             ValidationCache,
             Transaction,
             CostLimit,
+            CompiledReads,
             ErrorCodes,
             SchemaExposure,
         ],
