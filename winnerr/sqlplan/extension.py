@@ -16,6 +16,7 @@ from graphql import (
     DocumentNode,
     ExecutionResult,
     FragmentDefinitionNode,
+    GraphQLError,
     GraphQLObjectType,
     OperationDefinitionNode,
     get_operation_ast,
@@ -74,9 +75,13 @@ class CompiledReads(SchemaExtension):
             and context.settings.compiled_reads
             and execution.operation_type is OperationType.QUERY
         ):
-            data = await self._answer(context, document, execution.operation_name, execution.variables or {})
-            if data is not None:
-                execution.result = ExecutionResult(data=data)  # type: ignore[arg-type]
+            try:
+                data = await self._answer(context, document, execution.operation_name, execution.variables or {})
+            except Exception as exc:  # coded and logged by `ErrorCodes`, as a resolver's would be
+                execution.result = ExecutionResult(data=None, errors=[GraphQLError(str(exc), original_error=exc)])
+            else:
+                if data is not None:
+                    execution.result = ExecutionResult(data=data)  # type: ignore[arg-type]
         yield
 
     async def _answer(

@@ -31,6 +31,7 @@ from sqlalchemy import (
     literal_column,
     or_,
     select,
+    true,
 )
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import aliased
@@ -68,7 +69,8 @@ TO_MANY: Mapping[str, Relation] = {"Person.deals": PERSON_DEALS, "Property.deals
 """Paged relations, as the DataLoaders declare them (key and order)."""
 
 BY_ID = {"deal", "person", "property"}
-PAGE_FIELDS = {"items", "pagination", TYPENAME}
+COUNTED = {"total", "totalPages", "hasNextPage"}
+"""The fields of `pagination` that need the rows counted."""
 EMPTY_LIST: ColumnElement[Any] = literal_column("'[]'::json")
 
 Rows = tuple[Select[Any], PageRequest]
@@ -142,6 +144,7 @@ class Compiler:
         """The statement whose row is (`data` as JSON text, whether a by-id root found nothing)."""
         values: list[tuple[str, ColumnElement[Any]]] = []
         missing: list[ColumnElement[bool]] = []
+        derived_tables: list[Any] = []
         for number, root in enumerate(roots):
             kind = _kind(root, root=True)
             if kind == "typename":
@@ -150,11 +153,18 @@ class Compiler:
             self._require_read()
             expression = self._by_id(root) if kind == "by_id" else self._root_list(root)
             derived = select(expression.label("value")).subquery(f"root_{number}")
+            derived_tables.append(derived)
             values.append((root.key, derived.c.value))
             if kind == "by_id":
                 missing.append(derived.c.value.is_(None))
         data = cast(_object(values), Text)
-        return select(data, or_(*missing) if missing else false())
+        statement = select(data, or_(*missing) if missing else false())
+        if derived_tables:  # each holds one row: joined side by side
+            joined = derived_tables[0]
+            for table in derived_tables[1:]:
+                joined = joined.join(table, true())
+            statement = statement.select_from(joined)
+        return statement
 
     def _require_read(self) -> None:
         try:
@@ -248,7 +258,7 @@ def _pagination(item: Selected, query: Select[Any], request: PageRequest) -> Col
     """The page's `pagination`: its total counted once (identical aggregates are computed once)."""
     total = func.count()
     limit = literal(request.limit, Integer)
-    total_pages = (total + limit - 1) / limit
+    total_pages = (total + limit - 1) // limit
     fields: dict[str, ColumnElement[Any]] = {
         "page": literal(request.page, Integer),
         "limit": limit,
@@ -261,6 +271,8 @@ def _pagination(item: Selected, query: Select[Any], request: PageRequest) -> Col
         (part.key, literal_column("'Pagination'") if part.name == TYPENAME else fields[part.name])
         for part in item.children
     ]
+    if not {part.name for part in item.children} & COUNTED:
+        return _object(values)
     return select(_object(values)).select_from(query.order_by(None).subquery()).scalar_subquery()
 
 
@@ -287,8 +299,11 @@ def _rendered(item: Selected, column: Any) -> ColumnElement[Any]:
 def _isoformat(column: Any) -> ColumnElement[Any]:
     """`datetime.isoformat()` of the UTC time: microseconds only when there are some, then `+00:00`."""
     utc = column.op("AT TIME ZONE")(literal_column("'UTC'"))
-    fraction = case((func.date_trunc("second", utc) == utc, literal_column("''")), else_=func.to_char(utc, ".US"))
-    return func.to_char(utc, literal_column("'YYYY-MM-DD\"T\"HH24:MI:SS'")) + fraction + literal_column("'+00:00'")
+    fraction = case(
+        (func.date_trunc("second", utc) == utc, literal_column("''")), else_=func.to_char(utc, ".US", type_=Text)
+    )
+    seconds = func.to_char(utc, literal_column("'YYYY-MM-DD\"T\"HH24:MI:SS'"), type_=Text)
+    return seconds + fraction + literal_column("'+00:00'")
 
 
 def _object_type(item: Selected) -> GraphQLObjectType:
