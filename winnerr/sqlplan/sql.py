@@ -19,6 +19,7 @@ from graphql.execution.values import VariableValues, get_argument_values
 from sqlalchemy import (
     Boolean,
     ColumnElement,
+    FromClause,
     Integer,
     Select,
     Text,
@@ -34,7 +35,6 @@ from sqlalchemy import (
     true,
 )
 from sqlalchemy.dialects.postgresql import aggregate_order_by
-from sqlalchemy.orm import aliased
 from sqlalchemy.sql.util import ClauseAdapter
 from strawberry import Schema
 from strawberry.types.arguments import convert_arguments
@@ -131,6 +131,24 @@ def _kind(item: Selected, *, root: bool) -> str:
     raise Fallback(f"field {item.coordinate}")
 
 
+class Level:
+    """One table level of the statement: rows of `model` (an alias of its table, or a sub-select of it), whose
+    columns are read by the model's attribute names (`level.title`), as on the model itself. Plain Core: ORM
+    aliases cost far more to build."""
+
+    def __init__(self, model: type[Any], rows: FromClause) -> None:
+        self.model = model
+        self.rows = rows
+
+    @classmethod
+    def of(cls, model: type[Any]) -> Level:
+        return cls(model, model.__table__.alias())
+
+    def __getattr__(self, name: str) -> Any:
+        column = inspect(self.model).columns[name]
+        return self.rows.corresponding_column(column)
+
+
 class Compiler:
     """Builds the statement for one operation, under its variables, for the calling member."""
 
@@ -187,7 +205,7 @@ class Compiler:
         except ValueError:
             raise Fallback("an id that is not a UUID") from None
         type_ = _object_type(item)
-        row = aliased(_model(type_))
+        row = Level.of(_model(type_))
         where = (tenant_filter(row, self.organization_id), row.id == key)
         return select(self._object(item.children, row)).where(*where).scalar_subquery()
 
@@ -213,7 +231,7 @@ class Compiler:
         return _object(values)
 
     def _to_one(self, item: Selected, row: Any) -> ColumnElement[Any]:
-        target = aliased(_model(_object_type(item)))
+        target = Level.of(_model(_object_type(item)))
         foreign_key = getattr(row, TO_ONE[item.coordinate])
         where = (tenant_filter(target, self.organization_id), target.id == foreign_key)
         return select(self._object(item.children, target)).where(*where).scalar_subquery()
@@ -225,13 +243,13 @@ class Compiler:
             request = page_request(arguments.get("page"), arguments.get("limit"))
         except DomainError as refused:
             raise Fallback("a page the resolver refuses") from refused
-        related = aliased(relation.model)
-        adapter = ClauseAdapter(inspect(related).selectable)
+        related = Level.of(relation.model)
+        adapter = ClauseAdapter(related.rows)
         query = (
-            select(related)
+            select(related.rows)
             .where(tenant_filter(related, self.organization_id), getattr(related, relation.key.key) == row.id)
             .order_by(*(adapter.traverse(getattr(key, "expression", key)) for key in relation.order))
-            .correlate(row)
+            .correlate(row.rows)
         )
         return self._page(item, query, relation.model, request)
 
@@ -249,7 +267,7 @@ class Compiler:
     def _items(self, item: Selected, query: Select[Any], model: type[Any], request: PageRequest) -> ColumnElement[Any]:
         position = func.row_number().over(order_by=query._order_by_clauses).label("position")
         rows = query.add_columns(position).limit(request.limit).offset(request.offset).subquery()
-        row = aliased(model, rows)
+        row = Level(model, rows)
         ordered = aggregate_order_by(self._object(item.children, row), rows.c.position)
         return select(func.coalesce(func.json_agg(ordered), EMPTY_LIST)).scalar_subquery()
 
