@@ -68,11 +68,12 @@ WITH persons AS (SELECT id, row_number() OVER (ORDER BY id) AS n FROM people WHE
                WHERE p.organization_id = $1 AND p.is_default ORDER BY s.position LIMIT 1)
 INSERT INTO deals (organization_id, title, deal_type, amount, status, probability, person_id, property_id,
                    pipeline_id, stage_id, created_at)
-SELECT $1, 'Deal ' || i, 'LISTING', 1000 + i * 3.25, 'OPEN', stage.probability,
-       (SELECT id FROM persons WHERE persons.n = 1 + i % $3::int),
-       CASE WHEN i % 5 = 0 THEN NULL ELSE (SELECT id FROM homes WHERE homes.n = 1 + i % $4::int) END,
-       stage.pipeline_id, stage.id, now() - make_interval(secs => i)
-FROM generate_series(1, $2::int) AS i, stage
+SELECT $1, 'Deal ' || i, 'LISTING', 1000 + i * 3.25, 'OPEN', stage.probability, persons.id,
+       CASE WHEN i % 5 = 0 THEN NULL ELSE homes.id END, stage.pipeline_id, stage.id, now() - make_interval(secs => i)
+FROM generate_series(1, $2::int) AS i
+CROSS JOIN stage
+JOIN persons ON persons.n = 1 + i % $3::int
+JOIN homes ON homes.n = 1 + i % $4::int
 """
 
 RAW_B2 = """
