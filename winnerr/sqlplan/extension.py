@@ -7,10 +7,11 @@ is `data` as PostgreSQL's JSON text (`RawJSON`), which `encode_response` splices
 
 from __future__ import annotations
 
+import uuid
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from graphql import (
     DocumentNode,
@@ -22,12 +23,14 @@ from graphql import (
     get_operation_ast,
 )
 from graphql.execution.values import VariableValues, get_variable_values
+from sqlalchemy import Dialect, Select
 from strawberry.extensions import SchemaExtension
 from strawberry.types.graphql import OperationType
 
 from winnerr.context import Context
-from winnerr.sqlplan.selection import Collector, Fallback, Selected
-from winnerr.sqlplan.sql import Compiler, check
+from winnerr.errors import DomainError
+from winnerr.sqlplan.selection import TYPENAME, Collector, Fallback, Selected
+from winnerr.sqlplan.sql import BY_ID, Compiler, by_id_keys, check
 
 PLAN_CACHE_SIZE = 1024
 
@@ -39,25 +42,50 @@ class RawJSON:
     text: str
 
 
-class PlanCache:
-    """Whether each (document, operation name) compiles at all, the newest `PLAN_CACHE_SIZE` remembered.
-    The statement's SQL text is cached by SQLAlchemy, by the statement's shape; values are bind parameters."""
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+class Recent(Generic[K, V]):
+    """The newest `size` entries, the least recently used dropped first."""
 
     def __init__(self, size: int = PLAN_CACHE_SIZE) -> None:
         self.size = size
-        self.verdicts: OrderedDict[tuple[str, str | None], bool] = OrderedDict()
+        self.entries: OrderedDict[K, V] = OrderedDict()
 
-    def compiles(self, key: tuple[str, str | None], decide: Callable[[], bool]) -> bool:
-        if key in self.verdicts:
-            self.verdicts.move_to_end(key)
-            return self.verdicts[key]
-        verdict = self.verdicts[key] = decide()
-        if len(self.verdicts) > self.size:
-            self.verdicts.popitem(last=False)
-        return verdict
+    def get(self, key: K, make: Callable[[], V]) -> V:
+        if key in self.entries:
+            self.entries.move_to_end(key)
+            return self.entries[key]
+        value = self.entries[key] = make()
+        if len(self.entries) > self.size:
+            self.entries.popitem(last=False)
+        return value
 
 
-PLANS = PlanCache()
+@dataclass(frozen=True, slots=True)
+class CompiledStatement:
+    """A statement's SQL text, its bind parameters in order and the values compiled into it; only the ids of
+    the by-id roots change from one request to the next."""
+
+    sql: str
+    names: tuple[str, ...]
+    values: dict[str, Any]
+
+    @classmethod
+    def of(cls, statement: Select[str, bool], dialect: Dialect) -> CompiledStatement:
+        compiled = statement.compile(dialect=dialect, compile_kwargs={"render_postcompile": True})
+        return cls(compiled.string, tuple(compiled.positiontup or ()), dict(compiled.construct_params()))
+
+    def arguments(self, ids: Mapping[str, uuid.UUID]) -> tuple[Any, ...]:
+        return tuple(ids[name] if name in ids else self.values[name] for name in self.names)
+
+
+COMPILES: Recent[tuple[str, str | None], bool] = Recent()
+"""Whether each (document, operation name) compiles at all, whatever its variables."""
+STATEMENTS: Recent[tuple[Any, ...], CompiledStatement] = Recent()
+"""Statements by (document, operation name, organization, the selection under its variables with the arguments
+of its lists): the lists' filters come from the resolvers' query builders, which write their values in."""
 
 
 class CompiledReads(SchemaExtension):
@@ -91,18 +119,40 @@ class CompiledReads(SchemaExtension):
         query = self.execution_context.query
         if operation is None or query is None:
             return None
-        key = (query, operation_name)
-        if not PLANS.compiles(key, lambda: _compiles(self, document, operation)):
+        if not COMPILES.get((query, operation_name), lambda: _compiles(self, document, operation)):
             return None
         try:
             roots = _roots(self, document, operation, variables)
             if roots is None:
                 return None
-            statement = Compiler(self.execution_context.schema, context, roots[1]).statement(roots[0])
-        except Fallback:
+            selected, coerced = roots
+            compiler = Compiler(self.execution_context.schema, context, coerced)
+            if any(root.name != TYPENAME for root in selected):
+                compiler.require_read()
+            ids = by_id_keys(selected, compiler.arguments)
+            key = (query, operation_name, context.principal.organization_id, _signature(selected, compiler))
+            dialect = context.database.engine.dialect
+            statement = STATEMENTS.get(key, lambda: CompiledStatement.of(compiler.statement(selected), dialect))
+        except (Fallback, DomainError):  # the resolver path tells the error
             return None
-        row: Any = (await context.scope.execute(statement)).one()
+        connection = await context.session.connection()
+        row: Any = (await connection.exec_driver_sql(statement.sql, statement.arguments(ids))).one()
         return None if row[1] else RawJSON(row[0])
+
+
+def _signature(selected: list[Selected], compiler: Compiler, *, root: bool = True) -> tuple[Any, ...]:
+    """What decides a statement's SQL besides its ids: the fields selected, and the arguments of every field
+    but the by-id roots (whose ids are bind parameters)."""
+    return tuple(
+        (
+            item.key,
+            item.name,
+            repr(sorted(compiler.arguments(item).items())) if item.field and item.field.args and not (
+                root and item.name in BY_ID) else None,
+            _signature(item.children, compiler, root=False),
+        )
+        for item in selected
+    )
 
 
 def _fragments(document: DocumentNode) -> dict[str, FragmentDefinitionNode]:

@@ -23,6 +23,7 @@ from sqlalchemy import (
     Integer,
     Select,
     Text,
+    bindparam,
     case,
     cast,
     false,
@@ -168,7 +169,7 @@ class Compiler:
             if kind == "typename":
                 values.append((root.key, literal_column(f"'{root.parent.name}'")))
                 continue
-            self._require_read()
+            self.require_read()
             expression = self._by_id(root) if kind == "by_id" else self._root_list(root)
             derived = select(expression.label("value")).subquery(f"root_{number}")
             derived_tables.append(derived)
@@ -184,13 +185,13 @@ class Compiler:
             statement = statement.select_from(joined)
         return statement
 
-    def _require_read(self) -> None:
+    def require_read(self) -> None:
         try:
             self.context.principal.require(Permission.READ)
         except DomainError as refused:
             raise Fallback("not allowed to read") from refused
 
-    def _arguments(self, item: Selected) -> dict[str, Any]:
+    def arguments(self, item: Selected) -> dict[str, Any]:
         """The field's arguments as its resolver receives them (Strawberry's own conversion)."""
         assert item.field is not None
         raw = get_argument_values(item.field, item.nodes[0], self.variables)
@@ -201,17 +202,17 @@ class Compiler:
 
     def _by_id(self, item: Selected) -> ColumnElement[Any]:
         try:
-            key = uuid.UUID(str(self._arguments(item)["id"]))
+            key = uuid.UUID(str(self.arguments(item)["id"]))
         except ValueError:
             raise Fallback("an id that is not a UUID") from None
         type_ = _object_type(item)
         row = Level.of(_model(type_))
-        where = (tenant_filter(row, self.organization_id), row.id == key)
+        where = (tenant_filter(row, self.organization_id), row.id == bindparam(id_parameter(item), key))
         return select(self._object(item.children, row)).where(*where).scalar_subquery()
 
     def _root_list(self, item: Selected) -> ColumnElement[Any]:
         try:
-            query, request = LISTS[item.name](self.context, self._arguments(item))
+            query, request = LISTS[item.name](self.context, self.arguments(item))
         except DomainError as refused:
             raise Fallback("arguments the resolver refuses") from refused
         return self._page(item, query, _item_model(item), request)
@@ -238,7 +239,7 @@ class Compiler:
 
     def _relation_page(self, item: Selected, row: Any) -> ColumnElement[Any]:
         relation = TO_MANY[item.coordinate]
-        arguments = self._arguments(item)
+        arguments = self.arguments(item)
         try:
             request = page_request(arguments.get("page"), arguments.get("limit"))
         except DomainError as refused:
@@ -270,6 +271,23 @@ class Compiler:
         row = Level(model, rows)
         ordered = aggregate_order_by(self._object(item.children, row), rows.c.position)
         return select(func.coalesce(func.json_agg(ordered), EMPTY_LIST)).scalar_subquery()
+
+
+def id_parameter(root: Selected) -> str:
+    """The bind parameter of a by-id root's id: the one value a cached statement takes anew each time."""
+    return f"id_{root.key}"
+
+
+def by_id_keys(roots: list[Selected], arguments: Callable[[Selected], dict[str, Any]]) -> dict[str, uuid.UUID]:
+    """The ids the by-id roots ask for, by bind parameter (`Fallback` for an id that is not a UUID)."""
+    keys = {}
+    for root in roots:
+        if root.name in BY_ID:
+            try:
+                keys[id_parameter(root)] = uuid.UUID(str(arguments(root)["id"]))
+            except ValueError:
+                raise Fallback("an id that is not a UUID") from None
+    return keys
 
 
 def _pagination(item: Selected, query: Select[Any], request: PageRequest) -> ColumnElement[Any]:
