@@ -19,6 +19,10 @@ Everything else falls back, whole, to the resolver path, which answers exactly a
   path tells NOT_FOUND with its path): errors are told by one path only, so they cannot drift;
 - other directives, and objects of more than 50 keys (`json_build_object` takes 100 arguments).
 
+Each statement is built once and kept as SQL text (`extension.STATEMENTS`), by document, operation name,
+organization and the selection under its variables with the arguments of its lists (their filters come from the
+resolvers' query builders); the ids of by-id roots are bind parameters. Permissions are checked on every request.
+
 `COMPILED_READS=off` turns it off. tests/test_sqlplan_differential.py checks it answers as the resolvers do.
 """
 
