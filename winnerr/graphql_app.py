@@ -7,6 +7,7 @@ Queries run over GET and POST, mutations over POST only (a GET is a 405); subscr
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 from asgi_correlation_id import correlation_id
@@ -41,6 +42,7 @@ from winnerr.graphql_http import (
 )
 from winnerr.http_errors import json_error
 from winnerr.schema import schema
+from winnerr.sqlplan import RawJSON
 from winnerr.state import app_state, principal_of
 from winnerr.websocket_protocols import BoundedWebSocket, LegacyWSHandler, TransportWSHandler
 from winnerr.websockets import CONNECTION_INIT_SECONDS, authenticate, disconnected, origin_allowed
@@ -150,11 +152,23 @@ class WinnerrGraphQL(GraphQL[Context, None]):
         assert isinstance(response_data, dict), "batching is not enabled"
         media_type = sub_response.media_type or JSON
         status, body = answer(response_data, media_type)
-        response = Response(self.encode_json(body), status_code=status, media_type=media_type)
+        response = Response(encode_response(body), status_code=status, media_type=media_type)
         response.headers.raw.extend(sub_response.headers.raw)
         if (seconds := retry_after(body)) is not None:
             response.headers["Retry-After"] = str(seconds)
         return response
+
+
+def encode_response(body: object) -> str:
+    """The response body as JSON; `data` compiled to SQL (`RawJSON`) goes in as PostgreSQL wrote it, unparsed.
+    Every HTTP answer of /graphql is assembled here."""
+    data = body.get("data") if isinstance(body, dict) else None
+    if not isinstance(data, RawJSON):
+        return json.dumps(body, separators=(",", ":"))
+    assert isinstance(body, dict)
+    rest = {key: value for key, value in body.items() if key != "data"}
+    tail = "," + json.dumps(rest, separators=(",", ":"))[1:] if rest else "}"
+    return '{"data":' + data.text + tail
 
 
 def _request_error(message: str) -> ExecutionResult:

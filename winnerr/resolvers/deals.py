@@ -15,6 +15,7 @@ from winnerr.auth.permissions import Permission
 from winnerr.context import Context
 from winnerr.db.enums import DealStatus, DealType, EventType
 from winnerr.db.models import Deal, Person, PipelineStage, Property
+from winnerr.db.scope import TenantScope
 from winnerr.errors import Issue, ValidationFailed
 from winnerr.resolvers import records
 from winnerr.resolvers.pagination import Page, page_request, paginate
@@ -105,10 +106,15 @@ async def list_deals(
 ) -> Page[Deal]:
     ctx.principal.require(Permission.READ)
     request = page_request(page, limit)
+    return await paginate(ctx.scope, deals_query(ctx.scope, filters, sort), request)
+
+
+def deals_query(scope: TenantScope, filters: dict[str, Any], sort: tuple[DealSortField, SortDirection]) -> Select[Deal]:
+    """The organization's deals matching the filters (validated), in order: shared by the `deals` query and
+    the compiled read path (`winnerr.sqlplan`)."""
     rules = validate(DealFilterRules, filters, at="filter")
     field, direction = sort
-    query = order(_filtered(ctx.scope.select(Deal), rules), SORT_COLUMNS[field], direction, Deal.id)
-    return await paginate(ctx.scope, query, request)
+    return order(_filtered(scope.select(Deal), rules), SORT_COLUMNS[field], direction, Deal.id)
 
 
 def _filtered(query: Select[Deal], rules: DealFilterRules) -> Select[Deal]:

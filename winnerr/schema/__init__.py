@@ -41,6 +41,7 @@ from winnerr.schema.tasks.queries import TasksQuery
 from winnerr.schema.types import SCALAR_OVERRIDES
 from winnerr.schema.viewer.queries import ViewerQuery
 from winnerr.schema.webhooks.queries import WebhooksQuery
+from winnerr.sqlplan import CompiledReads
 
 MAX_TOKENS = 5000
 
@@ -110,6 +111,7 @@ def build_schema(**options: Any) -> strawberry.Schema:
             ValidationCache,
             Transaction,
             CostBudget,
+            CompiledReads,
             ErrorCodes,
             SchemaExposure,
         ],

@@ -1,0 +1,283 @@
+"""Benchmark of reads: the compiled path and the resolver path against a raw endpoint serving the same JSON.
+
+Run by hand (not part of the tests), with the local PostgreSQL on 127.0.0.1:5432 and `wrk` installed
+(`apt-get install -y wrk`; orjson for the baseline: `pip install orjson`):
+
+    .venv/bin/python bench/reads.py [--people 100000 --properties 20000 --deals 50000] [--seconds 10]
+
+It creates the database `winnerr_bench_reads`, migrates it, creates an organization with `winnerr create-org`,
+fills it with `generate_series`, then measures, one server at a time, each on one worker:
+`winnerr serve --workers 1` with COMPILED_READS=on, the same with COMPILED_READS=off, and the baseline (a raw
+Starlette + asyncpg + orjson endpoint running one hand-written SQL join and returning the same JSON). Every
+figure is a ratio to the baseline measured in the same run (`wrk -t1 -c8`, GET /graphql?query=…). Scenarios:
+B1 `deal(id)` with its person and property; B2 `deals(limit: 100)` with the same. The per-member API limit is
+lifted with `RATE_LIMIT_API`. The table is printed; `--results` appends it to bench/RESULTS.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import httpx
+from common import WINNERR, admin, free_port, wait_until_up, winnerr
+
+from winnerr.db.migrate import upgrade
+
+DATABASE = "winnerr_bench_reads"
+DATABASE_URL = f"postgresql://postgres@127.0.0.1:5432/{DATABASE}"
+OWNER_EMAIL = "bench-owner@example.com"
+CONCURRENCY = 8
+
+SELECTION = """id title amount status probability
+    person { id firstName lastName email phone }
+    property { id address city state price bedrooms bathrooms }"""
+B1 = "query($id: ID!) { deal(id: $id) { " + SELECTION + " } }"
+B2 = "query { deals(limit: 100) { items { " + SELECTION + " } } }"
+
+FILL = [
+    """INSERT INTO people (organization_id, first_name, last_name, email, phone, city, state, lead_score, status)
+       SELECT $1, 'First' || n, 'Last' || n, 'person' || n || '@example.com',
+              '+1512555' || lpad((n % 10000)::text, 4, '0'), 'Austin', 'TX', n % 101, 'LEAD'
+       FROM generate_series(1, $2::int) AS n""",
+    """INSERT INTO properties (organization_id, address, city, state, zip_code, property_type, price, bedrooms,
+                               bathrooms, status)
+       SELECT $1, n || ' Main Street', 'Austin', 'TX', '78701', 'SINGLE_FAMILY', 100000 + n * 10.5, 1 + n % 5,
+              CASE WHEN n % 4 = 0 THEN NULL ELSE 1 + (n % 3) * 0.5 END, 'ACTIVE'
+       FROM generate_series(1, $2::int) AS n""",
+]
+FILL_DEALS = """
+WITH persons AS (SELECT id, row_number() OVER (ORDER BY id) AS n FROM people WHERE organization_id = $1),
+     homes AS (SELECT id, row_number() OVER (ORDER BY id) AS n FROM properties WHERE organization_id = $1),
+     stage AS (SELECT s.id, s.pipeline_id, s.probability FROM pipeline_stages s JOIN pipelines p ON p.id = s.pipeline_id
+               WHERE p.organization_id = $1 AND p.is_default ORDER BY s.position LIMIT 1)
+INSERT INTO deals (organization_id, title, deal_type, amount, status, probability, person_id, property_id,
+                   pipeline_id, stage_id, created_at)
+SELECT $1, 'Deal ' || i, 'LISTING', 1000 + i * 3.25, 'OPEN', stage.probability, persons.id,
+       CASE WHEN i % 5 = 0 THEN NULL ELSE homes.id END, stage.pipeline_id, stage.id, now() - make_interval(secs => i)
+FROM generate_series(1, $2::int) AS i
+CROSS JOIN stage
+JOIN persons ON persons.n = 1 + i % $3::int
+JOIN homes ON homes.n = 1 + i % $4::int
+"""
+
+RAW_B2 = """
+SELECT d.id, d.title, d.amount, d.status, d.probability,
+       p.id AS p_id, p.first_name, p.last_name, p.email, p.phone,
+       pr.id AS pr_id, pr.address, pr.city, pr.state, pr.price, pr.bedrooms, pr.bathrooms
+FROM deals d JOIN people p ON p.id = d.person_id AND p.organization_id = d.organization_id
+LEFT JOIN properties pr ON pr.id = d.property_id AND pr.organization_id = d.organization_id
+WHERE d.organization_id = $1 {where}
+ORDER BY d.created_at DESC, d.id LIMIT {limit}
+"""
+
+
+def baseline_app(organization_id: str) -> Any:
+    """The baseline: one hand-written join per request, rows shaped into the same JSON, orjson."""
+    import orjson
+    from starlette.applications import Starlette
+    from starlette.requests import Request
+    from starlette.responses import Response
+    from starlette.routing import Route
+
+    pool: list[asyncpg.Pool] = []
+
+    def deal(row: asyncpg.Record) -> dict[str, Any]:
+        home = None
+        if row["pr_id"] is not None:
+            bathrooms = row["bathrooms"]
+            home = {
+                "id": str(row["pr_id"]), "address": row["address"], "city": row["city"], "state": row["state"],
+                "price": str(row["price"]), "bedrooms": row["bedrooms"],
+                "bathrooms": None if bathrooms is None else str(bathrooms),
+            }
+        person = {
+            "id": str(row["p_id"]), "firstName": row["first_name"], "lastName": row["last_name"],
+            "email": row["email"], "phone": row["phone"],
+        }
+        return {
+            "id": str(row["id"]), "title": row["title"], "amount": str(row["amount"]), "status": row["status"],
+            "probability": row["probability"], "person": person, "property": home,
+        }
+
+    async def graphql(request: Request) -> Response:
+        if not pool:
+            pool.append(await asyncpg.create_pool(DATABASE_URL, min_size=1, max_size=10))
+        variables = json.loads(request.query_params.get("variables") or "{}")
+        async with pool[0].acquire() as connection:
+            if "id" in variables:
+                sql = RAW_B2.format(where="AND d.id = $2", limit=1)
+                rows = await connection.fetch(sql, organization_id, variables["id"])
+                data: dict[str, Any] = {"deal": deal(rows[0]) if rows else None}
+            else:
+                rows = await connection.fetch(RAW_B2.format(where="", limit=100), organization_id)
+                data = {"deals": {"items": [deal(row) for row in rows]}}
+        return Response(orjson.dumps({"data": data}), media_type="application/json")
+
+    return Starlette(routes=[Route("/graphql", graphql), Route("/health", lambda _: Response("ok"))])
+
+
+@dataclass(frozen=True)
+class Load:
+    requests_per_second: float
+    p50_ms: float
+    p99_ms: float
+
+
+def wrk(url: str, token: str, seconds: int) -> Load:
+    """`wrk -t1 -c8` for `seconds`; its req/s and latency percentiles."""
+    done = subprocess.run(  # noqa: S603
+        ["wrk", "-t1", f"-c{CONCURRENCY}", f"-d{seconds}s", "--latency", "-H", f"Authorization: Bearer {token}", url],  # noqa: S607
+        capture_output=True, text=True, check=True,
+    )
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", done.stdout).group(1))  # type: ignore[union-attr]
+    return Load(rate, _percentile(done.stdout, "50%"), _percentile(done.stdout, "99%"))
+
+
+def _percentile(output: str, label: str) -> float:
+    value, unit = re.search(rf"{label}\s+([\d.]+)(us|ms|s)", output).groups()  # type: ignore[union-attr]
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+
+def query_url(base_url: str, query: str, variables: dict[str, str]) -> str:
+    return f"{base_url}/graphql?" + urllib.parse.urlencode({"query": query, "variables": json.dumps(variables)})
+
+
+@contextmanager
+def serving(command: list[str], env: dict[str, str], port: int) -> Iterator[str]:
+    base_url = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen(command, env=env)  # noqa: S603
+    try:
+        wait_until_up(base_url, server)
+        yield base_url
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+async def fill(organization_id: str, people: int, properties: int, deals: int) -> tuple[float, str]:
+    """Fill the organization; (seconds taken, the id of one deal)."""
+    started = time.perf_counter()
+    connection = await asyncpg.connect(DATABASE_URL)
+    try:
+        for statement, count in zip(FILL, (people, properties), strict=True):
+            await connection.execute(statement, organization_id, count)
+        await connection.execute(FILL_DEALS, organization_id, deals, people, properties)
+        await connection.execute("ANALYZE")
+        deal_id = await connection.fetchval(
+            "SELECT id FROM deals WHERE organization_id = $1 AND property_id IS NOT NULL LIMIT 1", organization_id
+        )
+    finally:
+        await connection.close()
+    return time.perf_counter() - started, str(deal_id)
+
+
+def check_same(bodies: dict[tuple[str, str], Any]) -> None:
+    """Every server answers each scenario with the same JSON (else the benchmark compares different work)."""
+    for (scenario, name), body in bodies.items():
+        if body != bodies[scenario, "baseline"]:
+            raise SystemExit(f"{name} answers {scenario} differently: {json.dumps(body)[:300]}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--people", type=int, default=100_000)
+    parser.add_argument("--properties", type=int, default=20_000)
+    parser.add_argument("--deals", type=int, default=50_000)
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--results", action="store_true", help="append the table to bench/RESULTS.md")
+    args = parser.parse_args()
+
+    asyncio.run(admin(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)'))
+    asyncio.run(admin(f'CREATE DATABASE "{DATABASE}"'))
+    try:
+        upgrade(DATABASE_URL)
+        env = {key: value for key, value in os.environ.items() if not key.startswith(("DATABASE_", "WINNERR_", "JWT_"))}
+        env.update(
+            DATABASE_URL=DATABASE_URL, JWT_SECRET="bench-secret-" + "x" * 40, WINNERR_LOG_LEVEL="warning",
+            WINNERR_DATA_DIR=tempfile.mkdtemp(prefix="winnerr-bench-"), RATE_LIMIT_API="100000000/minute",
+        )
+        organization_id = winnerr(
+            env, "create-org", "--name", "Bench Realty", "--owner-email", OWNER_EMAIL, "--password", "bench-password"
+        ).splitlines()[-1]
+        token = winnerr(env, "token", "--email", OWNER_EMAIL, "--ttl", "3600")
+        seconds, deal_id = asyncio.run(fill(organization_id, args.people, args.properties, args.deals))
+        print(f"filled {args.people:,} people, {args.properties:,} properties, {args.deals:,} deals in {seconds:.1f} s")
+        scenarios = {"B1 deal(id)": (B1, {"id": deal_id}), "B2 deals(limit: 100)": (B2, {})}
+        servers = {
+            "baseline": [sys.executable, __file__, "baseline", organization_id],
+            "compiled": [WINNERR, "serve", "--workers", "1"],
+            "resolvers": [WINNERR, "serve", "--workers", "1"],
+        }
+        loads: dict[tuple[str, str], Load] = {}
+        bodies: dict[tuple[str, str], Any] = {}
+        for name, command in servers.items():
+            port = free_port()
+            server_env = {**env, "COMPILED_READS": "off" if name == "resolvers" else "on"}
+            with serving([*command, "--port", str(port)], server_env, port) as base_url:
+                for scenario, (query, variables) in scenarios.items():
+                    url = query_url(base_url, query, variables)
+                    bodies[scenario, name] = httpx.get(url, headers={"Authorization": f"Bearer {token}"}).json()
+                    wrk(url, token, 2)  # warm-up
+                    loads[scenario, name] = wrk(url, token, args.seconds)
+                    print(f"{scenario:22} {name:10} {loads[scenario, name]}")
+        check_same(bodies)
+        report(loads, scenarios, args)
+    finally:
+        asyncio.run(admin(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)'))
+
+
+def report(loads: dict[tuple[str, str], Load], scenarios: dict[str, Any], args: argparse.Namespace) -> None:
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()  # noqa: S607
+    lines = [
+        f"### Reads against the raw baseline ({datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC, "
+        f"commit {commit}, {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f})",
+        "",
+        f"`bench/reads.py`: {args.people:,} people, {args.properties:,} properties, {args.deals:,} deals; one worker "
+        f"each, `wrk -t1 -c{CONCURRENCY} -d{args.seconds}s`.",
+        "",
+        "| scenario | baseline req/s | compiled req/s (ratio) | resolvers req/s (ratio) "
+        "| p50 / p99 ms: compiled, resolvers |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for scenario in scenarios:
+        base, compiled, resolved = (loads[scenario, name] for name in ("baseline", "compiled", "resolvers"))
+        lines.append(
+            f"| {scenario} | {base.requests_per_second:,.0f} | {compiled.requests_per_second:,.0f} "
+            f"({compiled.requests_per_second / base.requests_per_second:.2f}×) | {resolved.requests_per_second:,.0f} "
+            f"({resolved.requests_per_second / base.requests_per_second:.3f}×) | {compiled.p50_ms:.1f} / "
+            f"{compiled.p99_ms:.1f}, {resolved.p50_ms:.1f} / {resolved.p99_ms:.1f} |"
+        )
+    table = "\n".join(lines)
+    print(table)
+    if args.results:
+        results = Path(__file__).with_name("RESULTS.md")
+        results.write_text(results.read_text() + "\n" + table + "\n")
+
+
+def serve_baseline(organization_id: str, port: int) -> None:
+    import uvicorn
+
+    uvicorn.run(baseline_app(organization_id), host="127.0.0.1", port=port, log_level="warning")
+
+
+if __name__ == "__main__":
+    if sys.argv[1:2] == ["baseline"]:
+        serve_baseline(sys.argv[2], int(sys.argv[4]))
+    else:
+        main()
