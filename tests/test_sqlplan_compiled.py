@@ -8,7 +8,7 @@ import uuid
 
 from tests.factories import Tenant
 from tests.graphql_documents import create_deal, create_person, create_property
-from tests.test_sqlplan_differential import compiled_reads
+from tests.test_sqlplan_differential import comparable, compiled_reads
 from tests.test_statement_count import counting_statements
 from winnerr.settings import load_settings
 from winnerr.state import AppState
@@ -40,7 +40,7 @@ async def compiled_statements(tenant: Tenant, app_state: AppState, query: str, v
         compiled = await tenant.post(query, variables)
     with compiled_reads(app_state, False), counting_statements(app_state) as resolved_statements:
         resolved = await tenant.post(query, variables)
-    assert compiled.json() == resolved.json()
+    assert comparable(compiled.json()) == comparable(resolved.json())
     assert sum("json_build_object" in statement for statement in statements) == 1
     assert not any("json_build_object" in statement for statement in resolved_statements)
     assert len(statements) < len(resolved_statements)

@@ -16,6 +16,7 @@ run), `actual` the objects the answer holds (every JSON object under `data`, cou
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -27,6 +28,7 @@ from winnerr.context import Context
 from winnerr.errors import DomainError, ErrorCode
 from winnerr.ratelimit import Window, member_key
 from winnerr.schema.limits import MAX_COST, requested_cost, too_complex
+from winnerr.sqlplan.extension import RawJSON
 
 BUDGET_SPENT = "The query-cost budget is spent: retry in {seconds} s, or ask for fewer objects (lower limits)"
 
@@ -37,8 +39,14 @@ def budget_spent(window: Window) -> GraphQLError:
     return GraphQLError(message, extensions=extensions)
 
 
+JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+
+
 def objects_in(value: Any) -> int:
-    """The JSON objects inside `value` (itself excluded)."""
+    """The JSON objects inside `value` (itself excluded). The compiled read path's answer is PostgreSQL's JSON
+    text: its objects are its braces outside strings, counted without parsing it."""
+    if isinstance(value, RawJSON):
+        return max(0, JSON_STRING.sub("", value.text).count("{") - 1)
     if isinstance(value, dict):
         return sum(isinstance(item, dict) + objects_in(item) for item in value.values())
     if isinstance(value, list):
