@@ -3,6 +3,7 @@ logs in with its form, runs a query, and runs a subscription over the websocket.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 import os
@@ -83,4 +84,4 @@ async def save_screenshot(page: Page) -> None:
     """Where GRAPHIQL_SCREENSHOT names a file, a PNG of the page as it is (for a person to look at)."""
     if target := os.environ.get("GRAPHIQL_SCREENSHOT"):
         shot = await page.command("Page.captureScreenshot", format="png")
-        Path(target).write_bytes(base64.b64decode(shot["data"]))
+        await asyncio.to_thread(Path(target).write_bytes, base64.b64decode(shot["data"]))
