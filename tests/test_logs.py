@@ -37,6 +37,7 @@ async def run_everything(settings: Settings, tenant: Tenant) -> dict[str, str]:
         async with GraphQLSocket.open(host, tokens["access_token"]) as socket:
             await socket.subscribe("query OverTheSocket { me { role } }")
             await socket.next_data("1")
+            assert (await socket.next_message("1"))["type"] == "complete"  # the operation has ended
     return {
         "password": PASSWORD,
         "access token": tokens["access_token"],

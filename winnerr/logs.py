@@ -176,7 +176,12 @@ class OperationLog(SchemaExtension):
 
     async def on_operation(self) -> AsyncIterator[None]:
         started = time.perf_counter()
-        yield
+        try:
+            yield
+        finally:  # also when a closing socket cancels the operation after its answer was sent
+            self._log(time.perf_counter() - started)
+
+    def _log(self, seconds: float) -> None:
         execution = self.execution_context
         result = execution.result
         errors = (getattr(result, "errors", None) or []) if result is not None else []
@@ -193,9 +198,4 @@ class OperationLog(SchemaExtension):
             annotate(**fields)
             return
         principal = getattr(context, "authenticated", None)
-        access_logger.info(
-            "operation",
-            duration_ms=round((time.perf_counter() - started) * 1000, 1),
-            **fields,
-            **_principal_fields(principal),
-        )
+        access_logger.info("operation", duration_ms=round(seconds * 1000, 1), **fields, **_principal_fields(principal))
