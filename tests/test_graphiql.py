@@ -7,6 +7,8 @@ import re
 import httpx
 import pytest
 
+from winnerr import graphiql
+
 PAGE = {"Accept": "text/html"}
 JAVASCRIPT = {"text/javascript", "application/javascript"}  # the platform's mimetypes table picks one
 CSS = {"text/css"}
@@ -56,3 +58,15 @@ async def test_the_script_logs_in_against_the_token_route(client: httpx.AsyncCli
     assert "'/auth/token'" in script
     assert "grant_type: 'password'" in script
     assert "sessionStorage" in script
+
+
+async def test_without_its_assets_the_page_says_how_to_install_them(
+    client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(graphiql, "VENDOR_BUNDLE", graphiql.STATIC_DIR / "vendor" / "not-installed.js")
+    response = await client.get("/graphql", headers=PAGE)
+    assert response.status_code == 503
+    assert_secured(response)
+    assert "run <code>npm ci</code> in the repository's <code>graphiql/</code> folder" in response.text
+    assert "<script" not in response.text
+

@@ -30,7 +30,7 @@ from winnerr.graphql_app import GraphQLEndpoint
 from winnerr.health import routes as health_routes
 from winnerr.http_errors import ServerErrors
 from winnerr.limits_storage import shared_storage
-from winnerr.logs import configure_logging
+from winnerr.logs import AccessLog, configure_logging
 from winnerr.ratelimit import Limits, RateLimitMiddleware
 from winnerr.settings import Settings, load_settings
 from winnerr.state import AppState
@@ -79,6 +79,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     ]
     middleware = [
         Middleware(CorrelationIdMiddleware, header_name="X-Request-ID"),
+        Middleware(AccessLog),
         Middleware(
             CORSMiddleware,
             allow_origins=settings.cors_origins,

@@ -11,6 +11,7 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
+from winnerr.logs import OperationLog
 from winnerr.schema.ai.queries import AiQuery
 from winnerr.schema.budget import CostBudget
 from winnerr.schema.calendar.queries import CalendarQuery
@@ -106,6 +107,7 @@ def build_schema(**options: Any) -> strawberry.Schema:
         scalar_overrides=SCALAR_OVERRIDES,
         execution_context_class=PerEventExecutionContext,
         extensions=[
+            OperationLog,
             lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
             lambda: AddValidationRules([DocumentLimits]),
             ValidationCache,
