@@ -27,6 +27,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from winnerr.db.engine import async_url
 from winnerr.settings import Settings
+from winnerr.uncancelled import to_the_end
 
 PRUNE_EVERY_SECONDS = 60.0
 POOL_SIZE = 1
@@ -93,6 +94,9 @@ class PostgresStorage(Storage, SlidingWindowCounterSupport, TimestampedSlidingWi
 
     async def _execute(self, statement: Any, **values: Any) -> list[Any]:
         values = {name: _bytes(value) if isinstance(value, str) else value for name, value in values.items()}
+        return await to_the_end(self._run(statement, values))
+
+    async def _run(self, statement: Any, values: dict[str, Any]) -> list[Any]:
         async with self.engine.connect() as connection:
             result = await connection.execute(statement, values)
             return list(result) if result.returns_rows else []

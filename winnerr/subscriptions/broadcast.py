@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Coroutine
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 from urllib.parse import urlparse
@@ -28,6 +28,8 @@ from redis import asyncio as redis
 from redis.asyncio.client import PubSub
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
+
+from winnerr.uncancelled import to_the_end
 
 logger = logging.getLogger("winnerr.broadcast")
 
@@ -53,7 +55,6 @@ class ReconnectingPostgresBackend(BroadcastBackend):
         self._queue: asyncio.Queue[Event] = asyncio.Queue()
         self._publish_lock = asyncio.Lock()
         self._listen_lock = asyncio.Lock()  # one operation at a time on the LISTEN connection
-        self._changing: set[asyncio.Task[None]] = set()
         self._listen: asyncpg.Connection | None = None
         self._publisher: asyncpg.Connection | None = None
         self._watchdog: asyncio.Task[None] | None = None
@@ -76,10 +77,10 @@ class ReconnectingPostgresBackend(BroadcastBackend):
                 await connection.close()
 
     async def subscribe(self, channel: str) -> None:
-        await self._to_the_end(self._listen_to(channel, listening=True))
+        await to_the_end(self._listen_to(channel, listening=True))
 
     async def unsubscribe(self, channel: str) -> None:
-        await self._to_the_end(self._listen_to(channel, listening=False))
+        await to_the_end(self._listen_to(channel, listening=False))
 
     async def _listen_to(self, channel: str, *, listening: bool) -> None:
         async with self._listen_lock:
@@ -89,14 +90,6 @@ class ReconnectingPostgresBackend(BroadcastBackend):
             change = self._listen.add_listener if listening else self._listen.remove_listener
             await change(channel, self._on_notification)
 
-    async def _to_the_end(self, change: Coroutine[Any, Any, None]) -> None:
-        """Run a change of the LISTEN connection to its end even when its caller is cancelled (a socket that
-        closes while subscribing): asyncpg left in the middle of a statement refuses every later one with
-        "another operation is in progress", which would end the subscriptions of every socket of the process."""
-        task = asyncio.ensure_future(change)
-        self._changing.add(task)
-        task.add_done_callback(self._changing.discard)
-        await asyncio.shield(task)
 
     async def publish(self, channel: str, message: Any) -> None:
         async with self._publish_lock:
