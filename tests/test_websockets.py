@@ -155,10 +155,16 @@ async def test_sockets_per_member_are_bounded(tenant: Tenant, settings: Settings
             code, reason = await closed_with(host, token)
             assert code == 4429
             assert reason.startswith("Too many websockets")
-            async with GraphQLSocket.open(host, tenant.token(Role.AGENT)):
-                pass  # another member is not counted with this one
-        async with GraphQLSocket.open(host, token):
-            pass  # closed sockets no longer count
+            async with GraphQLSocket.open(host, tenant.token(Role.AGENT)) as another_member:
+                assert await role_over(another_member) == "AGENT"  # not counted with the viewer's sockets
+        async with GraphQLSocket.open(host, token) as after_closing:
+            assert await role_over(after_closing) == "VIEWER"  # closed sockets no longer count
+
+
+async def role_over(socket: GraphQLSocket) -> str:
+    """The caller's role, asked over the socket: it was accepted and answers."""
+    role: str = (await socket.next_data(await socket.subscribe("{ me { role } }")))["me"]["role"]
+    return role
 
 
 async def test_socket_opens_are_rate_limited_per_member(tenant: Tenant, settings: Settings) -> None:
