@@ -37,13 +37,13 @@ OWNER_EMAIL = "bench-owner@example.com"
 # (neutralised cells), a third have tags and a last contact.
 INSERT_PEOPLE = """
 INSERT INTO people (organization_id, first_name, last_name, email, phone, address, city, state, zip_code,
-                    source, status, lead_score, last_contact_at, tags)
+                    source, status, last_contact_at, tags)
 SELECT $1, 'First' || n, 'Last' || n, 'person' || n || '@example.com',
        '+1512555' || lpad((n % 10000)::text, 4, '0'), n || ' Main Street, Apt ' || (n % 20),
        (ARRAY['Austin', 'Dallas', 'Houston'])[1 + n % 3], 'TX', lpad((78700 + n % 100)::text, 5, '0'),
        (ARRAY['WEBSITE', 'REFERRAL', 'SOCIAL_MEDIA', 'COLD_CALL'])[1 + n % 4]::lead_source,
        (ARRAY['PROSPECT', 'LEAD', 'QUALIFIED', 'ACTIVE_CLIENT', 'PAST_CLIENT'])[1 + n % 5]::person_status,
-       n % 101, CASE WHEN n % 3 = 0 THEN now() - make_interval(days => n % 365) END,
+       CASE WHEN n % 3 = 0 THEN now() - make_interval(days => n % 365) END,
        CASE WHEN n % 3 = 0 THEN ARRAY['vip', 'investor'] ELSE '{}' END
 FROM generate_series($2::int, $3::int) AS n
 """

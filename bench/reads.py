@@ -51,9 +51,9 @@ B1 = "query($id: ID!) { deal(id: $id) { " + SELECTION + " } }"
 B2 = "query { deals(limit: 100) { items { " + SELECTION + " } } }"
 
 FILL = [
-    """INSERT INTO people (organization_id, first_name, last_name, email, phone, city, state, lead_score, status)
+    """INSERT INTO people (organization_id, first_name, last_name, email, phone, city, state, status)
        SELECT $1, 'First' || n, 'Last' || n, 'person' || n || '@example.com',
-              '+1512555' || lpad((n % 10000)::text, 4, '0'), 'Austin', 'TX', n % 101, 'LEAD'
+              '+1512555' || lpad((n % 10000)::text, 4, '0'), 'Austin', 'TX', 'LEAD'
        FROM generate_series(1, $2::int) AS n""",
     """INSERT INTO properties (organization_id, address, city, state, zip_code, property_type, price, bedrooms,
                                bathrooms, status)

@@ -151,7 +151,7 @@ WITH g AS (
     FROM generate_series(1, $2::int) AS n
 )
 INSERT INTO people (organization_id, first_name, last_name, email, phone, address, city, state, zip_code,
-                    source, status, lead_score, last_contact_at, tags, created_at, updated_at)
+                    source, status, last_contact_at, tags, created_at, updated_at)
 SELECT $1::uuid, ($3::text[])[fi], ($4::text[])[li],
     CASE WHEN r_email < 0.05 THEN NULL ELSE lower(
         CASE n % 3 WHEN 0 THEN ($3::text[])[fi] || '.' || ($4::text[])[li]
@@ -167,7 +167,6 @@ SELECT $1::uuid, ($3::text[])[fi], ($4::text[])[li],
     END::lead_source,
     CASE WHEN r_status < 0.35 THEN 'PROSPECT' WHEN r_status < 0.65 THEN 'LEAD' WHEN r_status < 0.8 THEN 'QUALIFIED'
          WHEN r_status < 0.9 THEN 'ACTIVE_CLIENT' ELSE 'PAST_CLIENT' END::person_status,
-    floor(random() * 101)::int,
     CASE WHEN r_contact < 0.2 THEN NULL ELSE now() - r_contact * interval '365 days' END,
     CASE WHEN r_tags < 0.3 THEN '{}'::text[]
          WHEN r_tags < 0.8 THEN ARRAY[($11::text[])[t1]]

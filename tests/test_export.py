@@ -177,7 +177,7 @@ async def test_formula_cells_are_neutralised(tenant: Tenant, app_state: AppState
     )
     home = await create_property(tenant, description="=cmd|' /C calc'!A0", address="-2+3 Elm")
     async with app_state.database.sessions.begin() as session:  # whitespace that GraphQL input would strip
-        session.add(Person(organization_id=tenant.organization_id, first_name="\t=1", last_name="\r=2", lead_score=0))
+        session.add(Person(organization_id=tenant.organization_id, first_name="\t=1", last_name="\r=2"))
     people = {row["id"]: row for row in await export(tenant, "people")}
     exported = people[str(person["id"])]
     assert exported["first_name"] == '\'=HYPERLINK("http://evil.example","x")'
@@ -186,7 +186,7 @@ async def test_formula_cells_are_neutralised(tenant: Tenant, app_state: AppState
     assert exported["city"] == "'+cmd"
     assert exported["phone"] == "'+15125550147"  # E.164 starts with "+": neutralised too, as OWASP advises
     assert exported["tags"] == "'=1+1;vip"
-    assert exported["lead_score"] == "0"
+    assert exported["lead_score"] == "25"  # computed: the base score of a person with no signals
     raw = next(row for row in people.values() if row["id"] != person["id"])
     assert (raw["first_name"], raw["last_name"]) == ("'\t'=1", "'\r'=2")  # a tab or CR may also split a cell
     [property_row] = await export(tenant, "properties")

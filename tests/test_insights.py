@@ -25,8 +25,10 @@ HOT_LEADS = "query($limit: Int) { insights { hotLeads(limit: $limit) { id firstN
 STALE = """query($days: Int) { insights { staleDeals(days: $days) { deal { id } lastActivityAt daysInactive } } }"""
 STALE_DEFAULT = "{ insights { staleDeals { deal { id } daysInactive } } }"
 FORECAST = "{ insights { forecast { month deals amount weightedAmount } } }"
-PEOPLE_WITH_INSIGHTS = """query($limit: Int) { people(limit: $limit) { items { id
+PEOPLE_WITH_INSIGHTS = """query($limit: Int) { people(limit: $limit) { items { id leadScore
   insights { leadScore nextBestAction factors { name contribution } } } } }"""
+BY_SCORE = """query($min: Int) { people(filter: {minLeadScore: $min}, sort: {field: LEAD_SCORE, direction: DESC}) {
+  items { firstName leadScore insights { leadScore } } } }"""
 
 
 def ago(**delta: float) -> str:
@@ -94,6 +96,36 @@ async def test_hot_leads_are_the_best_scores_of_the_organization_past_clients_as
     assert scores == sorted(scores, reverse=True)
     error = await tenant.gql_error(HOT_LEADS, {"limit": 51})
     assert error["extensions"]["code"] == "VALIDATION_ERROR"
+
+
+async def test_people_are_filtered_and_sorted_by_the_computed_score_that_they_show(tenant: Tenant) -> None:
+    quiet = await create_person(tenant, firstName="Quiet")
+    talking = await create_person(tenant, firstName="Talking", source="COLD_CALL")
+    await log(tenant, talking["id"], "INBOUND", "Can we see the house on Saturday?", ago(hours=1))
+    everyone = (await tenant.gql(BY_SCORE, {"min": 0}))["people"]["items"]
+    assert [person["firstName"] for person in everyone] == ["Talking", "Quiet"]
+    assert all(person["leadScore"] == person["insights"]["leadScore"] for person in everyone)
+    assert everyone[1]["leadScore"] == 25
+    assert everyone[0]["leadScore"] > 40  # base 25, contacted today 20, one message 2, from her 10, source 1
+    warm = (await tenant.gql(BY_SCORE, {"min": 40}))["people"]["items"]
+    assert [person["firstName"] for person in warm] == ["Talking"]
+    await log(tenant, quiet["id"], "INBOUND", "Hello! Is the condo still for sale?", ago(minutes=5))
+    assert len((await tenant.gql(BY_SCORE, {"min": 40}))["people"]["items"]) == 2  # read when asked: no staleness
+
+
+async def test_hot_leads_are_ranked_in_one_statement_whatever_the_number_of_people(
+    tenant: Tenant, other_tenant: Tenant, app_state: AppState
+) -> None:
+    await add_people_with_signals(tenant, 2)
+    await add_people_with_signals(other_tenant, 12)
+    counts = []
+    for member in (tenant, other_tenant):
+        with counting_statements(app_state) as statements:
+            leads = (await member.gql(HOT_LEADS, {"limit": 5}))["insights"]["hotLeads"]
+        counts.append(len(statements))
+        scores = [lead["insights"]["leadScore"] for lead in leads]
+        assert scores == sorted(scores, reverse=True)
+    assert counts[0] == counts[1]
 
 
 async def set_updated_at(app_state: AppState, deal_id: str, days_ago: int) -> None:
@@ -190,6 +222,7 @@ async def statements_for(tenant: Tenant, app_state: AppState, expected: int) -> 
     assert len(items) == expected
     for item in items:
         assert item["insights"]["leadScore"] == sum(f["contribution"] for f in item["insights"]["factors"])
+        assert item["leadScore"] == item["insights"]["leadScore"]
     return len(statements)
 
 

@@ -42,7 +42,6 @@ async def test_create_normalises_and_reads_back(tenant: Tenant) -> None:
         state="TX",
         zipCode="78701",
         source="REFERRAL",
-        leadScore=85,
         tags=["vip", "investor"],
         customFields={"budget": 750000, "schools": ["Casis"]},
     )
@@ -54,12 +53,19 @@ async def test_create_normalises_and_reads_back(tenant: Tenant) -> None:
     assert (await tenant.gql(READ, {"id": created["id"]}))["person"] == created
 
 
+async def test_a_lead_score_given_is_ignored_the_score_is_computed(tenant: Tenant) -> None:
+    created = await create_person(tenant, source="REFERRAL", leadScore=85)
+    assert created["leadScore"] == 30  # the base 25 and 5 for a referral: nothing else is known of her yet
+    updated = (await tenant.gql(UPDATE, {"id": created["id"], "input": {"leadScore": 99}}))["updatePerson"]
+    assert updated["leadScore"] == 30
+
+
 async def test_update_changes_only_given_fields_and_null_clears(tenant: Tenant) -> None:
-    created = await create_person(tenant, email="a@example.com", city="Austin", leadScore=10)
-    updated = (await tenant.gql(UPDATE, {"id": created["id"], "input": {"leadScore": 70, "city": None}}))[
+    created = await create_person(tenant, email="a@example.com", city="Austin", status="LEAD")
+    updated = (await tenant.gql(UPDATE, {"id": created["id"], "input": {"status": "QUALIFIED", "city": None}}))[
         "updatePerson"
     ]
-    assert updated["leadScore"] == 70
+    assert updated["status"] == "QUALIFIED"
     assert updated["city"] is None
     assert updated["email"] == "a@example.com"
     assert updated["firstName"] == "Jennifer"
@@ -81,7 +87,6 @@ async def test_invalid_input_lists_every_bad_field_and_stores_nothing(tenant: Te
         "email": "not-an-email",
         "phone": "12",
         "zipCode": "ABCDE",
-        "leadScore": 101,
         "tags": [""],
     }
     error = await tenant.gql_error(CREATE, {"input": bad})
@@ -93,18 +98,17 @@ async def test_invalid_input_lists_every_bad_field_and_stores_nothing(tenant: Te
         ("input", "email"),
         ("input", "phone"),
         ("input", "zipCode"),
-        ("input", "leadScore"),
         ("input", "tags", 0),
     }
     assert await count_people(tenant) == 0
 
 
 async def test_invalid_update_changes_nothing(tenant: Tenant) -> None:
-    created = await create_person(tenant, leadScore=40)
-    error = await tenant.gql_error(UPDATE, {"id": created["id"], "input": {"leadScore": 30, "firstName": None}})
+    created = await create_person(tenant, city="Austin")
+    error = await tenant.gql_error(UPDATE, {"id": created["id"], "input": {"city": "Boston", "firstName": None}})
     assert error["extensions"]["code"] == "VALIDATION_ERROR"
     assert [issue["path"] for issue in error["extensions"]["issues"]] == [["input", "firstName"]]
-    assert (await tenant.gql(READ, {"id": created["id"]}))["person"]["leadScore"] == 40
+    assert (await tenant.gql(READ, {"id": created["id"]}))["person"]["city"] == "Austin"
 
 
 async def test_duplicate_email_in_one_organization(tenant: Tenant, other_tenant: Tenant) -> None:
@@ -116,11 +120,12 @@ async def test_duplicate_email_in_one_organization(tenant: Tenant, other_tenant:
 
 
 async def test_filters_sort_and_pagination(tenant: Tenant) -> None:
-    for first, score in (("Ann", 10), ("Bob", 50), ("Cid", 90), ("Dee", 70)):
-        await create_person(tenant, firstName=first, lastName="Smith", leadScore=score, status="LEAD")
-    await create_person(tenant, firstName="Eve", lastName="Jones", leadScore=95, status="PAST_CLIENT")
+    # Lead scores, from the source alone: none 25, COLD_CALL 26, WEBSITE 28, REFERRAL 30.
+    for first, source in (("Ann", None), ("Bob", "COLD_CALL"), ("Cid", "REFERRAL"), ("Dee", "WEBSITE")):
+        await create_person(tenant, firstName=first, lastName="Smith", source=source, status="LEAD")
+    await create_person(tenant, firstName="Eve", lastName="Jones", source="REFERRAL", status="PAST_CLIENT")
     variables = {
-        "filter": {"status": ["LEAD"], "minLeadScore": 40},
+        "filter": {"status": ["LEAD"], "minLeadScore": 26},
         "sort": {"field": "LEAD_SCORE", "direction": "DESC"},
         "limit": 2,
     }

@@ -22,7 +22,7 @@ async def test_bad_rows_reject_only_themselves(tenant: Tenant) -> None:
     inputs = [
         person(0),
         person(1, email="bad"),
-        person(2, leadScore=500, firstName=""),
+        person(2, zipCode="ABCDE", firstName=""),
         person(3),
         person(4, email="TAKEN@example.com"),
     ]
@@ -37,7 +37,7 @@ async def test_bad_rows_reject_only_themselves(tenant: Tenant) -> None:
         (4, "FAILED", "DUPLICATE_RECORD"),
     ]
     assert [issue["path"] for issue in result["rows"][1]["issues"]] == [["1", "email"]]
-    assert {tuple(issue["path"]) for issue in result["rows"][2]["issues"]} == {("2", "firstName"), ("2", "leadScore")}
+    assert {tuple(issue["path"]) for issue in result["rows"][2]["issues"]} == {("2", "firstName"), ("2", "zipCode")}
     assert result["rows"][0]["person"] == {"email": "row0@example.com"}
     assert await count_people(tenant) == 3
 
@@ -47,9 +47,9 @@ async def test_bulk_update_and_delete_report_each_row(tenant: Tenant, other_tena
     ids = [row["id"] for row in created["rows"]]
     foreign = await create_person(other_tenant)
     updates = [
-        {"id": ids[0], "changes": {"leadScore": 80}},
-        {"id": ids[1], "changes": {"leadScore": 101}},
-        {"id": foreign["id"], "changes": {"leadScore": 10}},
+        {"id": ids[0], "changes": {"status": "LEAD"}},
+        {"id": ids[1], "changes": {"zipCode": "ABCDE"}},
+        {"id": foreign["id"], "changes": {"status": "LEAD"}},
     ]
     updated = (await tenant.gql(BULK_UPDATE, {"inputs": updates}))["bulkUpdatePeople"]
     assert [(r["status"], r["code"]) for r in updated["rows"]] == [

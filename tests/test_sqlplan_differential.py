@@ -210,7 +210,8 @@ async def seed_records(tenant: Tenant, rng: random.Random, people: int, per_pers
     for n in range(people):
         person = await create_person(
             tenant, firstName=rng.choice(["Ann", "Bob", "Buyer"]) + str(n), email=f"p{n}@example.com",
-            city=rng.choice(["Austin", None]), leadScore=rng.randrange(100), tags=rng.sample(["hot", "cold", "vip"], 2),
+            city=rng.choice(["Austin", None]), source=rng.choice([None, "REFERRAL"]),
+            tags=rng.sample(["hot", "cold", "vip"], 2),
             customFields={"budget": n * 1000, "notes": [1.5, None, "x"]},
             lastContactAt=rng.choice([None, "2026-03-01T10:00:00+00:00", "2026-03-01T10:00:00.250000+02:00"]),
         )

@@ -63,8 +63,6 @@ BOUNDS = {
     "person zipCode 5 digits": Bound(PERSON, "zipCode", "78701", "7870"),
     "person zipCode 9 digits": Bound(PERSON, "zipCode", "78701-1234", "78701-123"),
     "person zipCode ASCII digits": Bound(PERSON, "zipCode", "78701", "７８７０１"),
-    "person leadScore 100": Bound(PERSON, "leadScore", 100, 101),
-    "person leadScore 0": Bound(PERSON, "leadScore", 0, -1),
     "person 20 tags": Bound(PERSON, "tags", ["t"] * 20, ["t"] * 21),
     "person tag 50": Bound(PERSON, "tags", ["x" * 50], ["x" * 51]),
     "deal title 200": Bound(DEAL, "title", "x" * 200, "x" * 201),

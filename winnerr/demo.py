@@ -166,7 +166,6 @@ def _person(fake: Faker, rng: random.Random, organization_id: uuid.UUID) -> Pers
         zip_code=f"{zip_prefix}{rng.randint(10, 99)}",
         source=rng.choice(list(LeadSource)),
         status=rng.choice(list(PersonStatus)),
-        lead_score=rng.randint(5, 98),
         last_contact_at=datetime.now(UTC) - timedelta(days=rng.randint(0, 120), hours=rng.randint(0, 23)),
         tags=rng.sample(TAGS, rng.randint(0, 3)),
         custom_fields={"preferredContact": rng.choice(["phone", "email", "text"])},

@@ -24,6 +24,7 @@ from typing import Any, Generic, TypeVar, get_args, get_origin
 
 from pydantic import BaseModel
 from sqlalchemy import Select
+from sqlalchemy.orm import undefer
 from starlette.datastructures import QueryParams
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
@@ -171,7 +172,7 @@ def _people(scope: TenantScope, params: PeopleExportRules) -> Select[Person]:
     sort: tuple[PersonSortField, SortDirection] | None = None
     if params.sort is not None or params.direction is not None:  # the defaults of the GraphQL `PersonSort`
         sort = (params.sort or PersonSortField.CREATED_AT, params.direction or SortDirection.DESC)
-    return people_query(scope, params.search, filters, sort)
+    return people_query(scope, params.search, filters, sort).options(undefer(Person.lead_score))
 
 
 PEOPLE = CsvExport(

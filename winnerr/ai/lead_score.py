@@ -13,13 +13,21 @@ Every factor has a fixed range, so the sum always lies within 0–100 without cl
 | OPEN_DEALS | 0–15 | the best open deal's probability (its stage's) |
 | OVERDUE_TASKS | −10–0 | −5 per overdue task about the person, at most two counted |
 | LEAD_SOURCE | 0–5 | REFERRAL 5, WEBSITE 3, SOCIAL_MEDIA 2, COLD_CALL 1 |
+
+The points are arithmetic over SQL expressions (`contributions`), so that the database ranks, filters and
+sorts people by their score; the signals themselves are aggregated in `winnerr.resolvers.insights`. What
+comes back is put in words here (`explained`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
 from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import Integer, case, cast, func, literal
+from sqlalchemy.sql.elements import ColumnElement
 
 from winnerr.db.enums import LeadSource
 
@@ -47,12 +55,68 @@ class FactorName(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
+class SignalColumns:
+    """A person's signals as SQL expressions; their values are `Signals`."""
+
+    source: ColumnElement[Any]
+    days_since_contact: ColumnElement[Any]
+    recent_messages: ColumnElement[Any]
+    recent_inbound: ColumnElement[Any]
+    recent_sentiment: ColumnElement[Any]
+    earlier_sentiment: ColumnElement[Any]
+    open_deals: ColumnElement[Any]
+    best_probability: ColumnElement[Any]
+    overdue_tasks: ColumnElement[Any]
+
+
+def _points(expression: Any) -> ColumnElement[int]:
+    return cast(func.round(expression), Integer)
+
+
+def _clamped(expression: Any, low: float, high: float) -> Any:
+    return func.greatest(low, func.least(high, expression))
+
+
+def contributions(signals: SignalColumns) -> dict[FactorName, ColumnElement[int]]:
+    """Each factor's points, in SQL."""
+    days, recent, sentiment = signals.days_since_contact, signals.recent_messages, signals.recent_sentiment
+    trend = _clamped(sentiment - func.coalesce(signals.earlier_sentiment, sentiment), -1.0, 1.0)
+    return {
+        FactorName.BASE: literal(BASE, Integer),
+        FactorName.RECENCY: func.coalesce(
+            _points(RECENCY_POINTS * func.greatest(0.0, 1.0 - days / float(RECENCY_DAYS))), 0
+        ),
+        FactorName.ENGAGEMENT: func.least(ENGAGEMENT_MAX, ENGAGEMENT_PER_MESSAGE * recent),
+        FactorName.INBOUND: case(
+            (recent > 0, _points(float(INBOUND_POINTS) * signals.recent_inbound / recent)), else_=0
+        ),
+        FactorName.SENTIMENT: func.coalesce(_points(SENTIMENT_LEVEL * sentiment + SENTIMENT_TREND * trend), 0),
+        FactorName.OPEN_DEALS: case(
+            (signals.open_deals > 0, func.coalesce(_points(OPEN_DEAL_POINTS * signals.best_probability / 100.0), 0)),
+            else_=0,
+        ),
+        FactorName.OVERDUE_TASKS: -OVERDUE_PENALTY * func.least(signals.overdue_tasks, OVERDUE_COUNTED),
+        FactorName.LEAD_SOURCE: case(
+            *((signals.source == source, points) for source, points in SOURCE_POINTS.items()), else_=0
+        ),
+    }
+
+
+def score_of(points: Mapping[FactorName, ColumnElement[int]]) -> ColumnElement[int]:
+    """The lead score in SQL: the sum of the contributions."""
+    total: ColumnElement[int] = literal(0, Integer)
+    for contribution in points.values():
+        total = total + contribution
+    return total
+
+
+@dataclass(frozen=True, slots=True)
 class Signals:
-    """What the database says about a person, aggregated in SQL (`winnerr.resolvers.insights`)."""
+    """What the database says about a person (`SignalColumns`, and what the next best action needs)."""
 
     first_name: str
     source: LeadSource | None
-    last_contact_at: datetime | None
+    days_since_contact: int | None
     recent_messages: int
     """Communications in the last 30 days."""
     recent_inbound: int
@@ -82,72 +146,41 @@ class LeadScore:
     next_best_action: str
 
 
-def _days_since(moment: datetime | None, now: datetime) -> int | None:
-    return None if moment is None else max(0, (now - moment).days)
-
-
 def _plural(count: int, word: str) -> str:
     return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
 
-def _recency(days: int | None) -> Factor:
-    if days is None:
-        return Factor(FactorName.RECENCY, 0, "never contacted")
-    points = round(RECENCY_POINTS * max(0.0, 1 - days / RECENCY_DAYS))
-    return Factor(FactorName.RECENCY, points, f"last contact {_plural(days, 'day')} ago")
-
-
-def _sentiment(signals: Signals) -> Factor:
+def _sentiment_detail(signals: Signals) -> str:
     if signals.recent_sentiment is None:
-        return Factor(FactorName.SENTIMENT, 0, "no messages in the last 30 days")
+        return "no messages in the last 30 days"
     trend = 0.0 if signals.earlier_sentiment is None else signals.recent_sentiment - signals.earlier_sentiment
-    trend = max(-1.0, min(1.0, trend))
-    points = round(SENTIMENT_LEVEL * signals.recent_sentiment + SENTIMENT_TREND * trend)
     direction = "improving" if trend > 0.05 else "worsening" if trend < -0.05 else "steady"
-    return Factor(FactorName.SENTIMENT, points, f"mean sentiment {signals.recent_sentiment:+.2f}, {direction}")
+    return f"mean sentiment {signals.recent_sentiment:+.2f}, {direction}"
 
 
-def _factors(signals: Signals, now: datetime) -> tuple[Factor, ...]:
-    recent, inbound = signals.recent_messages, signals.recent_inbound
-    overdue = min(signals.overdue_tasks, OVERDUE_COUNTED)
-    probability = signals.best_probability if signals.open_deals else None
-    return (
-        Factor(FactorName.BASE, BASE, "every person starts here"),
-        _recency(_days_since(signals.last_contact_at, now)),
-        Factor(
-            FactorName.ENGAGEMENT,
-            min(ENGAGEMENT_MAX, ENGAGEMENT_PER_MESSAGE * recent),
-            f"{_plural(recent, 'communication')} in the last 30 days",
-        ),
-        Factor(
-            FactorName.INBOUND,
-            round(INBOUND_POINTS * inbound / recent) if recent else 0,
-            f"{inbound} of them from the person",
-        ),
-        _sentiment(signals),
-        Factor(
-            FactorName.OPEN_DEALS,
-            0 if probability is None else round(OPEN_DEAL_POINTS * probability / 100),
-            "no open deal" if probability is None else
-            f"{_plural(signals.open_deals, 'open deal')}, the best at {probability}%",
-        ),
-        Factor(FactorName.OVERDUE_TASKS, -OVERDUE_PENALTY * overdue, _plural(signals.overdue_tasks, "overdue task")),
-        Factor(
-            FactorName.LEAD_SOURCE,
-            SOURCE_POINTS.get(signals.source, 0) if signals.source else 0,
-            f"source {signals.source.value}" if signals.source else "source unknown",
-        ),
-    )
+def _details(signals: Signals) -> dict[FactorName, str]:
+    days, probability = signals.days_since_contact, signals.best_probability
+    return {
+        FactorName.BASE: "every person starts here",
+        FactorName.RECENCY: "never contacted" if days is None else f"last contact {_plural(days, 'day')} ago",
+        FactorName.ENGAGEMENT: f"{_plural(signals.recent_messages, 'communication')} in the last 30 days",
+        FactorName.INBOUND: f"{signals.recent_inbound} of them from the person",
+        FactorName.SENTIMENT: _sentiment_detail(signals),
+        FactorName.OPEN_DEALS: "no open deal"
+        if not signals.open_deals or probability is None
+        else f"{_plural(signals.open_deals, 'open deal')}, the best at {probability}%",
+        FactorName.OVERDUE_TASKS: _plural(signals.overdue_tasks, "overdue task"),
+        FactorName.LEAD_SOURCE: f"source {signals.source.value}" if signals.source else "source unknown",
+    }
 
 
 def _times(count: int) -> str:
     return {1: "once", 2: "twice"}.get(count, f"{count} times")
 
 
-def next_best_action(signals: Signals, now: datetime) -> str:
+def next_best_action(signals: Signals) -> str:
     """One plain sentence: what an agent should do next with this person, most urgent first."""
-    name = signals.first_name
-    days = _days_since(signals.last_contact_at, now)
+    name, days = signals.first_name, signals.days_since_contact
     if signals.unanswered and signals.unanswered_this_week:
         return (
             f"Call {name}: they wrote {_times(signals.unanswered_this_week)} this week and you haven't answered."
@@ -168,6 +201,8 @@ def next_best_action(signals: Signals, now: datetime) -> str:
     return f"Keep {name} warm: send new listings that fit."
 
 
-def lead_score(signals: Signals, now: datetime) -> LeadScore:
-    factors = _factors(signals, now)
-    return LeadScore(sum(factor.contribution for factor in factors), factors, next_best_action(signals, now))
+def explained(signals: Signals, points: Mapping[FactorName, int]) -> LeadScore:
+    """The score the database computed (`points`), with each factor in words and the next best action."""
+    details = _details(signals)
+    factors = tuple(Factor(name, points[name], details[name]) for name in FactorName)
+    return LeadScore(sum(factor.contribution for factor in factors), factors, next_best_action(signals))

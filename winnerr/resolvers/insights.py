@@ -1,8 +1,10 @@
 """Insights: each person's lead score with its factors, and the organization's hot leads, stale deals and
-pipeline forecast. The signals are aggregated in SQL; the weighting is `winnerr.ai.lead_score`.
+pipeline forecast. The signals are aggregated and the points added up in SQL (`ScoredPeople`; the weighting
+is `winnerr.ai.lead_score`), so that hot leads are ranked, and people filtered and sorted by score, in the
+database.
 
-A person's signals are read for every person of a request at once (one statement, whatever the number of
-people), through a DataLoader kept beside the request's other loaders.
+A person's insights are read for every person of a request at once (one statement, whatever the number of
+people), through a DataLoader kept beside the request's other loaders; `Person.leadScore` reads the same.
 """
 
 from __future__ import annotations
@@ -12,21 +14,26 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 from weakref import WeakKeyDictionary
 
 from pydantic import Field
-from sqlalchemy import Date, Select, and_, cast, func, or_, select
+from sqlalchemy import Date, Select, cast, func, select
 from strawberry.dataloader import DataLoader
 
-from winnerr.ai.lead_score import EARLIER_DAYS, RECENT_DAYS, WEEK_DAYS, FactorName, LeadScore, Signals, lead_score
+from winnerr.ai.lead_score import (
+    FactorName,
+    LeadScore,
+    Signals,
+    explained,
+)
 from winnerr.auth.permissions import Permission
 from winnerr.context import Context
-from winnerr.db.enums import DealStatus, Direction, PersonStatus
+from winnerr.db.enums import DealStatus, PersonStatus
+from winnerr.db.lead_scores import SCORED
 from winnerr.db.models import Communication, Deal, Person, Task
 from winnerr.db.scope import TenantScope
 from winnerr.resolvers.loaders import Loaders
-from winnerr.resolvers.tasks import overdue_condition
 from winnerr.resolvers.validation import Rules, validate
 
 DEFAULT_HOT_LEADS, MAX_HOT_LEADS = 10, 50
@@ -42,6 +49,7 @@ INSIGHT_LIST_CAPS = {
 """The bounds of the insight lists, for the cost limit (`winnerr.schema.limits.LIST_CAPS`)."""
 NOT_LEADS = (PersonStatus.PAST_CLIENT,)
 """People left out of the hot leads."""
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,91 +82,30 @@ class StaleRules(Rules):
     limit: Annotated[int, Field(ge=1, le=MAX_STALE_DEALS)] = DEFAULT_STALE_DEALS
 
 
-def _signals_query(scope: TenantScope, now: datetime, people: Any) -> Select[Any]:
-    """Each person's signals (see `Signals`), for the people matching the condition `people`."""
-    message = Communication
-    recent, week, earlier = (now - timedelta(days=days) for days in (RECENT_DAYS, WEEK_DAYS, EARLIER_DAYS))
-    inbound = message.direction == Direction.INBOUND
-    last_reply = (
-        select(message.person_id, func.max(message.occurred_at).label("at"))
-        .where(scope.where(message), message.direction == Direction.OUTBOUND)
-        .group_by(message.person_id)
-        .subquery()
-    )
-    unanswered = and_(inbound, or_(last_reply.c.at.is_(None), message.occurred_at > last_reply.c.at))
-    messages = (
-        select(
-            message.person_id,
-            func.max(message.occurred_at).label("last_at"),
-            func.count().filter(message.occurred_at >= recent).label("recent"),
-            func.count().filter(message.occurred_at >= recent, inbound).label("recent_inbound"),
-            func.count().filter(unanswered).label("unanswered"),
-            func.count().filter(unanswered, message.occurred_at >= week).label("unanswered_this_week"),
-            func.avg(message.sentiment_score).filter(message.occurred_at >= recent).label("recent_sentiment"),
-            func.avg(message.sentiment_score)
-            .filter(message.occurred_at < recent, message.occurred_at >= earlier)
-            .label("earlier_sentiment"),
-        )
-        .outerjoin(last_reply, last_reply.c.person_id == message.person_id)
-        .where(scope.where(message))
-        .group_by(message.person_id)
-        .subquery()
-    )
-    deals = (
-        select(Deal.person_id, func.count().label("open"), func.max(Deal.probability).label("best"))
-        .where(scope.where(Deal), Deal.status == DealStatus.OPEN)
-        .group_by(Deal.person_id)
-        .subquery()
-    )
-    tasks = (
-        select(Task.person_id, func.count().label("overdue"))
-        .where(scope.where(Task), Task.person_id.is_not(None), overdue_condition(now))
-        .group_by(Task.person_id)
-        .subquery()
-    )
-    return (
-        select(
-            Person,
-            func.greatest(Person.last_contact_at, messages.c.last_at).label("last_contact_at"),
-            func.coalesce(messages.c.recent, 0).label("recent"),
-            func.coalesce(messages.c.recent_inbound, 0).label("recent_inbound"),
-            func.coalesce(messages.c.unanswered, 0).label("unanswered"),
-            func.coalesce(messages.c.unanswered_this_week, 0).label("unanswered_this_week"),
-            messages.c.recent_sentiment,
-            messages.c.earlier_sentiment,
-            func.coalesce(deals.c.open, 0).label("open_deals"),
-            deals.c.best,
-            func.coalesce(tasks.c.overdue, 0).label("overdue"),
-        )
-        .outerjoin(messages, messages.c.person_id == Person.id)
-        .outerjoin(deals, deals.c.person_id == Person.id)
-        .outerjoin(tasks, tasks.c.person_id == Person.id)
-        .where(scope.where(Person), people)
-    )
-
-
-def _insight(row: Any, now: datetime) -> PersonInsight:
+def _insight(row: Any) -> PersonInsight:
     person: Person = row[0]
+    sentiments = (row.recent_sentiment, row.earlier_sentiment)
+    recent_sentiment, earlier_sentiment = (None if value is None else float(value) for value in sentiments)
     signals = Signals(
         first_name=person.first_name,
         source=person.source,
-        last_contact_at=row.last_contact_at,
-        recent_messages=row.recent,
+        days_since_contact=row.days_since_contact,
+        recent_messages=row.recent_messages,
         recent_inbound=row.recent_inbound,
         unanswered=row.unanswered,
         unanswered_this_week=row.unanswered_this_week,
-        recent_sentiment=None if row.recent_sentiment is None else float(row.recent_sentiment),
-        earlier_sentiment=None if row.earlier_sentiment is None else float(row.earlier_sentiment),
+        recent_sentiment=recent_sentiment,
+        earlier_sentiment=earlier_sentiment,
         open_deals=row.open_deals,
-        best_probability=row.best,
-        overdue_tasks=row.overdue,
+        best_probability=row.best_probability,
+        overdue_tasks=row.overdue_tasks,
     )
-    return PersonInsight(person, lead_score(signals, now))
+    points = {name: getattr(row, f"points_{name.value}") for name in FactorName}
+    return PersonInsight(person, explained(signals, points))
 
 
-async def _insights(scope: TenantScope, now: datetime, people: Any) -> list[PersonInsight]:
-    rows = (await scope.execute(_signals_query(scope, now, people))).all()
-    return [_insight(row, now) for row in rows]
+async def _insights(scope: TenantScope, query: Select[Any]) -> list[PersonInsight]:
+    return [_insight(row) for row in (await scope.execute(query)).all()]
 
 
 _LOADERS: WeakKeyDictionary[Loaders, DataLoader[uuid.UUID, PersonInsight | None]] = WeakKeyDictionary()
@@ -167,10 +114,10 @@ _LOADERS: WeakKeyDictionary[Loaders, DataLoader[uuid.UUID, PersonInsight | None]
 def insight_loader(ctx: Context) -> DataLoader[uuid.UUID, PersonInsight | None]:
     """The request's loader of person insights (by person id), made on first use."""
     if ctx.loaders not in _LOADERS:
-        now = datetime.now(UTC)
 
         async def load(ids: list[uuid.UUID]) -> Sequence[PersonInsight | None]:
-            found = {insight.person.id: insight for insight in await _insights(ctx.scope, now, Person.id.in_(ids))}
+            query = SCORED.with_points(ctx.scope.select(Person).where(Person.id.in_(ids)))
+            found = {insight.person.id: insight for insight in await _insights(ctx.scope, query)}
             return [found.get(person_id) for person_id in ids]
 
         _LOADERS[ctx.loaders] = DataLoader(load_fn=load)
@@ -188,9 +135,9 @@ async def hot_leads(ctx: Context, limit: int | None) -> list[PersonInsight]:
     """The people (past clients aside) with the highest lead scores; the best first, then by name."""
     ctx.principal.require(Permission.READ)
     rules = validate(HotLeadRules, {} if limit is None else {"limit": limit}, at=None)
-    insights = await _insights(ctx.scope, datetime.now(UTC), Person.status.not_in(NOT_LEADS))
-    insights.sort(key=lambda found: (-found.score.score, found.person.last_name, found.person.first_name))
-    best = insights[: rules.limit]
+    query = SCORED.with_points(ctx.scope.select(Person).where(Person.status.not_in(NOT_LEADS)))
+    ranked = query.order_by(SCORED.score.desc(), Person.last_name, Person.first_name, Person.id)
+    best = await _insights(ctx.scope, ranked.limit(rules.limit))
     loader = insight_loader(ctx)
     for found in best:
         loader.prime(found.person.id, found)

@@ -53,10 +53,17 @@ class PersonRules(Rules):
     zip_code: ZipCode | None = None
     source: LeadSource | None = None
     status: PersonStatus = PersonStatus.PROSPECT
-    lead_score: Percent = 0
     last_contact_at: datetime | None = None
     tags: Tags = Field(default_factory=list)
     custom_fields: CustomFields = Field(default_factory=dict)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _without_lead_score(cls, data: Any) -> Any:
+        """`leadScore` in an input is deprecated and ignored: the score is computed (`winnerr.db.lead_scores`)."""
+        if isinstance(data, dict) and "lead_score" in data:
+            return {name: value for name, value in data.items() if name != "lead_score"}
+        return data
 
 
 PersonPatchRules = partial(PersonRules)

@@ -7,12 +7,13 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, not_
+from sqlalchemy import Select, func, not_
 
 from winnerr.auth.permissions import Permission
 from winnerr.context import Context
 from winnerr.db.enums import EventType
 from winnerr.db.models import Deal, Person, Task
+from winnerr.db.models.tasks import overdue_condition
 from winnerr.errors import NotFound
 from winnerr.resolvers import records
 from winnerr.resolvers.deals import ENTITY as DEAL
@@ -46,11 +47,6 @@ class TaskFilterRules(Rules):
 def is_overdue(due_at: datetime | None, completed_at: datetime | None, now: datetime | None = None) -> bool:
     """A task is overdue when it is not done and its due time has passed."""
     return completed_at is None and due_at is not None and due_at < (now or datetime.now(UTC))
-
-
-def overdue_condition(now: datetime) -> ColumnElement[bool]:
-    """`is_overdue` in SQL; never NULL, so that its negation keeps the tasks without a due time."""
-    return and_(Task.completed_at.is_(None), Task.due_at.is_not(None), Task.due_at < now)
 
 
 async def create_task(ctx: Context, data: dict[str, Any]) -> Task:

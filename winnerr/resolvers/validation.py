@@ -1,7 +1,7 @@
 """Input validation: pydantic models that mirror the original Zod schemas, and their shared field types.
 
 The original rules (the contract's section 4): a person's firstName and lastName 1–50 characters, address
-≤ 200, city ≤ 100, state 2–50, zipCode 12345 or 12345-6789, leadScore 0–100, at most 20 tags of ≤ 50
+≤ 200, city ≤ 100, state 2–50, zipCode 12345 or 12345-6789, at most 20 tags of ≤ 50
 characters; a deal's title 1–200, description ≤ 2,000, amount > 0, commissionRate and probability 0–100;
 a property's address 1–200, price > 0, bedrooms 0–50, bathrooms 0–50 in halves, squareFeet > 0; a
 communication's subject ≤ 200 and body ≤ 10,000. Text is stripped first, and no text anywhere (a field, a

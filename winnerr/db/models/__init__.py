@@ -1,5 +1,6 @@
 """Every model, imported so that `Base.metadata` knows all tables (Alembic and the loaders rely on it)."""
 
+from winnerr.db import lead_scores  # noqa: F401  (adds Person.lead_score, an expression over the others)
 from winnerr.db.models.calendar import CalendarEvent
 from winnerr.db.models.communications import Communication
 from winnerr.db.models.consent import SmsConsent

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
-    CheckConstraint,
     ColumnElement,
     Computed,
     DateTime,
     Index,
-    Integer,
     String,
     Text,
     literal_column,
@@ -35,7 +33,6 @@ class Person(TenantOwned, Timestamped, Base):
         tenant_key(),
         Index("uq_people_organization_id_email", "organization_id", text("lower(email)"), unique=True),
         Index("ix_people_organization_id_created_at", "organization_id", "created_at"),
-        CheckConstraint("lead_score BETWEEN 0 AND 100", name="lead_score_range"),
         Index("ix_people_search_vector", "search_vector", postgresql_using="gin"),
     )
 
@@ -51,7 +48,9 @@ class Person(TenantOwned, Timestamped, Base):
     status: Mapped[PersonStatus] = mapped_column(
         pg_enum(PersonStatus, "person_status"), default=PersonStatus.PROSPECT
     )
-    lead_score: Mapped[int] = mapped_column(Integer, default=0)
+    if TYPE_CHECKING:
+        lead_score: Mapped[int]
+        """0–100, computed from the person's signals: `winnerr.db.lead_scores` adds it (deferred)."""
     last_contact_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     tags: Mapped[list[str]] = mapped_column(ARRAY(Text), default=list, server_default="{}")
     custom_fields: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict, server_default="{}")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKeyConstraint, Index, String, Text, text
+from sqlalchemy import ColumnElement, DateTime, ForeignKeyConstraint, Index, String, Text, and_, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from winnerr.db.base import Base, TenantOwned, Timestamped
@@ -37,3 +37,8 @@ class Task(TenantOwned, Timestamped, Base):
     person_id: Mapped[uuid.UUID | None] = mapped_column()
     deal_id: Mapped[uuid.UUID | None] = mapped_column()
     assignee_id: Mapped[uuid.UUID | None] = mapped_column()
+
+
+def overdue_condition(now: datetime | ColumnElement[datetime]) -> ColumnElement[bool]:
+    """`is_overdue` in SQL; never NULL, so that its negation keeps the tasks without a due time."""
+    return and_(Task.completed_at.is_(None), Task.due_at.is_not(None), Task.due_at < now)

@@ -9,10 +9,14 @@ from strawberry.scalars import JSON
 
 from winnerr.schema.enums import LeadSource, PersonSortField, PersonStatus, SortDirection
 
+LEAD_SCORE_COMPUTED = (
+    "The lead score is computed from the person's signals (see `Person.leadScore`); a value given here is ignored. "
+    "Removed after 2027-06."
+)
 
 @strawberry.input(
     description="firstName and lastName 1–50 characters; phone any format (stored E.164); address ≤ 200, city "
-    "≤ 100, state 2–50, zipCode 12345 or 12345-6789; leadScore 0–100; at most 20 tags of ≤ 50 characters; "
+    "≤ 100, state 2–50, zipCode 12345 or 12345-6789; at most 20 tags of ≤ 50 characters; "
     "customFields at most 16 KiB of JSON, 5 levels deep, 100 keys, 1,000 characters per key or text."
 )
 class CreatePersonInput:
@@ -26,7 +30,9 @@ class CreatePersonInput:
     zip_code: str | None = strawberry.UNSET
     source: LeadSource | None = strawberry.UNSET
     status: PersonStatus | None = strawberry.UNSET
-    lead_score: int | None = strawberry.field(default=strawberry.UNSET, description="0–100")
+    lead_score: int | None = strawberry.field(
+        default=strawberry.UNSET, description="Ignored: the score is computed.", deprecation_reason=LEAD_SCORE_COMPUTED
+    )
     last_contact_at: datetime | None = strawberry.UNSET
     tags: list[str] | None = strawberry.UNSET
     custom_fields: JSON | None = strawberry.UNSET
@@ -44,7 +50,9 @@ class UpdatePersonInput:
     zip_code: str | None = strawberry.UNSET
     source: LeadSource | None = strawberry.UNSET
     status: PersonStatus | None = strawberry.UNSET
-    lead_score: int | None = strawberry.UNSET
+    lead_score: int | None = strawberry.field(
+        default=strawberry.UNSET, description="Ignored: the score is computed.", deprecation_reason=LEAD_SCORE_COMPUTED
+    )
     last_contact_at: datetime | None = strawberry.UNSET
     tags: list[str] | None = strawberry.UNSET
     custom_fields: JSON | None = strawberry.UNSET

@@ -61,7 +61,6 @@ class Person:
     zip_code: str | None
     source: LeadSource | None
     status: PersonStatus
-    lead_score: int
     last_contact_at: datetime | None
     tags: list[str]
     custom_fields: JSON
@@ -116,6 +115,15 @@ class Person:
         from winnerr.schema.ai.insights import PersonInsights
 
         return PersonInsights.of(await person_insight(info.context, key_of(self.id)))
+
+    @strawberry.field(
+        description="0–100, computed from the person's signals when read: the same score as `insights.leadScore`, "
+        "whose factors explain it. `people` filters (minLeadScore, maxLeadScore) and sorts (LEAD_SCORE) by it."
+    )
+    async def lead_score(self, info: Info) -> int:
+        from winnerr.resolvers.insights import person_insight
+
+        return (await person_insight(info.context, key_of(self.id))).score.score
 
     @strawberry.field(description="Counts of the person's deals, tasks and communications.")
     def counts(self) -> PersonCounts:
