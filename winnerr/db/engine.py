@@ -1,7 +1,8 @@
 """The async engine and session factory.
 
 Sessions made here run each transaction as the runtime role (`DATABASE_ROLE`) and bound to the organization
-their `info` names, so PostgreSQL's row-level security applies (`winnerr.db.rls`). Both are transaction-local
+their `info` names, so PostgreSQL's row-level security applies (`winnerr.db.rls`); without a role they run as
+the connecting user and set nothing. Both are transaction-local
 (`set_config(..., true)`): nothing outlives the transaction on a pooled connection, behind PgBouncer in
 transaction mode or not, and a transaction that names no organization sees no tenant's rows.
 """
@@ -79,22 +80,24 @@ class TenantSession(Session):
 
 @event.listens_for(TenantSession, "after_begin")
 def _bind_transaction(session: Session, transaction: SessionTransaction, connection: Connection) -> None:
-    """One round trip at the start of each transaction, none when there is neither a role nor an organization."""
+    """One round trip at the start of each transaction; none without a role, when the connecting user is
+    trusted as it is (to connect as the runtime role itself, name it in `DATABASE_ROLE` too)."""
     role: str | None = session.info.get(ROLE_KEY)
-    organization_id: uuid.UUID | None = session.info.get(ORGANIZATION_KEY)
-    organization = "" if organization_id is None else str(organization_id)
     if role is not None:
-        connection.execute(_AS_ROLE, {"role": role, "organization": organization})
-    elif organization_id is not None:
-        connection.execute(_AS_ORGANIZATION, {"organization": organization})
+        connection.execute(_AS_ROLE, {"role": role, "organization": _organization(session)})
+
+
+def _organization(session: Session | AsyncSession) -> str:
+    organization_id: uuid.UUID | None = session.info.get(ORGANIZATION_KEY)
+    return "" if organization_id is None else str(organization_id)
 
 
 async def set_organization(session: AsyncSession, organization_id: uuid.UUID) -> None:
     """Bind the session's current transaction, and its next ones, to the organization: for work that learns
     its organization only after the transaction began (a webhook delivery once it is mapped)."""
     session.info[ORGANIZATION_KEY] = organization_id
-    if session.in_transaction():
-        await session.execute(_AS_ORGANIZATION, {"organization": str(organization_id)})
+    if session.info.get(ROLE_KEY) is not None and session.in_transaction():
+        await session.execute(_AS_ORGANIZATION, {"organization": _organization(session)})
 
 
 def session_factory(engine: AsyncEngine, *, role: str | None = None) -> async_sessionmaker[AsyncSession]:

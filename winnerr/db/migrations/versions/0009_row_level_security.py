@@ -36,30 +36,33 @@ TENANT_TABLES = (
 
 # Owned by the migrating role, so they read past the policies; they answer one account's or call's
 # organization and nothing else, with a fixed search_path so a caller's objects cannot stand in.
-ROUTING_FUNCTIONS = """
+ROUTING_FUNCTIONS = (
+    """
 CREATE FUNCTION winnerr_account_organization(account_provider integration_provider, account_id text)
 RETURNS TABLE (organization_id uuid, integration_id uuid)
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public AS $$
     SELECT organization_id, id FROM integrations
     WHERE provider = account_provider AND external_id = account_id
     LIMIT 1
-$$;
+$$""",
+    """
 CREATE FUNCTION winnerr_call_organization(call_sid text)
 RETURNS uuid
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public AS $$
     SELECT organization_id FROM communications
     WHERE external_id = call_sid AND channel = 'CALL'
     LIMIT 1
-$$;
-REVOKE ALL ON FUNCTION winnerr_account_organization(integration_provider, text) FROM PUBLIC;
-REVOKE ALL ON FUNCTION winnerr_call_organization(text) FROM PUBLIC;
-"""
+$$""",
+    "REVOKE ALL ON FUNCTION winnerr_account_organization(integration_provider, text) FROM PUBLIC",
+    "REVOKE ALL ON FUNCTION winnerr_call_organization(text) FROM PUBLIC",
+)
 
 
 def upgrade() -> None:
     for table in TENANT_TABLES:
         enable_row_level_security(table)
-    op.execute(ROUTING_FUNCTIONS)
+    for statement in ROUTING_FUNCTIONS:
+        op.execute(statement)
 
 
 def downgrade() -> None:
