@@ -25,9 +25,7 @@ ORGANIZATION_KEY = "winnerr.organization_id"
 ORGANIZATION_SETTING = "app.organization_id"
 """The transaction-local setting row-level security compares `organization_id` with."""
 
-_AS_ROLE = text(
-    f"SELECT set_config('role', :role, true), set_config('{ORGANIZATION_SETTING}', :organization, true)"
-)
+_AS_ROLE = text(f"SELECT set_config('role', :role, true), set_config('{ORGANIZATION_SETTING}', :organization, true)")
 _AS_ORGANIZATION = text(f"SELECT set_config('{ORGANIZATION_SETTING}', :organization, true)")
 
 
