@@ -33,7 +33,7 @@ def _server_url() -> str:
     return start_embedded_postgres(Path(tempfile.mkdtemp(prefix="winnerr-test-pg-")))
 
 
-async def _admin(server_url: str, statement: str) -> None:
+async def _admin(server_url: str, *statements: str) -> None:
     url = make_url(server_url)
     connection = await asyncpg.connect(
         user=url.username,
@@ -43,9 +43,15 @@ async def _admin(server_url: str, statement: str) -> None:
         database=url.database,
     )
     try:
-        await connection.execute(statement)
+        for statement in statements:
+            await connection.execute(statement)
     finally:
         await connection.close()
+
+
+def admin(url: str, *statements: str) -> None:
+    """Run statements on the database at `url` as its URL's user, outside any event loop."""
+    asyncio.run(_admin(url, *statements))
 
 
 @contextmanager

@@ -13,6 +13,8 @@ from tests.factories import Tenant
 
 SETTING_NAMES = (
     "DATABASE_URL",
+    "DATABASE_ROLE",
+    "DATABASE_POOL_MODE",
     "BROADCAST_URL",
     "WINNERR_ENV",
     "JWT_SECRET",
@@ -43,6 +45,8 @@ def assert_one_clear_line_each(stderr: str, *names: str) -> None:
         ("DATABASE_URL", "mysql://x"),
         ("BROADCAST_URL", "ftp://x"),
         ("JWT_SECRET", "too-short"),
+        ("DATABASE_ROLE", "app; DROP TABLE people"),
+        ("DATABASE_POOL_MODE", "statement"),
     ],
 )
 async def test_a_bad_value_stops_start_up_naming_the_variable(cli_env: dict[str, str], name: str, value: str) -> None:
@@ -54,6 +58,12 @@ async def test_production_requires_a_jwt_secret(cli_env: dict[str, str]) -> None
     env = {**without(cli_env, "JWT_SECRET"), "WINNERR_ENV": "production"}
     stderr = failed(await winnerr_async(env, "migrate"))
     assert_one_clear_line_each(stderr, "JWT_SECRET")
+
+
+async def test_transaction_pooling_needs_a_broadcast_url_past_the_pooler(cli_env: dict[str, str]) -> None:
+    env = {**without(cli_env, "BROADCAST_URL"), "DATABASE_POOL_MODE": "transaction"}
+    stderr = failed(await winnerr_async(env, "migrate"))
+    assert_one_clear_line_each(stderr, "BROADCAST_URL")
 
 
 async def test_two_bad_values_give_two_lines(cli_env: dict[str, str]) -> None:

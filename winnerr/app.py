@@ -48,7 +48,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Any]]:
         url = database_url(settings)
-        database = Database.connect(url)
+        database = Database.connect(url, role=settings.database_role, pool_mode=settings.database_pool_mode)
         limits = Limits.of(settings, shared_storage(settings, url))
         hub = Hub(settings.broadcast_url or url, settings.subscriber_queue_size)
         presence = Presence(database, hub, settings.presence_grace_seconds)

@@ -77,10 +77,13 @@ def _with_session(settings: Settings, work: Callable[..., Awaitable[T]]) -> T:
 
 def _migrate(settings: Settings) -> str:
     from winnerr.db.migrate import upgrade
+    from winnerr.db.runtime_role import provision
 
     url = _database_url(settings)
     with _reaching(url):
         upgrade(url)
+        if settings.database_role is not None:
+            provision(url, settings.database_role)
     return url
 
 

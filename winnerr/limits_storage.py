@@ -25,7 +25,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from winnerr.db.engine import async_url
+from winnerr.db.engine import PoolMode, async_url, connect_args
 from winnerr.settings import Settings
 from winnerr.uncancelled import to_the_end
 
@@ -75,11 +75,18 @@ class PostgresStorage(Storage, SlidingWindowCounterSupport, TimestampedSlidingWi
 
     STORAGE_SCHEME = ["winnerr+postgresql"]
 
-    def __init__(self, url: str, pool_size: int = POOL_SIZE) -> None:
+    def __init__(self, url: str, pool_size: int = POOL_SIZE, pool_mode: PoolMode = PoolMode.SESSION) -> None:
         super().__init__(None)
-        # A pool of its own: single statements in autocommit (no BEGIN/COMMIT round trips), no pre-ping.
+        # A pool of its own: single statements in autocommit (no BEGIN/COMMIT round trips), no pre-ping. Not
+        # behind a transaction-mode pooler: there the statement SQLAlchemy prepares would be gone (on another
+        # server connection) by the time it runs, unless a transaction holds the server connection.
+        autocommit = pool_mode is PoolMode.SESSION
         self.engine = create_async_engine(
-            async_url(url), pool_size=pool_size, max_overflow=2, isolation_level="AUTOCOMMIT"
+            async_url(url),
+            pool_size=pool_size,
+            max_overflow=2,
+            isolation_level="AUTOCOMMIT" if autocommit else "READ COMMITTED",
+            connect_args=connect_args(pool_mode),
         )
         self._pruned_at = 0.0
         self._seen: dict[str, tuple[float, int, int]] = {}
@@ -97,7 +104,7 @@ class PostgresStorage(Storage, SlidingWindowCounterSupport, TimestampedSlidingWi
         return await to_the_end(self._run(statement, values))
 
     async def _run(self, statement: Any, values: dict[str, Any]) -> list[Any]:
-        async with self.engine.connect() as connection:
+        async with self.engine.begin() as connection:  # in autocommit, begin and commit send nothing
             result = await connection.execute(statement, values)
             return list(result) if result.returns_rows else []
 
@@ -194,7 +201,7 @@ def shared_storage(settings: Settings, database_url: str) -> Storage:
     if url is None and settings.broadcast_url and settings.broadcast_url.startswith(("redis://", "rediss://")):
         url = settings.broadcast_url
     if url is None:
-        return PostgresStorage(database_url)
+        return PostgresStorage(database_url, pool_mode=settings.database_pool_mode)
     if url.startswith("memory://"):
         return MemoryStorage()
     return RedisStorage(f"async+{url}", implementation="redispy", wrap_exceptions=True)

@@ -16,6 +16,8 @@ from limits import RateLimitItem, parse
 from pydantic import AnyHttpUrl, Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from winnerr.db.engine import PoolMode
+
 JWT_SECRET_FILE = "jwt_secret"
 
 
@@ -47,6 +49,12 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", extra="ignore", case_sensitive=False)
 
     database_url: str | None = None
+    database_role: str | None = Field(default=None, pattern=r"^[a-z_][a-z0-9_]{0,62}$")
+    """The role every transaction runs as (`SET LOCAL ROLE`), so row-level security binds the app: one that owns
+    no table and lacks BYPASSRLS, made by `winnerr migrate` (`winnerr.db.runtime_role`); unset, the URL's user."""
+    database_pool_mode: PoolMode = PoolMode.SESSION
+    """`transaction` behind a pooler in transaction mode (PgBouncer): no prepared-statement caches; then
+    `BROADCAST_URL` must be set, since LISTEN needs a connection of its own past the pooler."""
     broadcast_url: str | None = None
     winnerr_env: Environment = Environment.DEVELOPMENT
     winnerr_data_dir: Path = Path(".winnerr")
@@ -145,6 +153,15 @@ class Settings(BaseSettings):
     def _secret_required_in_production(self) -> Settings:
         if self.winnerr_env is Environment.PRODUCTION and self.jwt_secret is None:
             raise ValueError("JWT_SECRET: required when WINNERR_ENV=production")
+        return self
+
+    @model_validator(mode="after")
+    def _listen_past_the_pooler(self) -> Settings:
+        if self.database_pool_mode is PoolMode.TRANSACTION and self.broadcast_url is None:
+            raise ValueError(
+                "BROADCAST_URL: required when DATABASE_POOL_MODE=transaction (LISTEN/NOTIFY needs a direct"
+                " postgresql:// connection past the pooler, or redis://)"
+            )
         return self
 
     @property

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import uuid
 from dataclasses import dataclass, field
 
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from winnerr.db.engine import create_engine, session_factory
+from winnerr.db.engine import ORGANIZATION_KEY, PoolMode, create_engine, session_factory
 
 READY_TIMEOUT_SECONDS = 2.0
 
@@ -21,9 +22,14 @@ class Database:
     _capabilities: dict[str, bool] = field(default_factory=dict)
 
     @classmethod
-    def connect(cls, url: str) -> Database:
-        engine = create_engine(url)
-        return cls(engine, session_factory(engine))
+    def connect(cls, url: str, *, role: str | None = None, pool_mode: PoolMode = PoolMode.SESSION) -> Database:
+        """Sessions that run as `role` (`DATABASE_ROLE`; unset: the URL's user), through a pooler in `pool_mode`."""
+        engine = create_engine(url, pool_mode=pool_mode)
+        return cls(engine, session_factory(engine, role=role))
+
+    def session_for(self, organization_id: uuid.UUID) -> AsyncSession:
+        """A session whose transactions see only this organization's rows (row-level security)."""
+        return self.sessions(info={ORGANIZATION_KEY: organization_id})
 
     async def is_ready(self) -> bool:
         """Whether the database answers a trivial query within two seconds."""

@@ -1,7 +1,8 @@
 """Tenant scoping: the one place where reads and writes are bound to the caller's organization.
 
 Every resolver reaches the database through a `TenantScope`; `tenant_filter` is the single predicate that
-both these ORM queries and any compiled SQL use.
+both these ORM queries and any compiled SQL use. A scope also binds its session's transactions to the
+organization (`winnerr.db.engine`), so row-level security, the second lock, holds them to it too.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any, TypeVar
 from sqlalchemy import ColumnElement, Executable, Result, Select, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from winnerr.db.engine import ORGANIZATION_KEY
 from winnerr.db.integrity import integrity_errors
 
 Row = TypeVar("Row")
@@ -38,6 +40,9 @@ class TenantScope:
     """
 
     def __init__(self, session: AsyncSession, organization_id: uuid.UUID) -> None:
+        if session.in_transaction() and session.info.get(ORGANIZATION_KEY) != organization_id:
+            raise RuntimeError("The session's transaction is bound to another organization: `set_organization` first")
+        session.info[ORGANIZATION_KEY] = organization_id
         self.session = session
         self.organization_id = organization_id
         self._lock = asyncio.Lock()

@@ -11,7 +11,7 @@ import uuid
 from typing import Annotated, Any
 
 from pydantic import StringConstraints
-from sqlalchemy import select
+from sqlalchemy import func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from winnerr.auth.permissions import Permission
@@ -89,14 +89,11 @@ async def organization_of_account(
     session: AsyncSession, provider: IntegrationProvider, external_id: str
 ) -> tuple[uuid.UUID, uuid.UUID] | None:
     """`(organization id, integration id)` of the connected account, whoever owns it (webhooks use this:
-    they know the account, not yet the organization)."""
-    row = (
-        await session.execute(
-            select(Integration.organization_id, Integration.id).where(
-                Integration.provider == provider, Integration.external_id == external_id
-            )
-        )
-    ).first()
+    they know the account, not yet the organization, so row-level security would hide it: a SECURITY DEFINER
+    function of migration 0009 answers)."""
+    account = func.winnerr_account_organization(literal(provider, Integration.provider.type), external_id)
+    routed = account.table_valued("organization_id", "integration_id")
+    row = (await session.execute(select(routed.c.organization_id, routed.c.integration_id))).first()
     return None if row is None else (row[0], row[1])
 
 

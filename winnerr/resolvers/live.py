@@ -179,7 +179,7 @@ class CurrentMembership:
 
 def _loader(ctx: Context, organization_id: uuid.UUID, model: type[Any], row_id: uuid.UUID) -> Callable[[], Any]:
     async def load() -> Loaded:
-        async with ctx.database.sessions() as session:
+        async with ctx.database.session_for(organization_id) as session:
             row, member_change = (await session.execute(_load_query(organization_id, model, row_id))).one()
         return Loaded(row, member_change or 0)
 

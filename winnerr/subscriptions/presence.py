@@ -104,7 +104,7 @@ class Presence:
             logger.exception("Settling the presence of a member failed; the heartbeat will retry")
 
     async def _change(self, organization_id: uuid.UUID, user_id: uuid.UUID, statement: Executable) -> None:
-        async with self.database.sessions() as session:
+        async with self.database.session_for(organization_id) as session:
             await session.execute(select(Organization.id).where(Organization.id == organization_id).with_for_update())
             before = await _present(session, organization_id, user_id)
             await session.execute(statement)

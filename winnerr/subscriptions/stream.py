@@ -91,7 +91,7 @@ async def _current(database: Database, organization_id: uuid.UUID) -> int:
 
 
 async def _last(database: Database, organization_id: uuid.UUID) -> int:
-    async with database.sessions() as session:
+    async with database.session_for(organization_id) as session:
         return await last_sequence(session, organization_id)
 
 
@@ -106,5 +106,5 @@ async def _stored_after(database: Database, organization_id: uuid.UUID, after: i
 
 
 async def _batch_after(database: Database, organization_id: uuid.UUID, after: int) -> list[Notice]:
-    async with database.sessions() as session:
+    async with database.session_for(organization_id) as session:
         return await events_after(session, organization_id, after, REPLAY_BATCH)

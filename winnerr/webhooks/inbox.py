@@ -15,6 +15,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from winnerr.db.database import Database
+from winnerr.db.engine import set_organization
 from winnerr.db.enums import EventType, IntegrationProvider
 from winnerr.db.models import WebhookDelivery
 from winnerr.db.scope import TenantScope
@@ -152,6 +153,7 @@ async def _apply(
     if organization_id is None:
         status = "UNMATCHED"
     else:
+        await set_organization(session, organization_id)
         work = DeliveryWork(session, organization_id)
         try:
             async with work.scope.savepoint():

@@ -1,0 +1,170 @@
+"""Row-level security, the second lock (issue 11, point 4): a statement that forgets the organization filter
+still sees and writes only the organization its transaction is bound to, on pooled connections reused across
+organizations; a transaction bound to none sees no tenant row; every tenant table has the policy; and the app
+works end to end as the runtime role `winnerr migrate` makes."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+
+import asyncpg
+import httpx
+import pytest
+from asgi_lifespan import LifespanManager
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+
+from tests.cli import winnerr
+from tests.factories import PASSWORD, Tenant
+from tests.providers import communications, connect, nylas_notification, post_nylas, provider_settings
+from tests.runtime_role import as_runtime_role, rls_client, rls_settings, runtime_role
+from tests.test_people import count_people, create_person
+from tests.test_webhooks_nylas import message, unique
+from winnerr.app import create_app
+from winnerr.db.database import Database
+from winnerr.db.engine import create_engine, session_factory
+from winnerr.db.rls import EXEMPT_TABLES, POLICY_NAME
+from winnerr.settings import Settings
+from winnerr.state import AppState
+
+__all__ = ["rls_client", "rls_settings", "runtime_role"]
+
+TABLES_WITH_ORGANIZATION = """
+SELECT c.relname, c.relrowsecurity FROM pg_class c
+JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = 'public'
+JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = 'organization_id' AND NOT a.attisdropped
+WHERE c.relkind IN ('r', 'p') ORDER BY c.relname
+"""
+POLICIES = "SELECT tablename, policyname, permissive, roles, cmd, qual, with_check FROM pg_policies"
+
+
+async def _catalog(app_state: AppState, query: str) -> list[tuple[object, ...]]:
+    async with app_state.database.engine.connect() as connection:
+        return [tuple(row) for row in await connection.execute(text(query))]
+
+
+async def protected_tables(app_state: AppState) -> list[str]:
+    return [str(row[0]) for row in await _catalog(app_state, TABLES_WITH_ORGANIZATION) if row[0] not in EXEMPT_TABLES]
+
+
+@pytest.fixture
+async def pooled(database_url: str, runtime_role: str) -> AsyncIterator[Database]:
+    """The app's session machinery as the runtime role, on a pool of one connection: every session reuses it."""
+    engine = create_engine(database_url, pool_size=1)
+    try:
+        yield Database(engine, session_factory(engine, role=runtime_role))
+    finally:
+        await engine.dispose()
+
+
+async def test_every_table_with_an_organization_has_the_policy_or_a_reason(app_state: AppState) -> None:
+    tables = {str(name): bool(secured) for name, secured in await _catalog(app_state, TABLES_WITH_ORGANIZATION)}
+    assert set(EXEMPT_TABLES) <= set(tables), "an exempt table that no longer exists or lost organization_id"
+    policies = await _catalog(app_state, POLICIES)
+    for table, secured in tables.items():
+        if table in EXEMPT_TABLES:
+            continue
+        own = [policy for policy in policies if policy[0] == table]
+        assert secured, f"{table}: row-level security is not enabled"
+        assert len(own) == 1, f"{table}: expected exactly the {POLICY_NAME} policy, found {own}"
+        _, name, permissive, roles, command, using, check = own[0]
+        assert (name, permissive, roles, command) == (POLICY_NAME, "PERMISSIVE", ["public"], "ALL")
+        assert using == check, table
+        assert str(using).startswith("(organization_id = ")
+        assert "current_setting('app.organization_id'" in str(using)
+
+
+async def test_migrate_makes_a_runtime_role_that_owns_nothing_and_cannot_bypass(
+    app_state: AppState, cli_env: dict[str, str], runtime_role: str
+) -> None:
+    async with app_state.database.engine.begin() as connection:
+        await connection.execute(text(f"ALTER ROLE {runtime_role} BYPASSRLS"))  # drifted since the last migrate
+    migrated = winnerr({**cli_env, "DATABASE_ROLE": runtime_role}, "migrate")
+    assert migrated.returncode == 0, migrated.stderr
+    query = f"""SELECT rolsuper, rolbypassrls,
+        (SELECT count(*) FROM pg_tables WHERE tableowner = '{runtime_role}'),
+        has_table_privilege('{runtime_role}', 'people', 'SELECT, INSERT, UPDATE, DELETE'),
+        has_table_privilege('{runtime_role}', 'alembic_version', 'SELECT')
+        FROM pg_roles WHERE rolname = '{runtime_role}'"""
+    assert await _catalog(app_state, query) == [(False, False, 0, True, False)]
+
+
+async def test_a_query_that_forgets_the_filter_sees_only_the_bound_organization(
+    tenant: Tenant, other_tenant: Tenant, rls_client: httpx.AsyncClient, pooled: Database, app_state: AppState
+) -> None:
+    for owner in (tenant, other_tenant):
+        await create_person(as_runtime_role(owner, rls_client), lastName=owner.organization_id.hex)
+    backends = set()
+    for owner in (tenant, other_tenant, tenant, other_tenant):
+        async with pooled.session_for(owner.organization_id) as session:
+            backend = await session.scalar(text("SELECT pg_backend_pid()"))
+            seen = set(await session.scalars(text("SELECT organization_id FROM people")))
+            stages = set(await session.scalars(text("SELECT organization_id FROM pipeline_stages")))
+        backends.add(backend)
+        assert seen == stages == {owner.organization_id}
+    assert len(backends) == 1, "every organization's transaction ran on the same pooled connection"
+
+
+async def test_writes_that_forget_the_filter_touch_only_the_bound_organization(
+    tenant: Tenant, other_tenant: Tenant, pooled: Database, app_state: AppState
+) -> None:
+    mine, theirs = tenant.organization_id, other_tenant.organization_id
+    async with pooled.session_for(mine) as session:
+        renamed = await session.execute(text("UPDATE pipelines SET name = name RETURNING organization_id"))
+        assert set(renamed.scalars()) == {mine}
+        await session.rollback()
+        planted = text("INSERT INTO people (organization_id, first_name, last_name) VALUES (:org, 'Eve', 'Plant')")
+        with pytest.raises(DBAPIError, match="row-level security"):
+            await session.execute(planted, {"org": theirs})
+
+
+async def test_a_transaction_bound_to_no_organization_sees_no_tenant_row(
+    tenant: Tenant, pooled: Database, app_state: AppState, database_url: str, runtime_role: str
+) -> None:
+    tables = await protected_tables(app_state)
+    counting = " UNION ALL ".join(f"SELECT '{table}', count(*) FROM \"{table}\"" for table in tables)
+    everything = dict(await _catalog(app_state, counting))  # the owner sees past the policies
+    assert everything["pipelines"] > 0
+    assert everything["pipeline_stages"] > 0
+    async with pooled.session_for(tenant.organization_id) as session:
+        await session.execute(text("SELECT 1"))  # the pooled connection was last bound to an organization
+    async with pooled.sessions() as session:
+        unbound = {str(table): count for table, count in await session.execute(text(counting))}
+    connection = await asyncpg.connect(database_url)  # a connection that never had the setting at all
+    try:
+        await connection.execute(f"SET ROLE {runtime_role}")
+        never_set = dict(tuple(row) for row in await connection.fetch(counting))
+    finally:
+        await connection.close()
+    assert unbound == never_set == dict.fromkeys(tables, 0)
+
+
+@pytest.fixture
+async def rls_hooks(rls_settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    async with LifespanManager(create_app(provider_settings(rls_settings))) as manager:
+        transport = httpx.ASGITransport(app=manager.app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://internal-host:8080") as client:
+            yield client
+
+
+async def test_the_app_works_as_the_runtime_role(
+    tenant: Tenant, other_tenant: Tenant, rls_client: httpx.AsyncClient, rls_hooks: httpx.AsyncClient
+) -> None:
+    """Logging in (before any organization is known), CRUD, and a webhook mapped to its organization by
+    provider account, all through transactions that row-level security binds."""
+    login = await rls_client.post(
+        "/auth/token", data={"grant_type": "password", "email": tenant.emails[tenant.role], "password": PASSWORD}
+    )
+    assert login.status_code == 200, login.text
+    member = as_runtime_role(tenant, rls_client)
+    await create_person(member)
+    assert await count_people(member) == 1
+    assert await count_people(as_runtime_role(other_tenant, rls_client)) == 0
+    grant, mailbox, buyer = unique("grant"), f"{unique('office')}@realty.example.com", f"{unique('buyer')}@example.com"
+    await connect(member, "NYLAS", grant, mailbox)
+    await create_person(member, email=buyer)
+    notification = nylas_notification("message.created", message(grant, buyer, [mailbox], f"<{uuid.uuid4().hex}@x>"))
+    assert (await post_nylas(rls_hooks, notification)).status_code == 200
+    [email] = await communications(member)
+    assert email["channel"] == "EMAIL"

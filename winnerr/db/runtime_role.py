@@ -1,0 +1,69 @@
+"""The runtime role: what the app's statements run as, so row-level security binds them (`winnerr.db.rls`).
+
+It owns no table and has no BYPASSRLS; it may read and write every table and call every function of the
+schema, and nothing more (no DDL, not the migration history). `provision` creates it when missing and brings
+an existing one back to that; run it as the owner after the migrations (`winnerr migrate` does). The app then
+either connects as another role that may `SET ROLE` to it (the migrating owner, say) and names it in
+`DATABASE_ROLE`, or connects as it directly (give it LOGIN and a password yourself).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
+from sqlalchemy.pool import NullPool
+
+from winnerr.db.engine import async_url
+
+ROLE_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+"""A role name usable unquoted in SQL: what `DATABASE_ROLE` accepts."""
+
+_CREATE = """
+DO $$ BEGIN
+    CREATE ROLE {role} NOLOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE;
+EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;  -- there already, or made at the same moment
+END $$
+"""
+_GRANTS = (
+    "ALTER ROLE {role} NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE",
+    "GRANT USAGE ON SCHEMA public TO {role}",
+    "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {role}",
+    "REVOKE ALL ON alembic_version FROM {role}",
+    "GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA public TO {role}",
+    "GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA public TO {role}",
+)
+_MEMBER = "SELECT pg_has_role(current_user, :role, 'MEMBER')"
+"""Whether the migrating role may `SET ROLE` to it (always, for a superuser)."""
+
+
+def _checked(role: str) -> str:
+    if not ROLE_NAME.match(role):
+        raise ValueError(f"not a plain role name (lowercase letters, digits, _): {role!r}")
+    return role
+
+
+async def _provision(connection: AsyncConnection, role: str) -> None:
+    await connection.execute(text(_CREATE.format(role=role)))
+    for grant in _GRANTS:
+        await connection.execute(text(grant.format(role=role)))
+    if not await connection.scalar(text(_MEMBER), {"role": role}):
+        await connection.execute(text(f"GRANT {role} TO current_user"))
+
+
+async def provision_async(database_url: str, role: str) -> None:
+    """Create or update the runtime role and its grants on this database (as its owner)."""
+    role = _checked(role)
+    engine = create_async_engine(async_url(database_url), poolclass=NullPool)
+    try:
+        async with engine.begin() as connection:
+            await _provision(connection, role)
+    finally:
+        await engine.dispose()
+
+
+def provision(database_url: str, role: str) -> None:
+    """`provision_async` for callers with no event loop running (the CLI, next to the migrations)."""
+    asyncio.run(provision_async(database_url, role))
