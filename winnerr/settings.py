@@ -89,6 +89,8 @@ class Settings(BaseSettings):
     cost_budget: str = "50000/minute"
     """Each member's query-cost budget: points (objects a query may return) per period, refilling continuously
     (`winnerr.schema.budget`)."""
+    idempotency_wait_seconds: float = Field(default=10.0, gt=0, le=300)
+    """How long a mutation waits for a running request with its `Idempotency-Key` before CONFLICT."""
     winnerr_log_level: LogLevel = LogLevel.INFO
     access_token_ttl: int = Field(default=900, gt=0)
     refresh_token_ttl: int = Field(default=30 * 24 * 3600, gt=0)
