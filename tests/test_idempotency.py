@@ -39,7 +39,8 @@ async def keyed(
 ) -> httpx.Response:
     """POST /graphql with an Idempotency-Key."""
     headers = tenant.headers(role) | {"Idempotency-Key": key}
-    return await (client or tenant.client).post("/graphql", json={"query": query, "variables": variables}, headers=headers)
+    body = {"query": query, "variables": variables}
+    return await (client or tenant.client).post("/graphql", json=body, headers=headers)
 
 
 def lead(email: str, message: str = "Is it still for sale?") -> dict[str, Any]:
