@@ -5,7 +5,7 @@ event loop, cached, fetched again for an unknown `kid` but no more often than JW
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 
 import httpx
@@ -87,9 +87,9 @@ async def test_a_token_is_checked_with_the_key_its_kid_names_only(tenant: Tenant
 
 
 @pytest.fixture
-def provider() -> IdentityProvider:
+def provider() -> Iterator[IdentityProvider]:
     with identity_provider() as provider:
-        yield provider  # type: ignore[misc]
+        yield provider
 
 
 @pytest.mark.parametrize("algorithm", ["RS256", "ES256"])
