@@ -1,9 +1,10 @@
 """Claiming a key before its mutation runs, and recording the answer, in the mutation's transaction.
 
 The claim inserts the key's row; a live row of the same member and key makes it a repeat instead. While
-another transaction holds an uncommitted row for the key, PostgreSQL makes the insert wait for it to end
-(for at most the wait given, as `lock_timeout`). An expired row is taken over. Each claim also deletes up to
-100 expired keys of the organization that nobody else holds (`SKIP LOCKED`), so the table stays small.
+another transaction holds an uncommitted row for the key, PostgreSQL makes the insert wait for it to end (for
+at most the wait given, as `lock_timeout` for the claim alone). An expired row is taken over. Each claim also
+deletes up to 100 expired keys of the organization that nobody else holds (`SKIP LOCKED`), so the table stays
+small.
 """
 
 from __future__ import annotations
@@ -28,7 +29,9 @@ STILL_RUNNING = "A request with this Idempotency-Key is still running; retry it 
 
 _CLAIM = text(
     """
-    WITH expired AS (
+    WITH waiting AS (
+        SELECT set_config('lock_timeout', :wait, true)
+    ), expired AS (
         SELECT id FROM idempotency_keys
         WHERE organization_id = :organization_id AND expires_at <= now()
             AND NOT (user_id = :user_id AND key = :key)
@@ -37,15 +40,19 @@ _CLAIM = text(
         DELETE FROM idempotency_keys WHERE id IN (SELECT id FROM expired)
     )
     INSERT INTO idempotency_keys AS kept (organization_id, user_id, key, fingerprint, expires_at)
-    VALUES (:organization_id, :user_id, :key, :fingerprint, now() + make_interval(secs => :ttl))
+    SELECT CAST(:organization_id AS uuid), CAST(:user_id AS uuid), CAST(:key AS text), CAST(:fingerprint AS text),
+        now() + make_interval(secs => CAST(:ttl AS float8))
+    FROM waiting
     ON CONFLICT (organization_id, user_id, key) DO UPDATE
         SET fingerprint = excluded.fingerprint, answer = NULL, created_at = now(), expires_at = excluded.expires_at
         WHERE kept.expires_at <= now()
-    RETURNING kept.id
+    RETURNING kept.id,
+        set_config('lock_timeout', (SELECT reset_val FROM pg_settings WHERE name = 'lock_timeout'), true)
     """
 )
-_WAIT_AT_MOST = text("SELECT set_config('lock_timeout', :milliseconds, true)")
-_WAIT_AS_BEFORE = text("SET LOCAL lock_timeout TO DEFAULT")
+"""One round trip: the row to insert comes from `waiting`, so `lock_timeout` is set before the insert can wait;
+`RETURNING` (evaluated once the row is in) puts it back for the mutation. A repeat returns no row and keeps the
+short timeout, but it runs nothing more than reading the first answer before its transaction ends."""
 
 
 async def claim(
@@ -55,11 +62,11 @@ async def claim(
     return the answer of the first request with this key; `Conflict` when that was another request, or when
     it is still running after `wait_seconds`."""
     values = {"organization_id": scope.organization_id, "user_id": user_id, "key": request.key}
-    await scope.execute(_WAIT_AT_MOST.bindparams(milliseconds=f"{max(1, round(wait_seconds * 1000))}ms"))
+    wait = f"{max(1, round(wait_seconds * 1000))}ms"
     with _waited_too_long():
-        claimed = (await scope.execute(_CLAIM.bindparams(**values, fingerprint=request.fingerprint, ttl=TTL_SECONDS)))
+        statement = _CLAIM.bindparams(**values, fingerprint=request.fingerprint, ttl=TTL_SECONDS, wait=wait)
+        claimed = await scope.execute(statement)
         claimed_id = claimed.scalar()
-    await scope.execute(_WAIT_AS_BEFORE)
     if claimed_id is not None:
         return None
     first = (await scope.execute(_key_row(scope, user_id, request.key))).one()
