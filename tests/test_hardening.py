@@ -6,18 +6,13 @@ from __future__ import annotations
 
 import asyncio
 import json
-import threading
-from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import httpx
-import jwt
-import pytest
-from cryptography.hazmat.primitives.asymmetric import rsa
 from sqlalchemy import delete
 
 from tests.factories import PASSWORD, Tenant
+from tests.identity_provider import identity_provider
 from tests.live import GraphQLSocket, served, served_app
 from tests.test_people import create_person
 from winnerr.db.enums import Role
@@ -103,59 +98,22 @@ async def test_each_tag_of_an_exported_cell_is_neutralised(tenant: Tenant) -> No
     assert ";'@SUM(1)" in response.text
 
 
-@pytest.fixture
-def identity_provider() -> Iterator[tuple[str, Any]]:
-    """A JWKS endpoint of an identity provider, on a thread of its own; yields its URL and signing key."""
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    public = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(key.public_key()))
-    document = json.dumps({"keys": [public | {"kid": "test", "use": "sig", "alg": "RS256"}]}).encode()
+async def test_provider_tokens_need_a_verified_email(tenant: Tenant, settings: Settings) -> None:
+    with identity_provider() as provider:
+        provider.publish("test")
+        with_jwks = settings.model_copy(update={"jwks_url": provider.url})
+        async with served(with_jwks) as address, httpx.AsyncClient(base_url=f"http://{address}") as client:
 
-    class Keys(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.end_headers()
-            self.wfile.write(document)
+            async def role_with(**claims: object) -> int | str:
+                token = provider.token(tenant, "test", **claims)
+                headers = {"Authorization": f"Bearer {token}"}
+                answer = await client.post("/graphql", json={"query": ME}, headers=headers)
+                return answer.json()["data"]["me"]["role"] if answer.status_code == 200 else answer.status_code
 
-        def log_message(self, *args: object) -> None:
-            return
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Keys)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/jwks.json", key
-    finally:
-        server.shutdown()
-
-
-async def test_provider_tokens_need_a_verified_email(
-    tenant: Tenant, settings: Settings, identity_provider: tuple[str, Any]
-) -> None:
-    url, key = identity_provider
-    with_jwks = settings.model_copy(update={"jwks_url": url})
-
-    def provider_token(**claims: object) -> str:
-        base = {
-            "sub": "provider|42",
-            "email": tenant.emails[Role.AGENT],
-            "iat": 1_700_000_000,
-            "exp": 4_000_000_000,
-            "iss": settings.jwt_issuer,
-            "aud": settings.jwt_audience,
-        }
-        return jwt.encode(base | claims, key, algorithm="RS256", headers={"kid": "test"})
-
-    async with served(with_jwks) as address, httpx.AsyncClient(base_url=f"http://{address}") as client:
-
-        async def role_with(token: str) -> int | str:
-            answer = await client.post("/graphql", json={"query": ME}, headers={"Authorization": f"Bearer {token}"})
-            return answer.json()["data"]["me"]["role"] if answer.status_code == 200 else answer.status_code
-
-        assert await role_with(provider_token(email_verified=True)) == "AGENT"
-        assert await role_with(provider_token()) == 401
-        assert await role_with(provider_token(email_verified=False)) == 401
-        assert await role_with(provider_token(sub=str(tenant.user_ids[Role.OWNER]), email=None)) == 401
+            assert await role_with() == "AGENT"
+            assert await role_with(email_verified=None) == 401
+            assert await role_with(email_verified=False) == 401
+            assert await role_with(sub=str(tenant.user_ids[Role.OWNER]), email=None) == 401
 
 
 async def test_open_sockets_are_closed_when_their_membership_ends(

@@ -18,6 +18,9 @@ SETTING_NAMES = (
     "BROADCAST_URL",
     "WINNERR_ENV",
     "JWT_SECRET",
+    "JWT_PREVIOUS_SECRETS",
+    "AUTH_DEBUG",
+    "PUBLIC_URL",
     "RATE_LIMIT_API",
     "RATE_LIMIT_AUTH",
     "RATE_LIMIT_WEBHOOKS",
@@ -54,10 +57,38 @@ async def test_a_bad_value_stops_start_up_naming_the_variable(cli_env: dict[str,
     assert_one_clear_line_each(stderr, name)
 
 
-async def test_production_requires_a_jwt_secret(cli_env: dict[str, str]) -> None:
-    env = {**without(cli_env, "JWT_SECRET"), "WINNERR_ENV": "production"}
-    stderr = failed(await winnerr_async(env, "migrate"))
-    assert_one_clear_line_each(stderr, "JWT_SECRET")
+STRONG_SECRET = "9f2c41d07be85a3e6d10c4b7f98e2a5d3c6b0e1f47a28d95c3e7b164f0a2d8c5"
+WEAK_SECRET = "change-me-" * 4
+PRODUCTION = {"WINNERR_ENV": "production", "JWT_SECRET": STRONG_SECRET, "PUBLIC_URL": "https://crm.example.com"}
+
+
+@pytest.mark.parametrize(
+    ("change", "named"),
+    [
+        ({"JWT_SECRET": None}, ["JWT_SECRET"]),
+        ({"JWT_SECRET": WEAK_SECRET}, ["JWT_SECRET"]),
+        ({"JWT_SECRET": "test-secret-" + "x" * 40}, ["JWT_SECRET"]),
+        ({"JWT_PREVIOUS_SECRETS": f"{STRONG_SECRET[::-1]},{WEAK_SECRET}"}, ["JWT_PREVIOUS_SECRETS"]),
+        ({"AUTH_DEBUG": "on"}, ["AUTH_DEBUG"]),
+        ({"PUBLIC_URL": None}, ["PUBLIC_URL"]),
+        (
+            {"JWT_SECRET": WEAK_SECRET, "AUTH_DEBUG": "true", "PUBLIC_URL": None},
+            ["JWT_SECRET", "AUTH_DEBUG", "PUBLIC_URL"],
+        ),
+    ],
+    ids=["no secret", "weak secret", "test secret", "weak previous secret", "debug on", "no public url", "all three"],
+)
+async def test_production_refuses_to_start_unsafe(
+    cli_env: dict[str, str], change: dict[str, str | None], named: list[str]
+) -> None:
+    env = {**cli_env, **PRODUCTION, **change}
+    stderr = failed(await winnerr_async({name: value for name, value in env.items() if value is not None}, "migrate"))
+    assert_one_clear_line_each(stderr, *named)
+
+
+async def test_production_starts_with_a_strong_secret_and_its_previous_one(cli_env: dict[str, str]) -> None:
+    env = {**cli_env, **PRODUCTION, "JWT_PREVIOUS_SECRETS": STRONG_SECRET[::-1], "AUTH_DEBUG": "off"}
+    assert "up to date" in succeeded(await winnerr_async(env, "migrate"))
 
 
 async def test_transaction_pooling_needs_a_broadcast_url_past_the_pooler(cli_env: dict[str, str]) -> None:
@@ -75,7 +106,7 @@ async def test_two_bad_values_give_two_lines(cli_env: dict[str, str]) -> None:
 async def test_good_values_are_accepted(cli_env: dict[str, str]) -> None:
     env = {
         **cli_env,
-        "WINNERR_ENV": "production",
+        **PRODUCTION,
         "RATE_LIMIT_API": "20/second",
         "RATE_LIMIT_AUTH": "3/10 minutes",
         "BROADCAST_URL": "memory://",

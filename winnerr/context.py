@@ -22,6 +22,7 @@ from winnerr.db.database import Database
 from winnerr.db.enums import EventType
 from winnerr.db.scope import TenantScope
 from winnerr.errors import DomainError, Unauthenticated
+from winnerr.idempotency.keys import IdempotentRequest
 from winnerr.ratelimit import Limits
 from winnerr.resolvers.loaders import Loaders
 from winnerr.settings import Settings
@@ -97,6 +98,8 @@ class Context:
     connection_id: uuid.UUID = field(default_factory=uuid.uuid4)
     admit: Callable[[], Awaitable[None]] | None = None
     on_disconnect: list[Callable[[], object]] = field(default_factory=list)
+    idempotency: IdempotentRequest | None = None
+    """The request's `Idempotency-Key` (HTTP only), applied to mutations by `winnerr.idempotency`."""
 
     @property
     def principal(self) -> Principal:

@@ -41,6 +41,8 @@ from winnerr.graphql_http import (
     retry_after,
 )
 from winnerr.http_errors import json_error
+from winnerr.idempotency.keys import HEADER as IDEMPOTENCY_HEADER
+from winnerr.idempotency.keys import REPLAYED_HEADER, idempotent_request
 from winnerr.schema import schema
 from winnerr.sqlplan import RawJSON
 from winnerr.state import app_state, principal_of
@@ -125,7 +127,24 @@ class WinnerrGraphQL(GraphQL[Context, None]):
         root_value: None,
         request_data: GraphQLRequestData,
     ) -> ExecutionResult:
-        """Run one operation if its type may travel by this method; a request error (no data) if it cannot run."""
+        """Run one operation if its type may travel by this method; a request error (no data) if it cannot run.
+        A mutation with an `Idempotency-Key` may replay an earlier answer instead (`winnerr.idempotency`)."""
+        key = request.headers.get(IDEMPOTENCY_HEADER)
+        context.idempotency = idempotent_request(
+            key, request_data.query or "", request_data.operation_name, request_data.variables
+        )
+        result = await self._execute(request_adapter, context, root_value, request_data)
+        if context.idempotency is not None and context.idempotency.replayed:
+            sub_response.headers[REPLAYED_HEADER] = "true"
+        return result
+
+    async def _execute(
+        self,
+        request_adapter: AsyncHTTPRequestAdapter,
+        context: Context,
+        root_value: None,
+        request_data: GraphQLRequestData,
+    ) -> ExecutionResult:
         try:
             return await self.schema.execute(
                 request_data.query,

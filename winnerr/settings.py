@@ -6,9 +6,12 @@ A bad value stops start-up with one line per bad variable, naming it (`SettingsE
 from __future__ import annotations
 
 import ipaddress
+import math
 import secrets
+from collections import Counter
+from collections.abc import Iterator
 from enum import StrEnum
-from functools import cached_property
+from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -19,6 +22,8 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from winnerr.db.engine import PoolMode
 
 JWT_SECRET_FILE = "jwt_secret"
+MIN_SECRET_BITS = 128
+"""Production's floor for `estimated_bits` of a JWT secret."""
 
 
 class Environment(StrEnum):
@@ -59,9 +64,15 @@ class Settings(BaseSettings):
     winnerr_env: Environment = Environment.DEVELOPMENT
     winnerr_data_dir: Path = Path(".winnerr")
     jwt_secret: str | None = Field(default=None, min_length=32)
+    jwt_previous_secrets: Annotated[list[Annotated[str, Field(min_length=32)]], NoDecode] = Field(default_factory=list)
+    """Comma-separated secrets `JWT_SECRET` replaced: they still verify tokens (not sign them) until those expire."""
     jwt_issuer: str = "winnerr"
     jwt_audience: str = "winnerr-api"
     jwks_url: AnyHttpUrl | None = None
+    jwks_refresh_seconds: float = Field(default=30.0, ge=0, le=3600)
+    """The least time between two fetches of `JWKS_URL` (a token with an unknown `kid` asks for one)."""
+    auth_debug: bool | None = None
+    """`/auth/debug`: unset, on in development only; production refuses to start with it on."""
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
     trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=list)
     """Peers (IPs or CIDR networks) whose `X-Forwarded-For` is believed; none by default."""
@@ -86,6 +97,8 @@ class Settings(BaseSettings):
     cost_budget: str = "50000/minute"
     """Each member's query-cost budget: points (objects a query may return) per period, refilling continuously
     (`winnerr.schema.budget`)."""
+    idempotency_wait_seconds: float = Field(default=10.0, gt=0, le=300)
+    """How long a mutation waits for a running request with its `Idempotency-Key` before CONFLICT."""
     winnerr_log_level: LogLevel = LogLevel.INFO
     access_token_ttl: int = Field(default=900, gt=0)
     refresh_token_ttl: int = Field(default=30 * 24 * 3600, gt=0)
@@ -113,7 +126,7 @@ class Settings(BaseSettings):
             raise ValueError("must be postgresql://, redis:// or memory://")
         return value
 
-    @field_validator("cors_origins", mode="before")
+    @field_validator("cors_origins", "jwt_previous_secrets", mode="before")
     @classmethod
     def _comma_separated(cls, value: Any) -> Any:
         if isinstance(value, str):
@@ -150,9 +163,10 @@ class Settings(BaseSettings):
         return _rate_limit(value)
 
     @model_validator(mode="after")
-    def _secret_required_in_production(self) -> Settings:
-        if self.winnerr_env is Environment.PRODUCTION and self.jwt_secret is None:
-            raise ValueError("JWT_SECRET: required when WINNERR_ENV=production")
+    def _safe_in_production(self) -> Settings:
+        """Production refuses to start without a strong secret, with `/auth/debug` on, or without `PUBLIC_URL`."""
+        if self.winnerr_env is Environment.PRODUCTION and (problems := list(_production_problems(self))):
+            raise ValueError("\n".join(problems))
         return self
 
     @model_validator(mode="after")
@@ -173,17 +187,17 @@ class Settings(BaseSettings):
         """`INTROSPECTION` if set, else only in development."""
         return not self.is_production if self.introspection is None else self.introspection
 
-    @cached_property
+    @property
+    def allows_auth_debug(self) -> bool:
+        """`AUTH_DEBUG` if set, else only in development."""
+        return not self.is_production if self.auth_debug is None else self.auth_debug
+
+    @property
     def signing_secret(self) -> str:
         """The HS256 secret: `JWT_SECRET`, or in development one generated once and kept in the data dir."""
         if self.jwt_secret is not None:
             return self.jwt_secret
-        path = self.winnerr_data_dir / JWT_SECRET_FILE
-        if not path.exists():
-            self.winnerr_data_dir.mkdir(parents=True, exist_ok=True)
-            path.write_text(secrets.token_urlsafe(48))
-            path.chmod(0o600)
-        return path.read_text().strip()
+        return _development_secret(self.winnerr_data_dir)
 
     @property
     def cost_budget_item(self) -> RateLimitItem:
@@ -193,6 +207,41 @@ class Settings(BaseSettings):
     def rate_limit(self, name: str) -> RateLimitItem:
         value: str = getattr(self, f"rate_limit_{name}")
         return parse(value)
+
+
+@lru_cache(maxsize=4)
+def _development_secret(data_dir: Path) -> str:
+    """The secret kept in `data_dir` (made on first use); read once per process."""
+    path = data_dir / JWT_SECRET_FILE
+    if not path.exists():
+        data_dir.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def estimated_bits(secret: str) -> float:
+    """A rough upper estimate of a secret's randomness: its length times the Shannon entropy of its characters.
+    A repeated or patterned string scores low; 32 random bytes, hex or base64 encoded, score above 200."""
+    counts = Counter(secret)
+    return -sum(count * math.log2(count / len(secret)) for count in counts.values())
+
+
+def _production_problems(settings: Settings) -> Iterator[str]:
+    secrets_named = [("JWT_SECRET", settings.jwt_secret)]
+    secrets_named += [("JWT_PREVIOUS_SECRETS", secret) for secret in settings.jwt_previous_secrets]
+    for name, secret in secrets_named:
+        if secret is None:
+            yield f"{name}: required when WINNERR_ENV=production"
+        elif estimated_bits(secret) < MIN_SECRET_BITS:
+            yield (
+                f"{name}: too weak for production (about {estimated_bits(secret):.0f} bits, at least"
+                f" {MIN_SECRET_BITS} needed): use e.g. `openssl rand -hex 32`"
+            )
+    if settings.auth_debug:
+        yield "AUTH_DEBUG: /auth/debug shows tokens' claims and may not be on when WINNERR_ENV=production"
+    if settings.public_url is None:
+        yield "PUBLIC_URL: required when WINNERR_ENV=production (the external base URL webhooks are signed for)"
 
 
 def load_settings(**overrides: Any) -> Settings:

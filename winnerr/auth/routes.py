@@ -58,8 +58,8 @@ async def revoke(request: Request) -> Response:
 
 
 async def debug(request: Request) -> Response:
-    """The verified claims and the resolved membership (development only; 404 in production)."""
-    if app_state(request).settings.is_production:
+    """The verified claims and the resolved membership (`AUTH_DEBUG`: development only; 404 in production)."""
+    if not app_state(request).settings.allows_auth_debug:
         return JSONResponse({"detail": "Not Found"}, status_code=404)
     principal: Principal = principal_of(request)
     return JSONResponse(

@@ -1,19 +1,20 @@
 """Access tokens: issuing our HS256 JWTs and verifying them (and, with `JWKS_URL`, an identity provider's).
 
-Verification pins the algorithms, requires `exp`, `iat` and `sub`, and checks issuer and audience.
+Verification pins the algorithms, requires `exp`, `iat` and `sub`, and checks issuer and audience. Which key
+verifies a token is its `kid`'s business: our key ring (`keyring`) or the provider's published keys (`jwks`).
 """
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from functools import lru_cache
 from typing import Any
 
 import jwt
 
+from winnerr.auth.jwks import provider_keys
+from winnerr.auth.keyring import signing_key, verifying_keys
 from winnerr.db.enums import Role
 from winnerr.errors import Unauthenticated
 from winnerr.settings import Settings
@@ -65,19 +66,23 @@ def issue_access_token(
         "iss": settings.jwt_issuer,
         "aud": settings.jwt_audience,
     }
-    return AccessToken(jwt.encode(claims, settings.signing_secret, algorithm=OUR_ALGORITHM), lifetime)
+    secret, kid = signing_key(settings)
+    return AccessToken(jwt.encode(claims, secret, algorithm=OUR_ALGORITHM, headers={"kid": kid}), lifetime)
 
 
-def verify_access_token(settings: Settings, token: str) -> Claims:
-    """Verify a bearer token or raise `Unauthenticated` (never saying which check failed)."""
+async def verify_bearer(settings: Settings, token: str) -> Claims:
+    """Verify a bearer token or raise `Unauthenticated` (never saying which check failed): ours (HS256, by the
+    key its `kid` names, `winnerr.auth.keyring`) or, with `JWKS_URL`, an identity provider's (RS256/ES256, by
+    its published keys, `winnerr.auth.jwks`)."""
     try:
-        algorithm = jwt.get_unverified_header(token).get("alg")
-        external = algorithm != OUR_ALGORITHM
+        header = jwt.get_unverified_header(token)
+        algorithm, kid = header.get("alg"), header.get("kid")
+        if kid is not None and not isinstance(kid, str):
+            raise Unauthenticated()
         if algorithm == OUR_ALGORITHM:
-            payload = _decode(token, settings.signing_secret, OUR_ALGORITHM, settings)
+            payload = _ours(settings, token, kid)
         elif algorithm in PROVIDER_ALGORITHMS and settings.jwks_url is not None:
-            key = _jwks_client(str(settings.jwks_url)).get_signing_key_from_jwt(token).key
-            payload = _decode(token, key, algorithm, settings)
+            payload = await _theirs(settings, token, algorithm, kid)
         else:
             raise Unauthenticated()
     except jwt.PyJWTError as exc:
@@ -88,8 +93,25 @@ def verify_access_token(settings: Settings, token: str) -> Claims:
         email=payload.get("email"),
         expires_at=_expiry(payload["exp"]),
         raw=payload,
-        external=external,
+        external=algorithm != OUR_ALGORITHM,
     )
+
+
+def _ours(settings: Settings, token: str, kid: str | None) -> dict[str, Any]:
+    for secret in verifying_keys(settings, kid):
+        try:
+            return _decode(token, secret, OUR_ALGORITHM, settings)
+        except jwt.InvalidSignatureError:
+            continue  # a token without a `kid`: perhaps signed with another key of the ring
+    raise Unauthenticated()
+
+
+async def _theirs(settings: Settings, token: str, algorithm: str, kid: str | None) -> dict[str, Any]:
+    keys = provider_keys(str(settings.jwks_url), settings.jwks_refresh_seconds)
+    key = await keys.key_for(kid)
+    if key is None or key.algorithm_name != algorithm:
+        raise Unauthenticated()
+    return _decode(token, key.key, algorithm, settings)
 
 
 def _expiry(exp: object) -> datetime:
@@ -104,18 +126,6 @@ def _expiry(exp: object) -> datetime:
         raise Unauthenticated() from None
 
 
-async def verify_bearer(settings: Settings, token: str) -> Claims:
-    """`verify_access_token` for async callers: an identity provider's token may need its keys fetched
-    (PyJWKClient is synchronous, cached for 5 minutes), which then happens off the event loop."""
-    try:
-        ours = jwt.get_unverified_header(token).get("alg") == OUR_ALGORITHM
-    except jwt.PyJWTError as exc:
-        raise Unauthenticated() from exc
-    if ours:
-        return verify_access_token(settings, token)
-    return await asyncio.to_thread(verify_access_token, settings, token)
-
-
 def _decode(token: str, key: Any, algorithm: str, settings: Settings) -> dict[str, Any]:
     payload: dict[str, Any] = jwt.decode(
         token,
@@ -126,8 +136,3 @@ def _decode(token: str, key: Any, algorithm: str, settings: Settings) -> dict[st
         options={"require": REQUIRED_CLAIMS},
     )
     return payload
-
-
-@lru_cache(maxsize=4)
-def _jwks_client(url: str) -> jwt.PyJWKClient:
-    return jwt.PyJWKClient(url, cache_keys=True, lifespan=300)

@@ -11,6 +11,7 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
+from winnerr.idempotency.extension import IdempotentMutations
 from winnerr.logs import OperationLog
 from winnerr.schema.ai.queries import AiQuery
 from winnerr.schema.budget import CostBudget
@@ -113,6 +114,7 @@ def build_schema(**options: Any) -> strawberry.Schema:
             ValidationCache,
             Transaction,
             CostBudget,
+            IdempotentMutations,
             CompiledReads,
             ErrorCodes,
             SchemaExposure,

@@ -7,6 +7,7 @@ from winnerr.db.models.consent import SmsConsent
 from winnerr.db.models.deals import Deal
 from winnerr.db.models.events import Event, PresenceEntry
 from winnerr.db.models.favorites import DealFavorite
+from winnerr.db.models.idempotency import IdempotencyKey
 from winnerr.db.models.integrations import Billing, Integration
 from winnerr.db.models.organizations import Invitation, Membership, Organization, RefreshToken, User
 from winnerr.db.models.people import Person
@@ -22,6 +23,7 @@ __all__ = [
     "Deal",
     "DealFavorite",
     "Event",
+    "IdempotencyKey",
     "Integration",
     "Invitation",
     "Membership",
