@@ -9,12 +9,21 @@ import strawberry
 
 from winnerr.db import models
 from winnerr.db.enums import CalendarEventStatus
+from winnerr.schema.described import describe_values
 from winnerr.schema.mapping import from_row, mapped
 from winnerr.schema.people.types import Person
 from winnerr.schema.properties.types import Property
 from winnerr.schema.types import Info
 
 strawberry.enum(CalendarEventStatus, description="Whether the event takes place: CONFIRMED, TENTATIVE or CANCELLED.")
+describe_values(
+    CalendarEventStatus,
+    {
+        "CONFIRMED": "It takes place as planned.",
+        "TENTATIVE": "Planned but not yet certain.",
+        "CANCELLED": "Called off (cancelCalendarEvent); kept for the record.",
+    },
+)
 
 
 @mapped(models.CalendarEvent)

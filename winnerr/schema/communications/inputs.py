@@ -6,7 +6,7 @@ from datetime import datetime
 
 import strawberry
 
-from winnerr.db.enums import CommunicationChannel, Direction
+from winnerr.schema.enums import CommunicationChannel, Direction
 
 
 @strawberry.input(

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import strawberry
 
-from winnerr.db.enums import CommunicationChannel
 from winnerr.resolvers import communications
 from winnerr.schema.communications.types import Communication
+from winnerr.schema.described import PageLimit, PageNumber
+from winnerr.schema.enums import CommunicationChannel
 from winnerr.schema.mapping import from_row
 from winnerr.schema.pagination import Page
 from winnerr.schema.types import Info
@@ -20,8 +21,8 @@ class CommunicationsQuery:
         info: Info,
         person_id: strawberry.ID | None = None,
         channel: CommunicationChannel | None = None,
-        page: int | None = 1,
-        limit: int | None = 20,
+        page: PageNumber = 1,
+        limit: PageLimit = 20,
     ) -> Page[Communication]:
         result = await communications.list_communications(info.context, person_id, channel, page, limit)
         return Page.of(result, lambda row: from_row(Communication, row))

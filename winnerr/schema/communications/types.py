@@ -9,14 +9,11 @@ import strawberry
 
 from winnerr.ai.sentiment import SentimentLabel
 from winnerr.db import models
-from winnerr.db.enums import CommunicationChannel, Direction
 from winnerr.schema.ai.types import Sentiment
+from winnerr.schema.enums import CommunicationChannel, Direction
 from winnerr.schema.mapping import from_row, mapped
 from winnerr.schema.people.types import Person
 from winnerr.schema.types import Info
-
-strawberry.enum(CommunicationChannel)
-strawberry.enum(Direction)
 
 
 @mapped(models.Communication)

@@ -7,6 +7,7 @@ import strawberry
 from winnerr.resolvers import deals
 from winnerr.schema.deals.inputs import DealFilter, DealSort
 from winnerr.schema.deals.types import Deal
+from winnerr.schema.described import PageLimit, PageNumber
 from winnerr.schema.inputs import values_of
 from winnerr.schema.mapping import from_row
 from winnerr.schema.pagination import Page
@@ -25,8 +26,8 @@ class DealsQuery:
         info: Info,
         filter: DealFilter | None = None,
         sort: DealSort | None = None,
-        page: int | None = 1,
-        limit: int | None = 20,
+        page: PageNumber = 1,
+        limit: PageLimit = 20,
     ) -> Page[Deal]:
         order = sort or DealSort()
         result = await deals.list_deals(

@@ -6,6 +6,7 @@ import strawberry
 
 from winnerr.resolvers import leads
 from winnerr.resolvers.leads import MatchedBy
+from winnerr.schema.described import describe_values
 from winnerr.schema.enums import LeadSource
 from winnerr.schema.inputs import values_of
 from winnerr.schema.mapping import from_row
@@ -16,6 +17,14 @@ strawberry.enum(
     MatchedBy,
     description="Why captureLead chose its person: EMAIL (the same e-mail, case aside), PHONE (the same number "
     "in E.164), NONE (nobody matched: a new LEAD).",
+)
+describe_values(
+    MatchedBy,
+    {
+        "EMAIL": "A person with the same e-mail (case aside) was found.",
+        "PHONE": "A person with the same phone number (compared in E.164) was found.",
+        "NONE": "Nobody matched: a new person with status LEAD was created.",
+    },
 )
 
 

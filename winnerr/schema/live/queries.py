@@ -6,6 +6,7 @@ import strawberry
 
 from winnerr.db.enums import EventType
 from winnerr.resolvers import live
+from winnerr.schema.described import PageLimit, PageNumber
 from winnerr.schema.live.types import AuditEvent
 from winnerr.schema.mapping import from_rows
 from winnerr.schema.pagination import Page
@@ -26,8 +27,8 @@ class LiveQuery:
         entity_id: strawberry.ID | None = None,
         type: EventType | None = None,
         after: int | None = None,
-        page: int | None = 1,
-        limit: int | None = 20,
+        page: PageNumber = 1,
+        limit: PageLimit = 20,
     ) -> Page[AuditEvent]:
         given = {"entity_id": entity_id, "type": type, "after": after, "page": page, "limit": limit}
         result = await live.audit_events(info.context, {k: v for k, v in given.items() if v is not None})

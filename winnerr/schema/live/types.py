@@ -11,16 +11,34 @@ from winnerr.db.enums import EventType
 from winnerr.resolvers.live import LiveEvent
 from winnerr.schema.communications.types import Communication
 from winnerr.schema.deals.types import Deal
+from winnerr.schema.described import described_enum
 from winnerr.schema.mapping import from_row
 from winnerr.schema.viewer.types import User
 
-strawberry.enum(EventType)
+described_enum(
+    EventType,
+    "What changed; an event's `entityId` names the record (the member's user id for the MEMBER_ events).",
+    {
+        "DEAL_CREATED": "A deal was created.",
+        "DEAL_UPDATED": "A deal's fields changed (updateDeal, favorites excepted).",
+        "DEAL_MOVED": "A deal moved to another stage (moveDealStage).",
+        "DEAL_DELETED": "A deal was deleted.",
+        "COMMUNICATION_CREATED": "A communication was logged, sent or received.",
+        "TASK_CREATED": "A task was created.",
+        "TASK_UPDATED": "A task changed or was completed.",
+        "MEMBER_ONLINE": "A member opened their first websocket.",
+        "MEMBER_OFFLINE": "A member's last websocket closed (after the presence grace period).",
+        "MEMBER_REMOVED": "A member was removed from the organization.",
+        "MEMBER_ROLE_CHANGED": "A member got another role.",
+        "MEMBER_ADDED": "A member joined the organization (addMember).",
+    },
+)
 
 
-@strawberry.enum
+@strawberry.enum(description="Whether a member has a websocket open.")
 class PresenceStatus(Enum):
-    ONLINE = "ONLINE"
-    OFFLINE = "OFFLINE"
+    ONLINE = strawberry.enum_value("ONLINE", description="The member's first websocket opened.")
+    OFFLINE = strawberry.enum_value("OFFLINE", description="The member's last websocket closed.")
 
 
 @strawberry.interface(description="Something that changed, numbered per organization in commit order.")

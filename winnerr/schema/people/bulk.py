@@ -8,11 +8,22 @@ import strawberry
 
 from winnerr.errors import ErrorCode
 from winnerr.resolvers.people_bulk import RowOutcome, RowStatus
+from winnerr.schema.described import described_enum
 from winnerr.schema.mapping import from_row
 from winnerr.schema.people.inputs import UpdatePersonInput
 from winnerr.schema.people.types import Person
 
-strawberry.enum(RowStatus, name="BulkRowStatus")
+described_enum(
+    RowStatus,
+    "What became of one row of a bulk mutation.",
+    {
+        "CREATED": "The row made a new person (bulkCreatePeople).",
+        "UPDATED": "The row changed its person (bulkUpdatePeople).",
+        "DELETED": "The row's person was deleted (bulkDeletePeople).",
+        "FAILED": "The row changed nothing; `code` and `issues` say why.",
+    },
+    name="BulkRowStatus",
+)
 
 MAX_ISSUES = 20
 """A failed row shows at most this many of its issues."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import strawberry
 
 from winnerr.resolvers import people
+from winnerr.schema.described import PageLimit, PageNumber
 from winnerr.schema.inputs import values_of
 from winnerr.schema.mapping import from_row, from_rows
 from winnerr.schema.pagination import Page
@@ -30,8 +31,8 @@ class PeopleQuery:
         search: str | None = None,
         filter: PersonFilter | None = None,
         sort: PersonSort | None = None,
-        page: int | None = 1,
-        limit: int | None = 20,
+        page: PageNumber = 1,
+        limit: PageLimit = 20,
     ) -> Page[Person]:
         result = await people.list_people(
             info.context,

@@ -15,6 +15,7 @@ from winnerr.resolvers.consent import consent_of
 from winnerr.resolvers.loaders import PERSON_COMMUNICATIONS, PERSON_DEALS, PERSON_TASKS
 from winnerr.resolvers.pagination import page_of_relation
 from winnerr.resolvers.tasks import tasks_of_person
+from winnerr.schema.described import PageLimit, PageNumber
 from winnerr.schema.enums import LeadSource, PersonStatus
 from winnerr.schema.mapping import from_row, key_of, mapped
 from winnerr.schema.pagination import Page
@@ -74,7 +75,7 @@ class Person:
 
     @strawberry.field(description="The person's deals, newest first, paged (limit 1–100).")
     async def deals(
-        self, info: Info, page: int | None = 1, limit: int | None = 20
+        self, info: Info, page: PageNumber = 1, limit: PageLimit = 20
     ) -> Page[Annotated[Deal, strawberry.lazy("winnerr.schema.deals.types")]]:
         from winnerr.schema.deals.types import Deal
 
@@ -86,7 +87,7 @@ class Person:
         "overdue ones (true) or all the others (false)."
     )
     async def tasks(
-        self, info: Info, overdue: bool | None = None, page: int | None = 1, limit: int | None = 20
+        self, info: Info, overdue: bool | None = None, page: PageNumber = 1, limit: PageLimit = 20
     ) -> Page[Annotated[Task, strawberry.lazy("winnerr.schema.tasks.types")]]:
         from winnerr.schema.tasks.types import Task
 
@@ -95,7 +96,7 @@ class Person:
 
     @strawberry.field(description="The person's communications, newest first, paged (limit 1–100).")
     async def communications(
-        self, info: Info, page: int | None = 1, limit: int | None = 20
+        self, info: Info, page: PageNumber = 1, limit: PageLimit = 20
     ) -> Page[Annotated[Communication, strawberry.lazy("winnerr.schema.communications.types")]]:
         from winnerr.schema.communications.types import Communication
 

@@ -11,6 +11,7 @@ import strawberry
 from winnerr.db import models
 from winnerr.resolvers.loaders import PROPERTY_DEALS
 from winnerr.resolvers.pagination import page_of_relation
+from winnerr.schema.described import PageLimit, PageNumber
 from winnerr.schema.enums import PropertyStatus, PropertyType
 from winnerr.schema.mapping import from_row, key_of, mapped
 from winnerr.schema.pagination import Page
@@ -41,7 +42,7 @@ class Property:
 
     @strawberry.field(description="Deals about this property, newest first, paged (limit 1–100).")
     async def deals(
-        self, info: Info, page: int | None = 1, limit: int | None = 20
+        self, info: Info, page: PageNumber = 1, limit: PageLimit = 20
     ) -> Page[Annotated[Deal, strawberry.lazy("winnerr.schema.deals.types")]]:
         from winnerr.schema.deals.types import Deal
 
