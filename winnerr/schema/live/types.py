@@ -44,9 +44,11 @@ class PresenceStatus(Enum):
 @strawberry.interface(description="Something that changed, numbered per organization in commit order.")
 class LiveUpdate:
     sequence: int = strawberry.field(description="Increases per organization; pass it as `after` to resume.")
-    type: EventType
+    type: EventType = strawberry.field(
+        description="What happened (DEAL_CREATED, COMMUNICATION_CREATED, MEMBER_ONLINE, ...)."
+    )
     actor_id: strawberry.ID | None = strawberry.field(description="The member who made the change.")
-    occurred_at: datetime
+    occurred_at: datetime = strawberry.field(description="When the change was committed (ISO 8601 with time zone).")
 
 
 def _header(event: LiveEvent[object]) -> dict[str, object]:
@@ -55,9 +57,9 @@ def _header(event: LiveEvent[object]) -> dict[str, object]:
     return {"sequence": notice.sequence, "type": notice.type, "actor_id": actor, "occurred_at": notice.occurred_at}
 
 
-@strawberry.type
+@strawberry.type(description="A deal was created, updated, moved or deleted (dealUpdated).")
 class DealEvent(LiveUpdate):
-    deal_id: strawberry.ID
+    deal_id: strawberry.ID = strawberry.field(description="Which deal; still given after it was deleted.")
     deal: Deal | None = strawberry.field(description="The deal as it is now; null once deleted.")
 
     @classmethod
@@ -66,10 +68,14 @@ class DealEvent(LiveUpdate):
         return cls(**_header(event), deal_id=strawberry.ID(str(event.notice.entity_id)), deal=deal)  # type: ignore[arg-type]
 
 
-@strawberry.type
+@strawberry.type(description="A communication was logged, sent or received (communicationCreated).")
 class CommunicationEvent(LiveUpdate):
-    communication_id: strawberry.ID
-    communication: Communication | None
+    communication_id: strawberry.ID = strawberry.field(
+        description="Which communication; read it with `communications` or the field beside."
+    )
+    communication: Communication | None = strawberry.field(
+        description="The communication as stored; null if it is no longer there."
+    )
 
     @classmethod
     def of(cls, event: LiveEvent[object]) -> CommunicationEvent:
@@ -78,10 +84,10 @@ class CommunicationEvent(LiveUpdate):
         return cls(**_header(event), communication_id=entity, communication=communication)  # type: ignore[arg-type]
 
 
-@strawberry.type
+@strawberry.type(description="A member came online or went offline (presence).")
 class PresenceEvent(LiveUpdate):
-    status: PresenceStatus
-    member: User | None
+    status: PresenceStatus = strawberry.field(description="ONLINE or OFFLINE.")
+    member: User | None = strawberry.field(description="Who; null if the user no longer exists.")
 
     @classmethod
     def of(cls, event: LiveEvent[object]) -> PresenceEvent:
@@ -92,4 +98,6 @@ class PresenceEvent(LiveUpdate):
 
 @strawberry.type(description="An entry of the audit log.")
 class AuditEvent(LiveUpdate):
-    entity_id: strawberry.ID
+    entity_id: strawberry.ID = strawberry.field(
+        description="The record the event is about: a deal, communication or task id, or a member's user id."
+    )
