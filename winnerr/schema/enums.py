@@ -90,7 +90,7 @@ described_enum(
     "What deals are sorted by.",
     {
         "CREATED_AT": "When the deal was created (the default, newest first).",
-        "AMOUNT": "The deal's amount.",
+        "AMOUNT": "The deal's value, in the organization's currency.",
         "EXPECTED_CLOSE_DATE": "The day it is expected to close.",
         "TITLE": "The title, alphabetically.",
     },

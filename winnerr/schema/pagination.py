@@ -22,10 +22,10 @@ class Pagination:
     has_previous_page: bool = strawberry.field(description="Whether this is not the first page.")
 
 
-@strawberry.type
+@strawberry.type(description="One page of a list: at most `limit` items, and where the page stands.")
 class Page(Generic[T]):
-    items: list[T]
-    pagination: Pagination
+    items: list[T] = strawberry.field(description="This page's items, in the list's order.")
+    pagination: Pagination = strawberry.field(description="Page number, limit, totals and whether more pages exist.")
 
     @classmethod
     def of(cls, page: RowPage[Any], show: Callable[[Any], T]) -> Page[T]:

@@ -60,7 +60,7 @@ class PersonInsights:
 
 @strawberry.type(description="An open deal with no activity (deal change, message, task) for a while.")
 class StaleDeal:
-    deal: Deal = strawberry.field(description="The deal.")
+    deal: Deal = strawberry.field(description="The open deal that has gone quiet.")
     last_activity_at: datetime = strawberry.field(description="Its latest activity.")
     days_inactive: int = strawberry.field(description="Whole days since then.")
 

@@ -29,7 +29,7 @@ describe_values(
 @mapped(models.CalendarEvent)
 @strawberry.type(description="A showing or meeting in a connected calendar (Nylas).")
 class CalendarEvent:
-    id: strawberry.ID = strawberry.field(description="The event's id.")
+    id: strawberry.ID = strawberry.field(description="Unique identifier (UUID) here; externalId is the provider's.")
     title: str = strawberry.field(description="Its title (at most 300 characters).")
     starts_at: datetime = strawberry.field(description="When it starts (an all-day event: midnight UTC).")
     ends_at: datetime | None = strawberry.field(description="When it ends, if the calendar says.")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from winnerr.resolvers import communications
@@ -19,8 +21,14 @@ class CommunicationsQuery:
     async def communications(
         self,
         info: Info,
-        person_id: strawberry.ID | None = None,
-        channel: CommunicationChannel | None = None,
+        person_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(description="Only this person's; null for the whole organization's."),
+        ] = None,
+        channel: Annotated[
+            CommunicationChannel | None,
+            strawberry.argument(description="Only this channel (CALL, SMS, EMAIL, NOTE, MEETING)."),
+        ] = None,
         page: PageNumber = 1,
         limit: PageLimit = 20,
     ) -> Page[Communication]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from winnerr.resolvers import deals
@@ -17,15 +19,22 @@ from winnerr.schema.types import Info
 @strawberry.type
 class DealsQuery:
     @strawberry.field(description="One deal of your organization; null (with NOT_FOUND) for an unknown id.")
-    async def deal(self, info: Info, id: strawberry.ID) -> Deal | None:
+    async def deal(
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="The deal's id (UUID).")],
+    ) -> Deal | None:
         return from_row(Deal, await deals.get_deal(info.context, id))
 
     @strawberry.field(description="Your organization's deals, filtered, sorted and paged (limit 1–100).")
     async def deals(
         self,
         info: Info,
-        filter: DealFilter | None = None,
-        sort: DealSort | None = None,
+        filter: Annotated[
+            DealFilter | None,
+            strawberry.argument(description="Conditions every listed deal meets."),
+        ] = None,
+        sort: Annotated[DealSort | None, strawberry.argument(description="The order; default newest first.")] = None,
         page: PageNumber = 1,
         limit: PageLimit = 20,
     ) -> Page[Deal]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from winnerr.resolvers import leads
@@ -62,7 +64,14 @@ class LeadsMutation:
         description="Capture a lead: match a person by e-mail, else by phone, else create a LEAD; its message is "
         "logged as an INBOUND NOTE (communicationCreated is told). Needs an e-mail or a phone. AGENT and above."
     )
-    async def capture_lead(self, info: Info, input: CaptureLeadInput) -> CaptureLeadResult:
+    async def capture_lead(
+        self,
+        info: Info,
+        input: Annotated[
+            CaptureLeadInput,
+            strawberry.argument(description="The lead's name, e-mail and/or phone, and their message."),
+        ],
+    ) -> CaptureLeadResult:
         captured = await leads.capture_lead(info.context, values_of(input))
         return CaptureLeadResult(
             person=from_row(Person, captured.person), created=captured.created, matched_by=captured.matched_by

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from winnerr.db.enums import EventType
@@ -24,9 +26,17 @@ class LiveQuery:
     async def events(
         self,
         info: Info,
-        entity_id: strawberry.ID | None = None,
-        type: EventType | None = None,
-        after: int | None = None,
+        entity_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(
+                description="Only events about this record (a deal, communication, task or member id)."
+            ),
+        ] = None,
+        type: Annotated[EventType | None, strawberry.argument(description="Only events of this type.")] = None,
+        after: Annotated[
+            int | None,
+            strawberry.argument(description="Only events with a higher sequence than this; null from the beginning."),
+        ] = None,
         page: PageNumber = 1,
         limit: PageLimit = 20,
     ) -> Page[AuditEvent]:

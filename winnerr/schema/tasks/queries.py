@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from winnerr.resolvers import tasks
@@ -21,7 +23,14 @@ class TasksQuery:
         "Paged: limit 1–100."
     )
     async def tasks(
-        self, info: Info, filter: TaskFilter | None = None, page: PageNumber = 1, limit: PageLimit = 20
+        self,
+        info: Info,
+        filter: Annotated[
+            TaskFilter | None,
+            strawberry.argument(description="Conditions every listed task meets."),
+        ] = None,
+        page: PageNumber = 1,
+        limit: PageLimit = 20,
     ) -> Page[Task]:
         result = await tasks.list_tasks(info.context, filters=values_of(filter), page=page, limit=limit)
         return Page.of(result, lambda row: from_row(Task, row))
