@@ -74,9 +74,12 @@ _json = st.recursive(
 
 
 def scalar_strategies(ids: Iterable[str]) -> dict[str, st.SearchStrategy[graphql.ValueNode]]:
-    """Value strategies for the ID scalar and the schema's custom scalars: mostly well-formed, sometimes not."""
+    """Value strategies for the scalars: mostly well-formed and in range (so that requests reach the resolvers
+    instead of stopping at the first out-of-range page or limit), sometimes not."""
     known = sorted(ids)
     return {
+        "Int": st.one_of(st.integers(0, 120), st.integers(-(2**31), 2**31 - 1)).map(literal),
+        "String": strings_of(st.text(st.characters(codec="ascii"), max_size=40), _texts),
         "ID": strings_of(st.sampled_from(known), st.uuids().map(str), _texts),
         "DateTime": strings_of(st.datetimes(timezones=st.just(None) | st.timezones()).map(str), _texts),
         "Date": strings_of(st.dates().map(str), _texts),
