@@ -10,6 +10,7 @@ from strawberry.extensions import AddValidationRules, MaxTokensLimiter, Validati
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
+from strawberry.types.base import get_object_definition
 
 from winnerr.idempotency.extension import IdempotentMutations
 from winnerr.logs import OperationLog
@@ -80,6 +81,14 @@ Mutation = merge_types(
         LeadsMutation,
         OutboundMutation,
     ),
+)
+
+# merge_types takes no description; the root types get theirs here.
+get_object_definition(Query, strict=True).description = (
+    "What can be read: every list and lookup is of your organization."
+)
+get_object_definition(Mutation, strict=True).description = (
+    "What can be changed: each mutation is one transaction, and a refused one changes nothing."
 )
 
 

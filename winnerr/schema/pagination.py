@@ -12,20 +12,20 @@ from winnerr.resolvers.pagination import Page as RowPage
 T = TypeVar("T")
 
 
-@strawberry.type
+@strawberry.type(description="Where a page stands in its list.")
 class Pagination:
-    page: int
-    limit: int
-    total: int
-    total_pages: int
-    has_next_page: bool
-    has_previous_page: bool
+    page: int = strawberry.field(description="This page's number, from 1.")
+    limit: int = strawberry.field(description="Items per page, 1–100, as asked (default 20).")
+    total: int = strawberry.field(description="Items in the whole list, over every page.")
+    total_pages: int = strawberry.field(description="How many pages the list has at this limit (0 for an empty list).")
+    has_next_page: bool = strawberry.field(description="Whether page + 1 has items.")
+    has_previous_page: bool = strawberry.field(description="Whether this is not the first page.")
 
 
-@strawberry.type
+@strawberry.type(description="One page of a list: at most `limit` items, and where the page stands.")
 class Page(Generic[T]):
-    items: list[T]
-    pagination: Pagination
+    items: list[T] = strawberry.field(description="This page's items, in the list's order.")
+    pagination: Pagination = strawberry.field(description="Page number, limit, totals and whether more pages exist.")
 
     @classmethod
     def of(cls, page: RowPage[Any], show: Callable[[Any], T]) -> Page[T]:

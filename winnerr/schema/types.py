@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any, TypeAlias
 
 import strawberry
 from strawberry.exceptions import StrawberryInputCoercionError
+from strawberry.schema.types.base_scalars import DateTimeDefinition
 from strawberry.types.scalar import ScalarDefinition
 
 from winnerr.context import Context
@@ -37,4 +39,22 @@ StrictDecimal: ScalarDefinition = strawberry.scalar(
     parse_value=parse_decimal,
 )
 
-SCALAR_OVERRIDES: dict[object, Any] = {Decimal: StrictDecimal}
+
+
+def parse_datetime(value: object) -> datetime:
+    """An ISO 8601 date and time, as Strawberry reads it; one without an offset is taken as UTC, so that every
+    time the resolvers see is aware (comparing a naive time with an aware one raises)."""
+    parse = DateTimeDefinition.parse_value
+    assert parse is not None
+    parsed: datetime = parse(value)
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
+
+
+AwareDateTime: ScalarDefinition = strawberry.scalar(
+    name="DateTime",
+    description="Date and time in ISO 8601, like \"2026-05-01T14:30:00Z\"; one without an offset is read as UTC",
+    serialize=datetime.isoformat,
+    parse_value=parse_datetime,
+)
+
+SCALAR_OVERRIDES: dict[object, Any] = {Decimal: StrictDecimal, datetime: AwareDateTime}

@@ -12,11 +12,25 @@ import strawberry
 from winnerr.ai.lead_score import FactorName
 from winnerr.resolvers import insights
 from winnerr.schema.deals.types import Deal
+from winnerr.schema.described import describe_values
 from winnerr.schema.mapping import from_row
 from winnerr.schema.people.types import Person
 from winnerr.schema.types import Info
 
 strawberry.enum(FactorName, name="LeadScoreFactorName", description="A signal the lead score is made of.")
+describe_values(
+    FactorName,
+    {
+        "BASE": "25 points every person starts with.",
+        "RECENCY": "0–20: 20 when contacted today, falling to 0 at 60 days.",
+        "ENGAGEMENT": "0–10: 2 per communication in the last 30 days.",
+        "INBOUND": "0–10: the share of those communications the person started.",
+        "SENTIMENT": "−10 to 10: the last 30 days' mean sentiment and its change from the 60 days before.",
+        "OPEN_DEALS": "0–15: the best open deal's probability, scaled.",
+        "OVERDUE_TASKS": "−10 to 0: −5 per overdue task about the person, at most two counted.",
+        "LEAD_SOURCE": "0–5: REFERRAL 5, WEBSITE 3, SOCIAL_MEDIA 2, COLD_CALL 1.",
+    },
+)
 
 
 @strawberry.type(description="One signal of a lead score and the points it adds (or takes away).")
@@ -46,7 +60,7 @@ class PersonInsights:
 
 @strawberry.type(description="An open deal with no activity (deal change, message, task) for a while.")
 class StaleDeal:
-    deal: Deal = strawberry.field(description="The deal.")
+    deal: Deal = strawberry.field(description="The open deal that has gone quiet.")
     last_activity_at: datetime = strawberry.field(description="Its latest activity.")
     days_inactive: int = strawberry.field(description="Whole days since then.")
 

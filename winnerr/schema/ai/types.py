@@ -10,12 +10,21 @@ import strawberry
 from winnerr.ai.sentiment import SentimentLabel
 from winnerr.ai.voice_search import Intent
 from winnerr.schema.deals.types import Deal
+from winnerr.schema.described import describe_values
 from winnerr.schema.enums import DealStatus, DealType, LeadSource, PersonStatus, PropertyStatus, PropertyType
 from winnerr.schema.pagination import Page
 from winnerr.schema.people.types import Person
 from winnerr.schema.properties.types import Property
 
 strawberry.enum(SentimentLabel, description="POSITIVE (score ≥ 0.05), NEGATIVE (≤ −0.05) or NEUTRAL.")
+describe_values(
+    SentimentLabel,
+    {
+        "POSITIVE": "Score ≥ 0.05: friendly, keen or pleased.",
+        "NEUTRAL": "Score between −0.05 and 0.05: matter-of-fact.",
+        "NEGATIVE": "Score ≤ −0.05: unhappy, annoyed or worried.",
+    },
+)
 
 
 @strawberry.type(description="The sentiment of a text, computed offline (VADER adapted to real-estate talk).")
@@ -65,6 +74,15 @@ class VoiceDealFilters:
 
 
 strawberry.enum(Intent, name="VoiceSearchIntent", description="What a voice search asked for.")
+describe_values(
+    Intent,
+    {
+        "SEARCH_PROPERTIES": "Homes were asked for: see propertyFilters and properties.",
+        "SEARCH_PEOPLE": "Contacts were asked for: see peopleFilters and people.",
+        "SEARCH_DEALS": "Deals were asked for: see dealFilters and deals.",
+        "UNKNOWN": "The transcript could not be understood as a search; every list is empty.",
+    },
+)
 
 
 @strawberry.type(description="A spoken request, what it was understood as, and the first page of its results.")

@@ -9,18 +9,27 @@ import strawberry
 
 from winnerr.db import models
 from winnerr.db.enums import CalendarEventStatus
+from winnerr.schema.described import describe_values
 from winnerr.schema.mapping import from_row, mapped
 from winnerr.schema.people.types import Person
 from winnerr.schema.properties.types import Property
 from winnerr.schema.types import Info
 
 strawberry.enum(CalendarEventStatus, description="Whether the event takes place: CONFIRMED, TENTATIVE or CANCELLED.")
+describe_values(
+    CalendarEventStatus,
+    {
+        "CONFIRMED": "It takes place as planned.",
+        "TENTATIVE": "Planned but not yet certain.",
+        "CANCELLED": "Called off (cancelCalendarEvent); kept for the record.",
+    },
+)
 
 
 @mapped(models.CalendarEvent)
 @strawberry.type(description="A showing or meeting in a connected calendar (Nylas).")
 class CalendarEvent:
-    id: strawberry.ID = strawberry.field(description="The event's id.")
+    id: strawberry.ID = strawberry.field(description="Unique identifier (UUID) here; externalId is the provider's.")
     title: str = strawberry.field(description="Its title (at most 300 characters).")
     starts_at: datetime = strawberry.field(description="When it starts (an all-day event: midnight UTC).")
     ends_at: datetime | None = strawberry.field(description="When it ends, if the calendar says.")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from winnerr.resolvers import communications
@@ -17,5 +19,12 @@ class CommunicationsMutation:
     @strawberry.mutation(
         description="Record a communication with a person; subscribers of communicationCreated are told."
     )
-    async def log_communication(self, info: Info, input: LogCommunicationInput) -> Communication:
+    async def log_communication(
+        self,
+        info: Info,
+        input: Annotated[
+            LogCommunicationInput,
+            strawberry.argument(description="What happened, with whom, on which channel and when."),
+        ],
+    ) -> Communication:
         return from_row(Communication, await communications.log_communication(info.context, values_of(input)))

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
-from winnerr.db.enums import CommunicationChannel
 from winnerr.resolvers import communications
 from winnerr.schema.communications.types import Communication
+from winnerr.schema.described import PageLimit, PageNumber
+from winnerr.schema.enums import CommunicationChannel
 from winnerr.schema.mapping import from_row
 from winnerr.schema.pagination import Page
 from winnerr.schema.types import Info
@@ -18,10 +21,16 @@ class CommunicationsQuery:
     async def communications(
         self,
         info: Info,
-        person_id: strawberry.ID | None = None,
-        channel: CommunicationChannel | None = None,
-        page: int | None = 1,
-        limit: int | None = 20,
+        person_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(description="Only this person's; null for the whole organization's."),
+        ] = None,
+        channel: Annotated[
+            CommunicationChannel | None,
+            strawberry.argument(description="Only this channel (CALL, SMS, EMAIL, NOTE, MEETING)."),
+        ] = None,
+        page: PageNumber = 1,
+        limit: PageLimit = 20,
     ) -> Page[Communication]:
         result = await communications.list_communications(info.context, person_id, channel, page, limit)
         return Page.of(result, lambda row: from_row(Communication, row))

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from winnerr.resolvers import deals
 from winnerr.schema.deals.inputs import DealFilter, DealSort
 from winnerr.schema.deals.types import Deal
+from winnerr.schema.described import PageLimit, PageNumber
 from winnerr.schema.inputs import values_of
 from winnerr.schema.mapping import from_row
 from winnerr.schema.pagination import Page
@@ -16,17 +19,24 @@ from winnerr.schema.types import Info
 @strawberry.type
 class DealsQuery:
     @strawberry.field(description="One deal of your organization; null (with NOT_FOUND) for an unknown id.")
-    async def deal(self, info: Info, id: strawberry.ID) -> Deal | None:
+    async def deal(
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="The deal's id (UUID).")],
+    ) -> Deal | None:
         return from_row(Deal, await deals.get_deal(info.context, id))
 
     @strawberry.field(description="Your organization's deals, filtered, sorted and paged (limit 1–100).")
     async def deals(
         self,
         info: Info,
-        filter: DealFilter | None = None,
-        sort: DealSort | None = None,
-        page: int | None = 1,
-        limit: int | None = 20,
+        filter: Annotated[
+            DealFilter | None,
+            strawberry.argument(description="Conditions every listed deal meets."),
+        ] = None,
+        sort: Annotated[DealSort | None, strawberry.argument(description="The order; default newest first.")] = None,
+        page: PageNumber = 1,
+        limit: PageLimit = 20,
     ) -> Page[Deal]:
         order = sort or DealSort()
         result = await deals.list_deals(

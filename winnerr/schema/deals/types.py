@@ -10,6 +10,7 @@ import strawberry
 
 from winnerr.db import models
 from winnerr.resolvers import favorites
+from winnerr.schema.deals.inputs import DEAL_FIELDS
 from winnerr.schema.enums import DealStatus, DealType
 from winnerr.schema.mapping import from_row, key_of, mapped
 from winnerr.schema.people.types import Person
@@ -21,41 +22,53 @@ from winnerr.schema.types import Info
 @mapped(models.Deal)
 @strawberry.type(description="A listing, purchase or rental moving through a pipeline.")
 class Deal:
-    id: strawberry.ID
-    title: str
-    description: str | None
-    deal_type: DealType
-    amount: Decimal
-    commission: Decimal | None
+    id: strawberry.ID = strawberry.field(
+        description="Unique identifier (UUID); pass it to deal(id), updateDeal, moveDealStage and favoriteDeal."
+    )
+    title: str = strawberry.field(description=DEAL_FIELDS["title"])
+    description: str | None = strawberry.field(description=DEAL_FIELDS["description"])
+    deal_type: DealType = strawberry.field(description=DEAL_FIELDS["deal_type"])
+    amount: Decimal = strawberry.field(
+        description="The deal's value, in the organization's currency, as a decimal string like \"500000.00\"."
+    )
+    commission: Decimal | None = strawberry.field(
+        description="The brokerage's fee, in the organization's currency, as a decimal string; null if unknown."
+    )
     commission_rate: Decimal | None = strawberry.field(description="Percent, 0–100.")
-    status: DealStatus
+    status: DealStatus = strawberry.field(description="OPEN while worked; WON or LOST once moved to a closing stage.")
     probability: int = strawberry.field(description="Percent chance of closing, 0–100.")
-    expected_close_date: date | None
-    actual_close_date: date | None
-    tags: list[str]
-    created_at: datetime
-    updated_at: datetime
+    expected_close_date: date | None = strawberry.field(
+        description="The day it is expected to close (YYYY-MM-DD); null if not set."
+    )
+    actual_close_date: date | None = strawberry.field(
+        description="The day it closed as WON or LOST (YYYY-MM-DD); null while OPEN."
+    )
+    tags: list[str] = strawberry.field(description=DEAL_FIELDS["tags"])
+    created_at: datetime = strawberry.field(description="When the deal was created (ISO 8601 with time zone).")
+    updated_at: datetime = strawberry.field(
+        description="When any of its fields or its stage last changed (ISO 8601 with time zone)."
+    )
     person_id: strawberry.Private[uuid.UUID]
     property_id: strawberry.Private[uuid.UUID | None]
     pipeline_id: strawberry.Private[uuid.UUID]
     stage_id: strawberry.Private[uuid.UUID]
 
-    @strawberry.field
+    @strawberry.field(description="The client the deal is for.")
     async def person(self, info: Info) -> Person:
         return from_row(Person, await info.context.loaders.person.load(self.person_id))
 
-    @strawberry.field
+    @strawberry.field(description="The home it is about; null if none.")
     async def property(self, info: Info) -> Property | None:
         if self.property_id is None:
             return None
         row = await info.context.loaders.property.load(self.property_id)
         return None if row is None else from_row(Property, row)
 
-    @strawberry.field
+    @strawberry.field(description="The pipeline stage it is in now.")
     async def stage(self, info: Info) -> PipelineStage:
         return from_row(PipelineStage, await info.context.loaders.stage.load(self.stage_id))
 
-    @strawberry.field
+    @strawberry.field(description="The pipeline its stage belongs to.")
     async def pipeline(self, info: Info) -> Pipeline:
         return from_row(Pipeline, await info.context.loaders.pipeline.load(self.pipeline_id))
 

@@ -20,7 +20,17 @@ class IntegrationsMutation:
         description="Connect a provider account; its webhooks then land in this organization. An account "
         "another organization has connected is DUPLICATE_RECORD. OWNER and ADMIN only."
     )
-    async def connect_integration(self, info: Info, input: ConnectIntegrationInput) -> Integration:
+    async def connect_integration(
+        self,
+        info: Info,
+        input: Annotated[
+            ConnectIntegrationInput,
+            strawberry.argument(
+                description="The provider and its account id (a Twilio number in E.164, a Nylas grant id, a Stripe "
+                "customer id)."
+            ),
+        ],
+    ) -> Integration:
         return from_row(Integration, await integrations.connect_integration(info.context, values_of(input)))
 
     @strawberry.mutation(
@@ -28,6 +38,6 @@ class IntegrationsMutation:
         "ADMIN only."
     )
     async def disconnect_integration(
-        self, info: Info, id: Annotated[strawberry.ID, strawberry.argument(description="The integration's id.")]
+        self, info: Info, id: Annotated[strawberry.ID, strawberry.argument(description="Which one (Integration.id).")]
     ) -> strawberry.ID:
         return strawberry.ID(str(await integrations.disconnect_integration(info.context, id)))

@@ -14,7 +14,7 @@ from winnerr.schema.mapping import mapped
 @mapped(models.Integration)
 @strawberry.type(description="A provider account that belongs to the organization; webhooks find it by this.")
 class Integration:
-    id: strawberry.ID = strawberry.field(description="The integration's id.")
+    id: strawberry.ID = strawberry.field(description="Unique identifier (UUID); pass it to disconnectIntegration.")
     provider: IntegrationProvider = strawberry.field(description="TWILIO, NYLAS or STRIPE.")
     external_id: str = strawberry.field(
         description="The provider's id of the account: a Twilio number in E.164 (+14155550100), a Nylas grant "

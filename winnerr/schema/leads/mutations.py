@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from winnerr.resolvers import leads
 from winnerr.resolvers.leads import MatchedBy
+from winnerr.schema.described import describe_values
 from winnerr.schema.enums import LeadSource
 from winnerr.schema.inputs import values_of
 from winnerr.schema.mapping import from_row
@@ -16,6 +19,14 @@ strawberry.enum(
     MatchedBy,
     description="Why captureLead chose its person: EMAIL (the same e-mail, case aside), PHONE (the same number "
     "in E.164), NONE (nobody matched: a new LEAD).",
+)
+describe_values(
+    MatchedBy,
+    {
+        "EMAIL": "A person with the same e-mail (case aside) was found.",
+        "PHONE": "A person with the same phone number (compared in E.164) was found.",
+        "NONE": "Nobody matched: a new person with status LEAD was created.",
+    },
 )
 
 
@@ -53,7 +64,14 @@ class LeadsMutation:
         description="Capture a lead: match a person by e-mail, else by phone, else create a LEAD; its message is "
         "logged as an INBOUND NOTE (communicationCreated is told). Needs an e-mail or a phone. AGENT and above."
     )
-    async def capture_lead(self, info: Info, input: CaptureLeadInput) -> CaptureLeadResult:
+    async def capture_lead(
+        self,
+        info: Info,
+        input: Annotated[
+            CaptureLeadInput,
+            strawberry.argument(description="The lead's name, e-mail and/or phone, and their message."),
+        ],
+    ) -> CaptureLeadResult:
         captured = await leads.capture_lead(info.context, values_of(input))
         return CaptureLeadResult(
             person=from_row(Person, captured.person), created=captured.created, matched_by=captured.matched_by

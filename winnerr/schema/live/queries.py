@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from winnerr.db.enums import EventType
 from winnerr.resolvers import live
+from winnerr.schema.described import PageLimit, PageNumber
 from winnerr.schema.live.types import AuditEvent
 from winnerr.schema.mapping import from_rows
 from winnerr.schema.pagination import Page
@@ -23,11 +26,19 @@ class LiveQuery:
     async def events(
         self,
         info: Info,
-        entity_id: strawberry.ID | None = None,
-        type: EventType | None = None,
-        after: int | None = None,
-        page: int | None = 1,
-        limit: int | None = 20,
+        entity_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(
+                description="Only events about this record (a deal, communication, task or member id)."
+            ),
+        ] = None,
+        type: Annotated[EventType | None, strawberry.argument(description="Only events of this type.")] = None,
+        after: Annotated[
+            int | None,
+            strawberry.argument(description="Only events with a higher sequence than this; null from the beginning."),
+        ] = None,
+        page: PageNumber = 1,
+        limit: PageLimit = 20,
     ) -> Page[AuditEvent]:
         given = {"entity_id": entity_id, "type": type, "after": after, "page": page, "limit": limit}
         result = await live.audit_events(info.context, {k: v for k, v in given.items() if v is not None})

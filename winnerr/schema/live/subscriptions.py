@@ -7,6 +7,7 @@ events table, then goes live, with no gap and no repeat.
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator
+from typing import Annotated
 
 import strawberry
 
@@ -15,18 +16,43 @@ from winnerr.schema.live.types import CommunicationEvent, DealEvent, PresenceEve
 from winnerr.schema.types import Info
 
 
-@strawberry.type
+@strawberry.type(
+    description="Live events of your organization over a websocket (graphql-transport-ws or graphql-ws) or "
+    "Server-Sent Events; each event has a `sequence` to resume from with `after`."
+)
 class Subscription:
     @strawberry.subscription(description="Deals created, updated, moved or deleted; with `id`, that deal's only.")
     async def deal_updated(
-        self, info: Info, id: strawberry.ID | None = None, after: int | None = None
+        self,
+        info: Info,
+        id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(description="Only this deal's events; null for every deal of your organization."),
+        ] = None,
+        after: Annotated[
+            int | None,
+            strawberry.argument(
+                description="Replay first the events after this sequence (the last one you saw), then go live."
+            ),
+        ] = None,
     ) -> AsyncGenerator[DealEvent, None]:
         async for event in live.deal_events(info.context, id, after):
             yield DealEvent.of(event)  # type: ignore[arg-type]
 
     @strawberry.subscription(description="Communications logged; with `personId`, that person's only.")
     async def communication_created(
-        self, info: Info, person_id: strawberry.ID | None = None, after: int | None = None
+        self,
+        info: Info,
+        person_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(description="Only this person's; null for the whole organization's."),
+        ] = None,
+        after: Annotated[
+            int | None,
+            strawberry.argument(
+                description="Replay first the events after this sequence (the last one you saw), then go live."
+            ),
+        ] = None,
     ) -> AsyncGenerator[CommunicationEvent, None]:
         async for event in live.communication_events(info.context, person_id, after):
             yield CommunicationEvent.of(event)  # type: ignore[arg-type]
@@ -35,6 +61,15 @@ class Subscription:
         description="Members coming ONLINE (first websocket) and going OFFLINE (no websocket left for the "
         "presence grace period, PRESENCE_GRACE_SECONDS, or expired); a reconnect within it is not announced."
     )
-    async def presence(self, info: Info, after: int | None = None) -> AsyncGenerator[PresenceEvent, None]:
+    async def presence(
+        self,
+        info: Info,
+        after: Annotated[
+            int | None,
+            strawberry.argument(
+                description="Replay first the events after this sequence (the last one you saw), then go live."
+            ),
+        ] = None,
+    ) -> AsyncGenerator[PresenceEvent, None]:
         async for event in live.presence_events(info.context, after):
             yield PresenceEvent.of(event)  # type: ignore[arg-type]

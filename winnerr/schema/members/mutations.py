@@ -36,12 +36,27 @@ class MembersMutation:
     @strawberry.mutation(
         description="Give a member another role; it applies at once, to their open websockets too. " + RULES
     )
-    async def update_member_role(self, info: Info, user_id: strawberry.ID, role: Role) -> Member:
+    async def update_member_role(
+        self,
+        info: Info,
+        user_id: Annotated[
+            strawberry.ID,
+            strawberry.argument(description="The member to change: their user id (Member.user.id)."),
+        ],
+        role: Annotated[Role, strawberry.argument(description="The new role: OWNER, ADMIN, AGENT or VIEWER.")],
+    ) -> Member:
         return Member.of(await members.update_member_role(info.context, user_id, role))
 
     @strawberry.mutation(
         description="Remove a member from your organization; their open websockets close at once (4403). "
         "Answers the member as they were. " + RULES
     )
-    async def remove_member(self, info: Info, user_id: strawberry.ID) -> Member:
+    async def remove_member(
+        self,
+        info: Info,
+        user_id: Annotated[
+            strawberry.ID,
+            strawberry.argument(description="The member to remove: their user id (Member.user.id)."),
+        ],
+    ) -> Member:
         return Member.of(await members.remove_member(info.context, user_id))

@@ -15,8 +15,8 @@ from winnerr.schema.viewer.types import User
 
 @strawberry.type(description="A user's membership of your organization, with their role.")
 class Member:
-    user: User
-    role: Role
+    user: User = strawberry.field(description="The member's user account (id, e-mail, name).")
+    role: Role = strawberry.field(description="OWNER, ADMIN, AGENT or VIEWER; what they may do here.")
     last_seen_at: datetime | None = strawberry.field(
         description="The member's last sign of life in your organization: the latest of their open websocket's "
         "heartbeat and their last login or token refresh here; null if neither ever happened. Null in the "

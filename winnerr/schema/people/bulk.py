@@ -8,11 +8,22 @@ import strawberry
 
 from winnerr.errors import ErrorCode
 from winnerr.resolvers.people_bulk import RowOutcome, RowStatus
+from winnerr.schema.described import described_enum
 from winnerr.schema.mapping import from_row
 from winnerr.schema.people.inputs import UpdatePersonInput
 from winnerr.schema.people.types import Person
 
-strawberry.enum(RowStatus, name="BulkRowStatus")
+described_enum(
+    RowStatus,
+    "What became of one row of a bulk mutation.",
+    {
+        "CREATED": "The row made a new person (bulkCreatePeople).",
+        "UPDATED": "The row changed its person (bulkUpdatePeople).",
+        "DELETED": "The row's person was deleted (bulkDeletePeople).",
+        "FAILED": "The row changed nothing; `code` and `issues` say why.",
+    },
+    name="BulkRowStatus",
+)
 
 MAX_ISSUES = 20
 """A failed row shows at most this many of its issues."""
@@ -20,16 +31,22 @@ MAX_ISSUES = 20
 
 @strawberry.type(description="One invalid field: its path (row index first in bulk results) and the problem.")
 class ValidationIssue:
-    path: list[str]
-    message: str
+    path: list[str] = strawberry.field(
+        description="Where the problem is, as field names and list indexes, e.g. [\"0\", \"email\"]."
+    )
+    message: str = strawberry.field(description="What is wrong, in English, for a developer (not translated).")
 
 
-@strawberry.type
+@strawberry.type(description="The outcome of one row of a bulk mutation.")
 class BulkPersonRow:
     index: int = strawberry.field(description="The row's position in the request, from 0.")
-    status: RowStatus
-    id: strawberry.ID | None
-    person: Person | None
+    status: RowStatus = strawberry.field(description="CREATED, UPDATED, DELETED, or FAILED (then see code and issues).")
+    id: strawberry.ID | None = strawberry.field(
+        description="The person the row was about; null when a created row FAILED."
+    )
+    person: Person | None = strawberry.field(
+        description="The person as stored after the row; null for deleted and FAILED rows."
+    )
     code: str | None = strawberry.field(description="Why the row FAILED: one of the contract's error codes.")
     issues: list[ValidationIssue] = strawberry.field(description="At most 20 of the row's problems.")
 
@@ -54,9 +71,9 @@ class BulkPersonRow:
     "every row's outcome is reported by its index. At most 500 rows; more is VALIDATION_ERROR for the batch."
 )
 class BulkPeopleResult:
-    succeeded: int
-    failed: int
-    rows: list[BulkPersonRow]
+    succeeded: int = strawberry.field(description="How many rows were applied.")
+    failed: int = strawberry.field(description="How many rows changed nothing (status FAILED).")
+    rows: list[BulkPersonRow] = strawberry.field(description="Every row's outcome, in request order (at most 500).")
 
     @classmethod
     def of(cls, outcomes: Sequence[RowOutcome]) -> BulkPeopleResult:
@@ -64,7 +81,11 @@ class BulkPeopleResult:
         return cls(succeeded=len(outcomes) - failed, failed=failed, rows=[BulkPersonRow.of(o) for o in outcomes])
 
 
-@strawberry.input
+@strawberry.input(description="One row of bulkUpdatePeople: which person, and what changes.")
 class BulkUpdatePersonInput:
-    id: strawberry.ID
-    changes: UpdatePersonInput
+    id: strawberry.ID = strawberry.field(
+        description="The person to change; unknown or of another organization fails the row (NOT_FOUND)."
+    )
+    changes: UpdatePersonInput = strawberry.field(
+        description="Only the fields given change, with the same limits as updatePerson."
+    )

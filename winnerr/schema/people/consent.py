@@ -8,11 +8,20 @@ import strawberry
 
 from winnerr.db.enums import SmsConsentStatus
 from winnerr.db.models import SmsConsent as ConsentRow
+from winnerr.schema.described import describe_values
 
 strawberry.enum(
     SmsConsentStatus,
     description="UNKNOWN: they never said. OPTED_OUT: they texted STOP (or a like word). OPTED_IN: START, "
     "UNSTOP or YES since.",
+)
+describe_values(
+    SmsConsentStatus,
+    {
+        "UNKNOWN": "They have not said either way; texts may be sent.",
+        "OPTED_IN": "They texted START, UNSTOP or YES after a STOP; texts may be sent.",
+        "OPTED_OUT": "They texted STOP (or a like word); sendSms refuses with CONFLICT.",
+    },
 )
 
 

@@ -15,11 +15,16 @@ from winnerr.schema.pipelines.types import Pipeline, PipelineStage
 
 @strawberry.type(description="One stage of the board: its deals (paged, newest first) and their totals.")
 class BoardColumn:
-    stage: PipelineStage
+    stage: PipelineStage = strawberry.field(description="The stage this column shows.")
     count: int = strawberry.field(description="All deals in the stage.")
-    total_amount: Decimal
+    total_amount: Decimal = strawberry.field(
+        description="Sum of the amounts of all deals in the stage, in the organization's currency, as a decimal "
+        "string like \"450000.00\"."
+    )
     weighted_amount: Decimal = strawberry.field(description="Sum of amount × the deal's probability.")
-    deals: Page[Deal]
+    deals: Page[Deal] = strawberry.field(
+        description="This page of the stage's deals, newest first (the board's page and limit)."
+    )
 
     @classmethod
     def of(cls, column: board.BoardColumn) -> BoardColumn:
@@ -32,10 +37,10 @@ class BoardColumn:
         )
 
 
-@strawberry.type
+@strawberry.type(description="A pipeline as a kanban board: one column per stage, in order.")
 class PipelineBoard:
-    pipeline: Pipeline
-    columns: list[BoardColumn]
+    pipeline: Pipeline = strawberry.field(description="The pipeline shown.")
+    columns: list[BoardColumn] = strawberry.field(description="One per stage, in stage order (at most 20).")
 
     @classmethod
     def of(cls, result: board.Board) -> PipelineBoard:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from winnerr.resolvers import board, pipelines
+from winnerr.schema.described import PageLimit, PageNumber
 from winnerr.schema.mapping import from_rows
 from winnerr.schema.pipelines.board import PipelineBoard
 from winnerr.schema.pipelines.types import Pipeline
@@ -22,6 +25,10 @@ class PipelinesQuery:
         "their count, total amount and probability-weighted amount; null (with NOT_FOUND) for an unknown pipeline."
     )
     async def pipeline_board(
-        self, info: Info, pipeline_id: strawberry.ID, page: int | None = 1, limit: int | None = 20
+        self,
+        info: Info,
+        pipeline_id: Annotated[strawberry.ID, strawberry.argument(description="Which pipeline to show (Pipeline.id).")],
+        page: PageNumber = 1,
+        limit: PageLimit = 20,
     ) -> PipelineBoard | None:
         return PipelineBoard.of(await board.pipeline_board(info.context, pipeline_id, page, limit))

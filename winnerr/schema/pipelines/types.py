@@ -15,10 +15,14 @@ from winnerr.schema.types import Info
 @mapped(models.PipelineStage)
 @strawberry.type(description="A step of a pipeline; a deal in it has the stage's probability of closing.")
 class PipelineStage:
-    id: strawberry.ID
-    name: str
-    position: int
-    probability: int
+    id: strawberry.ID = strawberry.field(
+        description="Unique identifier (UUID); pass it to moveDealStage or createDeal's stageId."
+    )
+    name: str = strawberry.field(description="Its display name, e.g. \"Showing\" or \"Closed Won\".")
+    position: int = strawberry.field(description="Its place in the pipeline, from 0, left to right.")
+    probability: int = strawberry.field(
+        description="Percent, 0–100: the chance of closing that a deal gets when it enters the stage."
+    )
     closes_as: DealStatus | None = strawberry.field(
         description="WON or LOST for the stages that close a deal; null for open stages."
     )
@@ -28,9 +32,11 @@ class PipelineStage:
 @mapped(models.Pipeline)
 @strawberry.type(description="An ordered set of stages that deals move through.")
 class Pipeline:
-    id: strawberry.ID
-    name: str
-    is_default: bool
+    id: strawberry.ID = strawberry.field(description="Unique identifier (UUID); pass it to pipelineBoard.")
+    name: str = strawberry.field(description="Its display name, e.g. \"Sales\".")
+    is_default: bool = strawberry.field(
+        description="Whether new deals without a stageId start in this pipeline (exactly one is)."
+    )
 
     @strawberry.field(description="In order; at most 20 (stages are made only with their pipeline).")
     async def stages(self, info: Info) -> list[PipelineStage]:

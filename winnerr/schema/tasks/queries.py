@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from winnerr.resolvers import tasks
+from winnerr.schema.described import PageLimit, PageNumber
 from winnerr.schema.inputs import values_of
 from winnerr.schema.mapping import from_row
 from winnerr.schema.pagination import Page
@@ -20,7 +23,14 @@ class TasksQuery:
         "Paged: limit 1–100."
     )
     async def tasks(
-        self, info: Info, filter: TaskFilter | None = None, page: int | None = 1, limit: int | None = 20
+        self,
+        info: Info,
+        filter: Annotated[
+            TaskFilter | None,
+            strawberry.argument(description="Conditions every listed task meets."),
+        ] = None,
+        page: PageNumber = 1,
+        limit: PageLimit = 20,
     ) -> Page[Task]:
         result = await tasks.list_tasks(info.context, filters=values_of(filter), page=page, limit=limit)
         return Page.of(result, lambda row: from_row(Task, row))

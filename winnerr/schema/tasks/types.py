@@ -23,18 +23,20 @@ T = TypeVar("T")
 @mapped(models.Task)
 @strawberry.type(description="A follow-up for a member, about a person or a deal.")
 class Task:
-    id: strawberry.ID
-    title: str
-    description: str | None
-    due_at: datetime | None
+    id: strawberry.ID = strawberry.field(description="Unique identifier (UUID); pass it to completeTask.")
+    title: str = strawberry.field(description="What to do, 1–200 characters.")
+    description: str | None = strawberry.field(description="Details, at most 5,000 characters.")
+    due_at: datetime | None = strawberry.field(
+        description="When it should be done (ISO 8601 with time zone); null for no deadline."
+    )
     completed_at: datetime | None = strawberry.field(description="When it was first completed; null while open.")
-    created_at: datetime
-    updated_at: datetime
+    created_at: datetime = strawberry.field(description="When it was created (ISO 8601 with time zone).")
+    updated_at: datetime = strawberry.field(description="When it last changed (ISO 8601 with time zone).")
     person_id: strawberry.Private[uuid.UUID | None]
     deal_id: strawberry.Private[uuid.UUID | None]
     assignee_id: strawberry.Private[uuid.UUID | None]
 
-    @strawberry.field
+    @strawberry.field(description="Whether it was completed (completedAt is set).")
     def done(self) -> bool:
         return self.completed_at is not None
 
@@ -42,11 +44,11 @@ class Task:
     def is_overdue(self) -> bool:
         return tasks.is_overdue(self.due_at, self.completed_at)
 
-    @strawberry.field
+    @strawberry.field(description="The person it is about; null if none.")
     async def person(self, info: Info) -> Person | None:
         return await _related(Person, info.context.loaders.person, self.person_id)
 
-    @strawberry.field
+    @strawberry.field(description="The deal it is about; null if none.")
     async def deal(self, info: Info) -> Deal | None:
         return await _related(Deal, info.context.loaders.deal, self.deal_id)
 

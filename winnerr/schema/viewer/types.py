@@ -13,18 +13,24 @@ from winnerr.schema.types import Info
 
 
 @mapped(models.User)
-@strawberry.type
+@strawberry.type(description="A person who can sign in: a member of one or more organizations.")
 class User:
-    id: strawberry.ID
-    email: str
-    full_name: str
+    id: strawberry.ID = strawberry.field(
+        description="Unique identifier (UUID); the member mutations take it as userId."
+    )
+    email: str = strawberry.field(description="The e-mail address they sign in with (one user per address).")
+    full_name: str = strawberry.field(
+        description="First and last name for display, at most 200 characters; may be empty."
+    )
 
 
 @mapped(models.Organization)
-@strawberry.type
+@strawberry.type(description="A brokerage: every record belongs to exactly one, and members see only theirs.")
 class Organization:
-    id: strawberry.ID
-    name: str
+    id: strawberry.ID = strawberry.field(
+        description="Unique identifier (UUID); send it as x-organization-id to act in it when you belong to several."
+    )
+    name: str = strawberry.field(description="The organization's display name, e.g. \"Demo Realty\".")
 
     @strawberry.field(
         description="Its subscription as Stripe last told it; null before any Stripe event. OWNER only "
@@ -35,9 +41,14 @@ class Organization:
         return None if row is None else from_row(Billing, row)
 
 
-@strawberry.type
+@strawberry.type(description="Who is calling: the signed-in user, in which organization, with which role.")
 class Viewer:
-    user: User
-    organization: Organization
-    role: Role
-    permissions: list[str]
+    user: User = strawberry.field(description="The signed-in user.")
+    organization: Organization = strawberry.field(
+        description="The organization this request acts in (the token's or x-organization-id's)."
+    )
+    role: Role = strawberry.field(description="Your role in that organization.")
+    permissions: list[str] = strawberry.field(
+        description="What that role may do, some of READ WRITE DELETE EXPORT MANAGE_MEMBERS BILLING "
+        "INTEGRATIONS: use it to show or hide actions."
+    )

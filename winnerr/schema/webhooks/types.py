@@ -9,6 +9,7 @@ import strawberry
 
 from winnerr.db import models
 from winnerr.resolvers.webhooks import DeliveryStatus, status_of
+from winnerr.schema.described import describe_values
 from winnerr.schema.integrations.enums import IntegrationProvider
 from winnerr.schema.mapping import mapped
 
@@ -16,6 +17,14 @@ strawberry.enum(
     DeliveryStatus,
     description="APPLIED: its effects are stored. FAILED: applying it raised an error (see lastError); "
     "`winnerr webhooks replay` tries again. UNMATCHED: no organization connected its account yet.",
+)
+describe_values(
+    DeliveryStatus,
+    {
+        "APPLIED": "Its effects are stored.",
+        "FAILED": "Applying it raised an error (see lastError); `winnerr webhooks replay` tries again.",
+        "UNMATCHED": "No organization had connected the account it is for when it arrived.",
+    },
 )
 
 
