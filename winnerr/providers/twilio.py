@@ -4,6 +4,7 @@ and turns Twilio's refusals, timeouts and network failures into `ProviderError`.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -69,7 +70,8 @@ async def _client(settings: Settings, doing: str) -> AsyncIterator[Client]:
     if settings.twilio_api_base_url is not None:
         client.api.base_url = str(settings.twilio_api_base_url).rstrip("/")
     try:
-        yield client
+        async with asyncio.timeout(settings.provider_timeout_seconds):  # the async client ignores its own
+            yield client
     except TwilioRestException as exc:
         raise ProviderError(f"Twilio refused to {doing} ({exc.status}, code {exc.code}): {exc.msg}") from exc
     except (TwilioException, TimeoutError, OSError) as exc:
