@@ -14,14 +14,13 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from asgi_lifespan import LifespanManager
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from tests.live import free_port
+from tests.live import running
 from tests.providers import provider_settings
 from winnerr.app import create_app
 from winnerr.settings import Settings
@@ -188,18 +187,8 @@ class NylasStub(Stub):
 @asynccontextmanager
 async def serve(app: Starlette) -> AsyncIterator[str]:
     """Serve `app` on a free local port; its base URL."""
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    task = asyncio.create_task(server.serve())
-    while not server.started:
-        if task.done():
-            task.result()
-        await asyncio.sleep(0.02)
-    try:
+    async with running(app) as (port, _):
         yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        await task
 
 
 @dataclasses.dataclass
