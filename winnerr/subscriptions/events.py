@@ -72,19 +72,19 @@ def channel_of(organization_id: uuid.UUID) -> str:
 
 
 NUMBERED_INSERT = text(
-    """
-    WITH bump AS (
-        UPDATE organizations SET event_sequence = event_sequence + cardinality(CAST(:types AS text[]))
-        WHERE id = :organization_id
-        RETURNING event_sequence
-    )
-    INSERT INTO events (organization_id, sequence, type, entity_id, actor_id)
-    SELECT :organization_id, bump.event_sequence - cardinality(CAST(:types AS text[])) + change.n,
-           CAST(change.type AS event_type), change.entity_id, :actor_id
-    FROM bump, unnest(CAST(:types AS text[]), CAST(:entity_ids AS uuid[])) WITH ORDINALITY AS change(type, entity_id, n)
-    RETURNING sequence, type, entity_id, occurred_at
-    """
+    "WITH bump AS ("
+    " UPDATE organizations SET event_sequence = event_sequence + cardinality(CAST(:types AS text[]))"
+    " WHERE id = :organization_id"
+    " RETURNING event_sequence)"
+    " INSERT INTO events (organization_id, sequence, type, entity_id, actor_id)"
+    " SELECT :organization_id, bump.event_sequence - cardinality(CAST(:types AS text[])) + change.n,"
+    " CAST(change.type AS event_type), change.entity_id, :actor_id"
+    " FROM bump, unnest(CAST(:types AS text[]), CAST(:entity_ids AS uuid[]))"
+    " WITH ORDINALITY AS change(type, entity_id, n)"
+    " RETURNING sequence, type, entity_id, occurred_at"
 )
+"""Draws the organization's next sequence numbers (locking its row until the transaction ends) and inserts
+the events with them, in one statement."""
 
 
 async def write_events(
