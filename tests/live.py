@@ -43,16 +43,22 @@ async def served(settings: Settings) -> AsyncIterator[str]:
 @asynccontextmanager
 async def served_app(settings: Settings) -> AsyncIterator[tuple[str, AppState]]:
     """Like `served`, also yielding the running app's state (its database, hub, presence)."""
+    async with running(create_app(settings), lifespan="on") as (port, server):
+        yield f"127.0.0.1:{port}", server.lifespan.state[STATE_KEY]
+
+
+@asynccontextmanager
+async def running(app: Any, **options: Any) -> AsyncIterator[tuple[int, uvicorn.Server]]:
+    """Any ASGI app on a real uvicorn on a free port, in this event loop, until the block ends."""
     port = free_port()
-    config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning", lifespan="on")
-    server = uvicorn.Server(config)
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", **options))
     task = asyncio.create_task(server.serve())
     while not server.started:
         if task.done():
             task.result()
         await asyncio.sleep(0.02)
     try:
-        yield f"127.0.0.1:{port}", server.lifespan.state[STATE_KEY]
+        yield port, server
     finally:
         server.should_exit = True
         await task

@@ -332,7 +332,7 @@ async def test_a_failure_while_committing_is_masked_logged_and_writes_nothing(
         async with app_state.database.engine.connect() as holder:
             await holder.execute(lock, {"organization": tenant.organization_id})
             mutation = asyncio.create_task(tenant.post(CREATE_TASK, {"input": {"title": "Never written"}}))
-            pid = await backend_waiting_on(app_state, "UPDATE organizations")
+            pid = await backend_waiting_on(app_state, "WITH bump AS ( UPDATE organizations")
             await holder.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
             await holder.rollback()
         response = await mutation

@@ -101,3 +101,20 @@ async def test_an_expired_grant_marks_its_integration_broken(hooks: httpx.AsyncC
     await connect(tenant, "NYLAS", grant, f"{unique('box')}@realty.example.com")
     await post_nylas(hooks, nylas_notification("grant.expired", {"grant_id": grant, "code": 25013}))
     assert (await tenant.gql(INTEGRATIONS))["integrations"] == [{"externalId": grant, "status": "BROKEN"}]
+
+
+async def test_an_updated_message_changes_its_communication(hooks: httpx.AsyncClient, tenant: Tenant) -> None:
+    grant, office = unique("grant"), f"{unique('office')}@realty.example.com"
+    await connect(tenant, "NYLAS", grant, office)
+    buyer = f"{unique('buyer')}@example.com"
+    await tenant.gql(CREATE_PERSON, {"input": {"firstName": "Una", "lastName": "Updated", "email": buyer}})
+    message_id = f"<{uuid.uuid4().hex}@mail.example.com>"
+    original = message(grant, buyer, [office], message_id)
+    await post_nylas(hooks, nylas_notification("message.created", original))
+    edited = original | {"subject": "Offer (revised)", "body": "<p>Make it 460k.</p>"}
+    response = await post_nylas(hooks, nylas_notification("message.updated", edited))
+    assert response.status_code == 200, response.text
+    [email] = await communications(tenant)
+    assert (email["externalId"], email["subject"], email["body"]) == (
+        message_id, "Offer (revised)", "<p>Make it 460k.</p>"
+    )

@@ -82,3 +82,22 @@ async def test_billing_is_for_the_owner_only(tenant: Tenant) -> None:
     for role in (Role.ADMIN, Role.AGENT, Role.VIEWER):
         error = await tenant.as_role(role).gql_error(BILLING)
         assert error["extensions"]["code"] == "PERMISSION_DENIED", role
+
+
+async def test_updated_and_deleted_subscriptions_and_a_paid_invoice(hooks: httpx.AsyncClient, tenant: Tenant) -> None:
+    customer = f"cus_{uuid.uuid4().hex[:14]}"
+    created = subscription(tenant, customer, "trialing")
+    await post_stripe(hooks, stripe_event("customer.subscription.created", created, 1000))
+    changed = subscription(tenant, customer, "past_due", "Team")
+    await post_stripe(hooks, stripe_event("customer.subscription.updated", changed, 2000))
+    period_end = "2030-03-17T17:46:40+00:00"
+    assert await billing(tenant) == {"status": "past_due", "plan": "Team", "currentPeriodEnd": period_end}
+    lines = {"data": [{"period": {"end": PERIOD_END + 86400}}]}
+    invoice = {"id": "in_2", "object": "invoice", "customer": customer, "lines": lines}
+    await post_stripe(hooks, stripe_event("invoice.paid", invoice, 3000))
+    next_end = "2030-03-18T17:46:40+00:00"
+    assert await billing(tenant) == {"status": "active", "plan": "Team", "currentPeriodEnd": next_end}
+    # No metadata this time: the event finds the organization by its stored customer id.
+    deleted = subscription(None, customer, "active")
+    await post_stripe(hooks, stripe_event("customer.subscription.deleted", deleted, 4000))
+    assert (await billing(tenant) or {})["status"] == "canceled"

@@ -8,6 +8,7 @@ import json
 import time
 
 import httpx
+from asgi_lifespan import LifespanManager
 
 from tests.factories import Tenant
 from tests.providers import (
@@ -21,11 +22,14 @@ from tests.providers import (
     post_nylas,
     post_stripe,
     post_twilio,
+    provider_settings,
     sms,
     stripe_event,
     stripe_header,
     twilio_signature,
 )
+from winnerr.app import create_app
+from winnerr.settings import Settings
 
 __all__ = ["hooks"]
 
@@ -108,3 +112,17 @@ async def test_nylas_refuses_bad_signatures_and_echoes_its_challenge(hooks: http
     )
     assert response.status_code == 400
     assert (await post_nylas(hooks, json.loads(body))).status_code == 200
+
+
+async def test_webhooks_have_their_own_limit_per_provider_and_need_no_token(settings: Settings) -> None:
+    limited = provider_settings(settings).model_copy(update={"rate_limit_webhooks": "2/minute"})
+    async with LifespanManager(create_app(limited)) as manager:
+        transport = httpx.ASGITransport(app=manager.app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://internal-host:8080") as hooks:
+            number = phone_number()
+            answers = [await post_twilio(hooks, sms(number, phone_number())) for _ in range(3)]
+            nylas = await post_nylas(hooks, nylas_notification("grant.updated", {"grant_id": "g-limit"}))
+    assert [answer.status_code for answer in answers] == [200, 200, 429]
+    assert int(answers[2].headers["Retry-After"]) > 0
+    assert answers[0].headers["RateLimit-Limit"] == "2"
+    assert nylas.status_code == 200

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
+from enum import StrEnum
 from typing import Annotated, Any
 
 from pydantic import Field
@@ -20,6 +21,16 @@ from winnerr.resolvers.validation import Rules, Text200, Text10000, parse_id, se
 from winnerr.resolvers.workspace import Workspace
 
 ENTITY = "Communication"
+
+
+class Upserted(StrEnum):
+    """What storing a provider's record by its external id did: `syncCommunications` counts them."""
+
+    CREATED = "CREATED"
+    UPDATED = "UPDATED"
+    UNCHANGED = "UNCHANGED"
+    SKIPPED = "SKIPPED"
+    """Not stored: it names nobody the organization knows."""
 
 RecordingUrl = Annotated[str, secure_url(max_length=1000)]
 

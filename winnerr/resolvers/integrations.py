@@ -16,8 +16,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from winnerr.auth.permissions import Permission
 from winnerr.context import Context
-from winnerr.db.enums import IntegrationProvider
+from winnerr.db.enums import IntegrationProvider, IntegrationStatus
 from winnerr.db.models import Billing, Integration
+from winnerr.db.scope import TenantScope
 from winnerr.errors import Conflict
 from winnerr.resolvers import records
 from winnerr.resolvers.validation import Email, Phone, Rules, validate
@@ -83,6 +84,17 @@ async def list_integrations(ctx: Context) -> list[Integration]:
     ctx.principal.require(Permission.INTEGRATIONS)
     query = ctx.scope.select(Integration).order_by(Integration.provider, Integration.created_at, Integration.id)
     return await ctx.scope.rows(query)
+
+
+async def active_accounts(scope: TenantScope, provider: IntegrationProvider) -> list[str]:
+    """The external ids (numbers, grants) of the organization's active integrations with `provider`, oldest
+    first: the first is the one outbound messages go from."""
+    query = (
+        scope.select(Integration)
+        .where(Integration.provider == provider, Integration.status == IntegrationStatus.ACTIVE)
+        .order_by(Integration.created_at, Integration.id)
+    )
+    return [integration.external_id for integration in await scope.rows(query)]
 
 
 async def organization_of_account(

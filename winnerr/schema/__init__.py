@@ -16,6 +16,7 @@ from winnerr.idempotency.extension import IdempotentMutations
 from winnerr.logs import OperationLog
 from winnerr.schema.ai.queries import AiQuery
 from winnerr.schema.budget import CostBudget
+from winnerr.schema.calendar.mutations import CalendarMutation
 from winnerr.schema.calendar.queries import CalendarQuery
 from winnerr.schema.communications.mutations import CommunicationsMutation
 from winnerr.schema.communications.queries import CommunicationsQuery
@@ -80,6 +81,7 @@ Mutation = merge_types(
         IntegrationsMutation,
         LeadsMutation,
         OutboundMutation,
+        CalendarMutation,
     ),
 )
 

@@ -98,7 +98,6 @@ async def receive(database: Database, hub: Hub, handler: Handler, delivery: Deli
             await session.rollback()
             return Outcome(recorded=False, status=await _status_of(database, delivery), kind=delivery.kind)
         status, notices = await _apply(session, handler, delivery_id, delivery, None)
-        await session.commit()
     await hub.publish(notices)
     return Outcome(recorded=True, status=status, kind=delivery.kind)
 
@@ -132,7 +131,6 @@ async def replay(
                 continue
             delivery = Delivery(row.provider, row.external_id, row.kind, row.payload, row.received_at)
             status, notices = await _apply(session, handlers[row.provider], row.id, delivery, row.organization_id)
-            await session.commit()
         await hub.publish(notices)
         counts[status] += 1
     return counts
@@ -145,11 +143,13 @@ async def _apply(
     delivery: Delivery,
     organization_id: uuid.UUID | None,
 ) -> tuple[str, list[Notice]]:
-    """Map and apply one recorded delivery; its row says how it went. A failure is kept on the row (the
-    savepoint undoes what it wrote) and never escapes: the provider is answered 2xx all the same."""
+    """Map and apply one recorded delivery, then commit; its row says how it went. A failure is kept on the
+    row (the savepoint undoes what it wrote) and never escapes: the provider is answered 2xx all the same.
+    The events it made are written last, just before COMMIT: that statement takes the organization's
+    event-sequence lock, which every writer of the organization waits for (`write_events`)."""
     organization_id = organization_id or await handler.organization(session, delivery)
     values: dict[str, Any] = {"attempts": WebhookDelivery.attempts + 1, "organization_id": organization_id}
-    notices: list[Notice] = []
+    changes: list[Change] = []
     if organization_id is None:
         status = "UNMATCHED"
     else:
@@ -158,8 +158,7 @@ async def _apply(
         try:
             async with work.scope.savepoint():
                 await handler.apply(work, delivery)
-                if work.changes:
-                    notices = await write_events(session, organization_id, None, work.changes)
+            changes = work.changes
         except Exception as exc:
             logger.warning("webhook delivery %s failed to apply", delivery_id, exc_info=True)
             values["last_error"] = f"{type(exc).__name__}: {exc}"[:MAX_ERROR_LENGTH]
@@ -168,6 +167,8 @@ async def _apply(
             values |= {"applied_at": datetime.now(UTC), "last_error": None}
             status = "APPLIED"
     await session.execute(update(WebhookDelivery).where(WebhookDelivery.id == delivery_id).values(values))
+    notices = await write_events(session, organization_id, None, changes) if organization_id and changes else []
+    await session.commit()
     return status, notices
 
 

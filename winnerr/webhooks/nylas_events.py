@@ -27,8 +27,9 @@ from winnerr.db.enums import (
     IntegrationStatus,
 )
 from winnerr.db.models import CalendarEvent, Communication, Integration, Person
-from winnerr.resolvers.communications import record_communication
+from winnerr.resolvers.communications import Upserted, record_communication
 from winnerr.resolvers.integrations import organization_of_account
+from winnerr.resolvers.workspace import Workspace
 from winnerr.settings import Settings
 from winnerr.webhooks.inbox import Delivery, DeliveryWork, Rejected
 
@@ -75,7 +76,7 @@ class NylasHandler:
     async def apply(self, work: DeliveryWork, delivery: Delivery) -> None:
         obj = _object_of(delivery.payload)
         if delivery.kind.startswith(("message.created", "message.updated")):
-            await _message(work, obj)
+            await store_message(work, obj)
         elif delivery.kind in ("event.created", "event.updated", "event.deleted"):
             await _calendar_event(work, obj, deleted=delivery.kind == "event.deleted")
         elif delivery.kind in ("grant.expired", "grant.updated"):
@@ -103,7 +104,7 @@ def message_id(obj: dict[str, Any]) -> str:
     return value if len(value) <= MAX_EXTERNAL_ID else "sha256:" + hashlib.sha256(value.encode()).hexdigest()
 
 
-async def _mailboxes(work: DeliveryWork) -> set[str]:
+async def _mailboxes(work: Workspace) -> set[str]:
     scope = work.scope
     labels = await scope.execute(
         select(func.lower(Integration.label)).where(
@@ -113,7 +114,7 @@ async def _mailboxes(work: DeliveryWork) -> set[str]:
     return {label for label in labels.scalars() if label}
 
 
-async def _message(work: DeliveryWork, obj: dict[str, Any]) -> None:
+async def store_message(work: Workspace, obj: dict[str, Any]) -> Upserted:
     """An EMAIL with the first person it names (from, then to, then cc) other than the organization's own
     mailboxes; OUTBOUND when one of those sent it. A message naming nobody the organization knows is skipped."""
     scope = work.scope
@@ -122,9 +123,11 @@ async def _message(work: DeliveryWork, obj: dict[str, Any]) -> None:
     subject = str(obj.get("subject") or "")[:200] or None
     existing = await scope.first(scope.select(Communication).where(Communication.external_id == external_id))
     if existing is not None:
+        if (existing.subject, existing.body) == (subject, body):
+            return Upserted.UNCHANGED
         existing.subject, existing.body = subject, body
         await scope.save(existing)
-        return
+        return Upserted.UPDATED
     mailboxes = await _mailboxes(work)
     senders = _addresses(obj, "from")
     parties = [address for address in _addresses(obj, "from", "to", "cc") if address not in mailboxes]
@@ -132,7 +135,7 @@ async def _message(work: DeliveryWork, obj: dict[str, Any]) -> None:
     by_address = {(person.email or "").lower(): person for person in people}
     person = next((by_address[address] for address in parties if address in by_address), None)
     if person is None:
-        return
+        return Upserted.SKIPPED
     occurred = datetime.fromtimestamp(int(obj.get("date") or datetime.now(UTC).timestamp()), UTC)
     outbound = any(sender in mailboxes for sender in senders)
     await record_communication(
@@ -145,9 +148,14 @@ async def _message(work: DeliveryWork, obj: dict[str, Any]) -> None:
             "body": body,
             "occurred_at": occurred,
             "external_id": external_id,
-            "thread_id": str(obj["thread_id"])[:MAX_EXTERNAL_ID] if obj.get("thread_id") else None,
+            "thread_id": thread_of(obj),
         },
     )
+    return Upserted.CREATED
+
+
+def thread_of(obj: dict[str, Any]) -> str | None:
+    return str(obj["thread_id"])[:MAX_EXTERNAL_ID] if obj.get("thread_id") else None
 
 
 def _when(obj: dict[str, Any]) -> tuple[datetime, datetime | None]:
@@ -184,6 +192,8 @@ async def _calendar_event(work: DeliveryWork, obj: dict[str, Any], *, deleted: b
         "location": str(obj["location"])[:500] if obj.get("location") else None,
         "status": STATUSES.get(str(obj.get("status")), CalendarEventStatus.CONFIRMED),
         "person_id": person.id if person is not None else None,
+        "grant_id": str(obj["grant_id"])[:MAX_EXTERNAL_ID] if obj.get("grant_id") else None,
+        "calendar_id": str(obj["calendar_id"])[:MAX_EXTERNAL_ID] if obj.get("calendar_id") else None,
     }
     if event is None:
         await scope.save(scope.add(CalendarEvent(external_id=external_id, **values)))

@@ -125,7 +125,7 @@ class TwilioHandler:
             await _call_status(work, delivery)
         elif delivery.kind == RECORDING:
             await _recording(work, delivery)
-        # message-status callbacks are recorded; outbound texts are not sent from here yet
+        # message-status callbacks are recorded (in the inbox) only: a communication keeps no delivery status
 
 
 async def _existing(

@@ -31,3 +31,7 @@ class CalendarEvent(TenantOwned, Timestamped, Base):
     person_id: Mapped[uuid.UUID | None] = mapped_column()
     property_id: Mapped[uuid.UUID | None] = mapped_column()
     external_id: Mapped[str] = mapped_column(String(200))
+    grant_id: Mapped[str | None] = mapped_column(String(200))
+    """The Nylas grant whose calendar holds the event: updates and cancellations go through it."""
+    calendar_id: Mapped[str | None] = mapped_column(String(200))
+    """Nylas's id of that calendar."""

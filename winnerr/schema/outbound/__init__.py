@@ -1,1 +1,1 @@
-"""Outbound communications in the GraphQL schema: `sendSms`."""
+"""Outbound communications in the GraphQL schema: `sendSms`, `sendEmail`, `startCall`, `syncCommunications`."""
