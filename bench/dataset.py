@@ -27,19 +27,110 @@ from common import admin, winnerr
 from winnerr.db.migrate import upgrade
 
 OWNER_EMAIL = "bench-owner@example.com"
-FIRST_NAMES = (
-    "James Mary John Patricia Robert Jennifer Michael Linda William Elizabeth David Barbara Richard Susan Joseph "
-    "Jessica Thomas Sarah Charles Karen Christopher Nancy Daniel Lisa Matthew Betty Anthony Margaret Mark Sandra "
-    "Donald Ashley Steven Kimberly Paul Emily Andrew Donna Joshua Michelle"
-).split()
-LAST_NAMES = (
-    "Smith Johnson Williams Brown Jones Garcia Miller Davis Rodriguez Martinez Hernandez Lopez Gonzalez Wilson "
-    "Anderson Thomas Taylor Moore Jackson Martin Lee Perez Thompson White Harris Sanchez Clark Ramirez Lewis "
-    "Robinson Walker Young Allen King Wright Scott Torres Nguyen Hill Flores Green Adams Nelson Baker Hall Rivera "
-    "Campbell Mitchell Carter Roberts"
-).split()
+FIRST_NAMES = [
+    "James",
+    "Mary",
+    "John",
+    "Patricia",
+    "Robert",
+    "Jennifer",
+    "Michael",
+    "Linda",
+    "William",
+    "Elizabeth",
+    "David",
+    "Barbara",
+    "Richard",
+    "Susan",
+    "Joseph",
+    "Jessica",
+    "Thomas",
+    "Sarah",
+    "Charles",
+    "Karen",
+    "Christopher",
+    "Nancy",
+    "Daniel",
+    "Lisa",
+    "Matthew",
+    "Betty",
+    "Anthony",
+    "Margaret",
+    "Mark",
+    "Sandra",
+    "Donald",
+    "Ashley",
+    "Steven",
+    "Kimberly",
+    "Paul",
+    "Emily",
+    "Andrew",
+    "Donna",
+    "Joshua",
+    "Michelle",
+]
+LAST_NAMES = [
+    "Smith",
+    "Johnson",
+    "Williams",
+    "Brown",
+    "Jones",
+    "Garcia",
+    "Miller",
+    "Davis",
+    "Rodriguez",
+    "Martinez",
+    "Hernandez",
+    "Lopez",
+    "Gonzalez",
+    "Wilson",
+    "Anderson",
+    "Thomas",
+    "Taylor",
+    "Moore",
+    "Jackson",
+    "Martin",
+    "Lee",
+    "Perez",
+    "Thompson",
+    "White",
+    "Harris",
+    "Sanchez",
+    "Clark",
+    "Ramirez",
+    "Lewis",
+    "Robinson",
+    "Walker",
+    "Young",
+    "Allen",
+    "King",
+    "Wright",
+    "Scott",
+    "Torres",
+    "Nguyen",
+    "Hill",
+    "Flores",
+    "Green",
+    "Adams",
+    "Nelson",
+    "Baker",
+    "Hall",
+    "Rivera",
+    "Campbell",
+    "Mitchell",
+    "Carter",
+    "Roberts",
+]
 CITIES = [
-    "Austin", "Dallas", "Houston", "San Antonio", "Fort Worth", "El Paso", "Arlington", "Corpus Christi", "Plano",
+    "Austin",
+    "Dallas",
+    "Houston",
+    "San Antonio",
+    "Fort Worth",
+    "El Paso",
+    "Arlington",
+    "Corpus Christi",
+    "Plano",
     "Laredo",
 ]
 
@@ -52,8 +143,8 @@ class Sizes:
     communications_per_person: int = 10
 
     def scaled(self, factor: float) -> Sizes:
-        return Sizes(*(max(1, round(n * factor)) for n in (self.people, self.properties, self.deals)),
-                     self.communications_per_person)
+        people, properties, deals = (max(1, round(n * factor)) for n in (self.people, self.properties, self.deals))
+        return Sizes(people, properties, deals, self.communications_per_person)
 
 
 PEOPLE = """
@@ -67,8 +158,8 @@ SELECT $1, first_names[1 + n % array_length(first_names, 1)], last_names[1 + (n 
        (ARRAY['PROSPECT', 'LEAD', 'QUALIFIED', 'ACTIVE_CLIENT', 'PAST_CLIENT'])[1 + n % 5]::person_status,
        n % 101, CASE WHEN n % 3 = 0 THEN now() - make_interval(days => n % 365) END,
        CASE WHEN n % 3 = 0 THEN ARRAY['vip', 'investor'] ELSE '{}' END, now() - make_interval(secs => n)
-FROM generate_series(1, $2::int) AS n, (SELECT $3::text[] AS first_names, $4::text[] AS last_names,
-                                               $5::text[] AS cities) AS words
+FROM generate_series($2::int, $3::int) AS n, (SELECT $4::text[] AS first_names, $5::text[] AS last_names,
+                                                     $6::text[] AS cities) AS words
 """
 PROPERTIES = """
 INSERT INTO properties (organization_id, address, city, state, zip_code, property_type, price, bedrooms, bathrooms,
@@ -121,14 +212,37 @@ WHERE i.indrelid = ANY(SELECT t::regclass FROM unnest($1::text[]) AS t)
 """The indexes no constraint needs: built once after the rows instead of row by row (several times faster)."""
 
 
+Steps = dict[str, tuple[str, tuple[object, ...]]]
+
+
 async def fill(database_url: str, organization_id: str, sizes: Sizes) -> dict[str, float]:
-    """Fill the organization; the seconds each table took (and ANALYZE)."""
-    steps = {
-        "people": (PEOPLE, (sizes.people, FIRST_NAMES, LAST_NAMES, CITIES)),
-        "properties": (PROPERTIES, (sizes.properties, CITIES)),
-        "deals": (DEALS, (sizes.deals, sizes.people, sizes.properties)),
-        "communications": (COMMUNICATIONS, (sizes.communications_per_person,)),
-    }
+    """Fill the organization; the seconds each table took (and the indexes, and VACUUM ANALYZE)."""
+    return await load(
+        database_url,
+        organization_id,
+        {
+            "people": (PEOPLE, (1, sizes.people, FIRST_NAMES, LAST_NAMES, CITIES)),
+            "properties": (PROPERTIES, (sizes.properties, CITIES)),
+            "deals": (DEALS, (sizes.deals, sizes.people, sizes.properties)),
+            "communications": (COMMUNICATIONS, (sizes.communications_per_person,)),
+        },
+    )
+
+
+async def add_people(database_url: str, organization_id: str, first: int, last: int) -> dict[str, float]:
+    """People number `first` to `last` (as `fill` makes them) added to the organization."""
+    return await load(
+        database_url,
+        organization_id,
+        {
+            "people": (PEOPLE, (first, last, FIRST_NAMES, LAST_NAMES, CITIES)),
+        },
+    )
+
+
+async def load(database_url: str, organization_id: str, steps: Steps) -> dict[str, float]:
+    """Run each step's statement (on table `step`) with the indexes no constraint needs dropped before and built
+    after; the seconds each took."""
     seconds: dict[str, float] = {}
     connection = await asyncpg.connect(database_url)
     try:
@@ -155,9 +269,13 @@ def bench_env(database_url: str) -> dict[str, str]:
     """The environment of `winnerr` commands and servers on the bench database (per-member limits lifted)."""
     env = {key: value for key, value in os.environ.items() if not key.startswith(("DATABASE_", "WINNERR_", "JWT_"))}
     env.update(
-        DATABASE_URL=database_url, JWT_SECRET="bench-secret-" + "x" * 40, WINNERR_LOG_LEVEL="warning",
-        WINNERR_DATA_DIR=tempfile.mkdtemp(prefix="winnerr-bench-"), RATE_LIMIT_API="100000000/minute",
-        RATE_LIMIT_EXPORTS="100000/minute", COST_BUDGET="1000000000/minute",
+        DATABASE_URL=database_url,
+        JWT_SECRET="bench-secret-" + "x" * 40,
+        WINNERR_LOG_LEVEL="warning",
+        WINNERR_DATA_DIR=tempfile.mkdtemp(prefix="winnerr-bench-"),
+        RATE_LIMIT_API="100000000/minute",
+        RATE_LIMIT_EXPORTS="100000/minute",
+        COST_BUDGET="1000000000/minute",
     )
     return env
 
