@@ -16,13 +16,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
-import tempfile
 import time
 from dataclasses import dataclass
 
 import asyncpg
-from common import admin, winnerr
+from common import admin, bench_env, winnerr
 
 from winnerr.db.migrate import upgrade
 
@@ -265,19 +263,12 @@ async def load(database_url: str, organization_id: str, steps: Steps) -> dict[st
     return seconds
 
 
-def bench_env(database_url: str) -> dict[str, str]:
-    """The environment of `winnerr` commands and servers on the bench database (per-member limits lifted)."""
-    env = {key: value for key, value in os.environ.items() if not key.startswith(("DATABASE_", "WINNERR_", "JWT_"))}
-    env.update(
-        DATABASE_URL=database_url,
-        JWT_SECRET="bench-secret-" + "x" * 40,
-        WINNERR_LOG_LEVEL="warning",
-        WINNERR_DATA_DIR=tempfile.mkdtemp(prefix="winnerr-bench-"),
-        RATE_LIMIT_API="100000000/minute",
-        RATE_LIMIT_EXPORTS="100000/minute",
-        COST_BUDGET="1000000000/minute",
-    )
-    return env
+LIFTED_LIMITS = {
+    "RATE_LIMIT_API": "100000000/minute",
+    "RATE_LIMIT_EXPORTS": "100000/minute",
+    "COST_BUDGET": "1000000000/minute",
+}
+"""The per-member limits, lifted for the benchmarks."""
 
 
 @dataclass(frozen=True)
@@ -295,7 +286,7 @@ async def make(database: str, sizes: Sizes) -> Dataset:
     await admin(f'CREATE DATABASE "{database}"')
     database_url = f"postgresql://postgres@127.0.0.1:5432/{database}"
     await asyncio.to_thread(upgrade, database_url)
-    env = bench_env(database_url)
+    env = bench_env(database_url, **LIFTED_LIMITS)
     organization_id = winnerr(
         env, "create-org", "--name", "Bench Realty", "--owner-email", OWNER_EMAIL, "--password", "bench-password"
     )
