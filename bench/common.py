@@ -4,9 +4,11 @@ command and waiting for its server."""
 from __future__ import annotations
 
 import contextlib
+import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -54,3 +56,17 @@ def wait_until_up(base_url: str, server: subprocess.Popen[bytes]) -> None:
                 return
         time.sleep(0.2)
     raise SystemExit("winnerr serve did not answer /health within 60 s")
+
+
+def bench_env(database_url: str, **settings: str) -> dict[str, str]:
+    """The environment of `winnerr` commands and servers on a bench database: this one's, without its own
+    database, data dir and JWT settings, plus `settings` (e.g. `RATE_LIMIT_API="100000000/minute"`)."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("DATABASE_", "WINNERR_", "JWT_"))}
+    env.update(
+        DATABASE_URL=database_url,
+        JWT_SECRET="bench-secret-" + "x" * 40,
+        WINNERR_LOG_LEVEL="warning",
+        WINNERR_DATA_DIR=tempfile.mkdtemp(prefix="winnerr-bench-"),
+        **settings,
+    )
+    return env

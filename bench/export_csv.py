@@ -18,14 +18,13 @@ import asyncio
 import os
 import platform
 import subprocess
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import asyncpg
 import httpx
-from common import WINNERR, admin, free_port, wait_until_up, winnerr
+from common import WINNERR, admin, bench_env, free_port, wait_until_up, winnerr
 
 from winnerr.db.migrate import upgrade
 
@@ -123,13 +122,7 @@ def main() -> None:
     server: subprocess.Popen[bytes] | None = None
     try:
         upgrade(DATABASE_URL)
-        env = {key: value for key, value in os.environ.items() if not key.startswith(("DATABASE_", "WINNERR_", "JWT_"))}
-        env.update(
-            DATABASE_URL=DATABASE_URL,
-            JWT_SECRET="bench-secret-" + "x" * 40,
-            WINNERR_LOG_LEVEL="warning",
-            WINNERR_DATA_DIR=tempfile.mkdtemp(prefix="winnerr-bench-"),
-        )
+        env = bench_env(DATABASE_URL)
         organization_id = winnerr(
             env, "create-org", "--name", "Bench Realty", "--owner-email", OWNER_EMAIL, "--password", "bench-password"
         ).splitlines()[-1]

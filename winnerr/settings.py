@@ -108,6 +108,9 @@ class Settings(BaseSettings):
     subscriptions_per_socket: int = Field(default=50, ge=1)
     subscriptions_per_member: int = Field(default=200, ge=1)
     presence_grace_seconds: float = Field(default=5.0, ge=0, le=300)
+    exports_per_organization: int = Field(default=2, ge=1, le=100)
+    """CSV exports an organization may run at once, across all instances (`winnerr.export.slots`); one more is
+    answered 429 with `Retry-After`."""
     compiled_reads: bool = True
     """`on`: queries that map onto tables are answered by one SQL statement (`winnerr.sqlplan`); `off`: by the
     resolvers only."""

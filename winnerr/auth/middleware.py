@@ -20,7 +20,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from winnerr.access import PRINCIPAL_KEY, route_policy
 from winnerr.auth.principal import resolve_principal
 from winnerr.auth.tokens import bearer_token, verify_bearer
-from winnerr.errors import DomainError, ErrorCode, Unauthenticated, internal_error_message
+from winnerr.errors import DomainError, ErrorCode, RateLimited, Unauthenticated, internal_error_message
 from winnerr.state import STATE_KEY, AppState
 
 ORGANIZATION_HEADER = "x-organization-id"
@@ -31,8 +31,14 @@ logger = logging.getLogger("winnerr.errors")
 
 
 def error_response(error: DomainError) -> JSONResponse:
-    status = 401 if isinstance(error, Unauthenticated) else 403
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    """401 (with `WWW-Authenticate`), 429 (with `Retry-After`) or else 403, in the contract's body."""
+    headers: dict[str, str] = {}
+    if isinstance(error, Unauthenticated):
+        status, headers = 401, {"WWW-Authenticate": "Bearer"}
+    elif isinstance(error, RateLimited):
+        status, headers = 429, {"Retry-After": str(error.retry_after)}
+    else:
+        status = 403
     body = {"errors": [{"message": error.message, "extensions": error.extensions}]}
     return JSONResponse(body, status_code=status, headers=headers)
 

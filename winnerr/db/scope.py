@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from typing import Any, TypeVar
 
@@ -17,6 +17,7 @@ from sqlalchemy import ColumnElement, Executable, Result, Select, delete, func, 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from winnerr.db.engine import ORGANIZATION_KEY
+from winnerr.db import copy
 from winnerr.db.integrity import integrity_errors
 
 Row = TypeVar("Row")
@@ -128,6 +129,20 @@ class TenantScope:
             .returning(model.id)  # type: ignore[attr-defined]
         )
         return list((await self.execute(statement)).scalars())
+
+    async def copy_out(self, query: Select[Any], **options: Any) -> AsyncGenerator[bytes]:
+        """`COPY (query) TO STDOUT WITH (options)` on this unit of work's connection and in its transaction, so
+        whatever the session sets up for its statements holds for the COPY too (`winnerr.db.copy`).
+
+        The transaction begins with the unit of work's first statement, so a COPY cannot be that first one.
+        Like every statement it runs alone; unlike them, it stops when its reader stops."""
+        async with self._lock:
+            connection = await self.session.connection()
+            driver = (await connection.get_raw_connection()).driver_connection
+            if driver is None or not driver.is_in_transaction():
+                raise RuntimeError("A COPY runs in the transaction of an earlier statement of its unit of work")
+            async for chunk in copy.copy_out(driver, query, connection.dialect, **options):
+                yield chunk
 
     @asynccontextmanager
     async def savepoint(self) -> AsyncIterator[None]:

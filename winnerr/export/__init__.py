@@ -1,29 +1,12 @@
-"""CSV exports: `GET /export/people.csv` and `GET /export/properties.csv` (EXPORT permission).
-
-The query parameters are the GraphQL search's arguments under their GraphQL names (`?status=LEAD&status=QUALIFIED`
-for a list), validated by the same pydantic rules and turned into SQL by the same query builders as the `people` and
-`properties` queries, so an export holds exactly the rows that search pages through (every page of them).
-Rows come from a server-side cursor and are written a thousand at a time, so memory stays flat whatever the count.
-Everything that can fail before the first row (permission, parameters, the query itself) is answered with the
-contract's JSON error; a failure after the first byte aborts the response (the connection closes without the
-final chunk), so a client never takes a truncated file for a complete one.
-Cells are RFC 4180 (the `csv` module). Following OWASP's CSV injection guidance, a formula character (`= + - @`,
-tab, CR, and their fullwidth and small forms) at the start of a cell, or right after anything a spreadsheet may
-split a cell at (`,` `;` tab, a quote, a line break), gets a `'` before it.
-"""
-
 from __future__ import annotations
 
-import csv
-import io
-import re
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncGenerator, AsyncIterator, Callable
+from contextlib import aclosing
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any, Generic, TypeVar, get_args, get_origin
 
 from pydantic import BaseModel
-from sqlalchemy import Select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import undefer
 from starlette.datastructures import QueryParams
 from starlette.requests import Request
@@ -35,7 +18,10 @@ from winnerr.auth.middleware import error_response
 from winnerr.auth.permissions import Permission
 from winnerr.db.models import Person
 from winnerr.db.scope import TenantScope
-from winnerr.errors import Issue, PermissionDenied, ValidationFailed
+from winnerr.errors import Issue, PermissionDenied, RateLimited, ValidationFailed
+from winnerr.export.cells import cell, exportable
+from winnerr.export.records import CsvRecords
+from winnerr.export.slots import take_slot
 from winnerr.resolvers.people import PersonFilterRules, PersonSortField, people_query
 from winnerr.resolvers.properties import PropertySearchRules, properties_query
 from winnerr.resolvers.querying import SortDirection
@@ -43,10 +29,7 @@ from winnerr.resolvers.validation import validate
 from winnerr.state import app_state, principal_of
 
 ROWS_PER_CHUNK = 1000
-FORMULA_CHARACTERS = "=+-@\t\r" + "\uff1d\ufe66\uff0b\ufe62\uff0d\ufe63\uff20\ufe6b"  # ＝ ﹦ ＋ ﹢ － ﹣ ＠ ﹫
-CELL_BREAKS = ",;\t\r\n\"'"
-FORMULA = re.compile(f"(^|[{re.escape(CELL_BREAKS)}])(?=[{re.escape(FORMULA_CHARACTERS)}])")
-LIST_SEPARATOR = ";"
+"""Rows read before the response starts: a failure among them is still answered with an error."""
 NUL = "\x00"
 NOT_PARAMETERS = frozenset({"page", "limit"})  # an export holds every matching row
 
@@ -71,13 +54,13 @@ class CsvExport(Generic[Params, Row]):
         try:
             principal_of(request).require(Permission.EXPORT)
             params = self.parameters(request.query_params)
-        except PermissionDenied as error:
+            chunks = self._chunks(request, params)
+            first = await anext(chunks)  # runs the query: a failure here is still an error response, not a broken file
+        except (PermissionDenied, RateLimited) as error:
             return error_response(error)
         except ValidationFailed as error:
             body = {"errors": [{"message": error.message, "extensions": error.extensions}]}
             return JSONResponse(body, status_code=400)
-        chunks = self._chunks(request, params)
-        first = await anext(chunks)  # runs the query: a failure here is still an error response, not a broken file
         return StreamingResponse(
             _starting_with(first, chunks),
             media_type="text/csv; charset=utf-8",
@@ -110,21 +93,42 @@ class CsvExport(Generic[Params, Row]):
             raise ValidationFailed(issues)
         return params
 
-    async def _chunks(self, request: Request, params: Params) -> AsyncIterator[str]:
-        """The header once the query runs, then the rows a cursor batch at a time, each batch one chunk."""
-        organization_id = principal_of(request).organization_id
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        async with app_state(request).database.sessions() as session:
-            query = self.query(TenantScope(session, organization_id), params)
-            result = await session.stream_scalars(query.execution_options(yield_per=ROWS_PER_CHUNK))
-            writer.writerow(self.columns)
-            yield _drain(buffer)
-            async for rows in result.partitions():
-                writer.writerows([_cell(getattr(row, column)) for column in self.columns] for row in rows)
-                yield _drain(buffer)
-        if buffer.tell():
-            yield _drain(buffer)
+    def cells(self, query: Select[Row]) -> Select[Any]:
+        """The query's exportable rows as the export's cells, in its order. The query is a subquery so that the
+        cells are made from rows already sorted, and a sort stays a sort of the table's columns."""
+        rows = query.subquery()
+        columns = [rows.c[name] for name in self.columns]
+        return select(*(cell(column).label(column.key) for column in columns)).where(exportable(columns))
+
+    async def _chunks(self, request: Request, params: Params) -> AsyncGenerator[bytes]:
+        """The header and the first `ROWS_PER_CHUNK` rows as one chunk once they are read, then the rest of the
+        COPY's output as PostgreSQL sends it; the last chunk only once every row is known to be in the file."""
+        state = app_state(request)
+        async with state.database.sessions() as session:
+            scope = TenantScope(session, principal_of(request).organization_id)
+            await take_slot(scope, state.settings.exports_per_organization)
+            query = self.query(scope, params)
+            records = CsvRecords()
+            pending: list[bytes] = []
+            async with aclosing(scope.copy_out(self.cells(query), format="csv", header=True)) as copied:
+                async for chunk in copied:
+                    pending.append(records.crlf(chunk))
+                    if records.count > ROWS_PER_CHUNK:  # the header is a record too
+                        yield b"".join(pending)
+                        pending.clear()
+            await self._check_none_left_out(scope, query)
+            yield b"".join(pending)
+
+    async def _check_none_left_out(self, scope: TenantScope, query: Select[Row]) -> None:
+        rows = query.order_by(None).subquery()
+        columns = [rows.c[name] for name in self.columns]
+        left_out = await scope.execute(select(func.count()).select_from(rows).where(~exportable(columns)))
+        if count := left_out.scalar_one():
+            raise UnexportableRows(f"{count} rows hold times outside years 1-9999; the {self.name} export fails")
+
+
+class UnexportableRows(RuntimeError):
+    """Rows that no cell can hold were left out of an export, which must then fail rather than look complete."""
 
 
 def _is_list(annotation: Any) -> bool:
@@ -132,31 +136,12 @@ def _is_list(annotation: Any) -> bool:
     return get_origin(annotation) is list or any(_is_list(argument) for argument in get_args(annotation))
 
 
-async def _starting_with(first: str, rest: AsyncIterator[str]) -> AsyncIterator[str]:
+async def _starting_with(first: bytes, rest: AsyncGenerator[bytes]) -> AsyncIterator[bytes]:
+    """`first`, then `rest`, which is closed (its COPY stopped, its slot given back) if the client leaves."""
     yield first
-    async for chunk in rest:
-        yield chunk
-
-
-def _cell(value: object) -> str:
-    """A value as CSV text, with a `'` before every formula a spreadsheet could find in it (a list's items
-    are joined with `;`, where spreadsheets in `;` locales split the cell)."""
-    return FORMULA.sub(r"\1'", _text(value))
-
-
-def _text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, list):
-        return LIST_SEPARATOR.join(_text(item) for item in value)
-    return value.isoformat() if isinstance(value, datetime) else str(value)
-
-
-def _drain(buffer: io.StringIO) -> str:
-    text = buffer.getvalue()
-    buffer.seek(0)
-    buffer.truncate()
-    return text
+    async with aclosing(rest):
+        async for chunk in rest:
+            yield chunk
 
 
 class PeopleExportRules(PersonFilterRules):
