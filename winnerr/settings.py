@@ -87,6 +87,12 @@ class Settings(BaseSettings):
     subscriptions_per_socket: int = Field(default=50, ge=1)
     subscriptions_per_member: int = Field(default=200, ge=1)
     presence_grace_seconds: float = Field(default=5.0, ge=0, le=300)
+    metrics_token: str | None = Field(default=None, min_length=16)
+    """The Bearer token a Prometheus scrape of `GET /metrics` presents (at least 16 characters); unset, with no
+    `METRICS_PORT`, metrics are off."""
+    metrics_port: int | None = Field(default=None, ge=1, le=65535)
+    """Serve the metrics on this port instead (no token; `/metrics` on the API's port is then 404); keep the port
+    private to the monitoring network."""
     compiled_reads: bool = True
     """`on`: queries that map onto tables are answered by one SQL statement (`winnerr.sqlplan`); `off`: by the
     resolvers only."""
