@@ -309,6 +309,11 @@ class Brokerage:
             **message_columns(subject, body),
         )
 
+    def due_in_days(self) -> float:
+        """When a task is due: a third of them last week (some of those done), some today, the rest soon."""
+        low, high = self.rng.choices(((-7.0, -0.5), (0.1, 1.0), (2.0, 14.0)), weights=(4, 2, 5))[0]
+        return self.rng.uniform(low, high)
+
     def task(self, title: str, due_in_days: float, assignee: uuid.UUID, deal: Deal | None = None) -> Task:
         due = self.now + timedelta(days=due_in_days)
         done = due_in_days < 0 and self.rng.random() < 0.4
@@ -400,7 +405,7 @@ async def _book(session: AsyncSession, brokerage: Brokerage, assignees: tuple[uu
                 title = TASKS_BY_STAGE[stage_index].format(
                     first=person.first_name, address=home.row.address, neighborhood=home.neighborhood.name
                 )
-                tasks.append(brokerage.task(title, rng.uniform(-6, 14), assignees[n % 2], deal))
+                tasks.append(brokerage.task(title, brokerage.due_in_days(), assignees[n % 2], deal))
         steps = steps_for(deal, person, stage_index, rng)
         if steps:
             communications.extend(brokerage.conversation(person, home, steps))
