@@ -10,6 +10,7 @@ terminal (development); ``WINNERR_LOG_JSON=1`` or ``0`` overrides that guess.
 outcome); `OperationLog`, a schema extension, writes one ``operation`` line per websocket operation and annotates
 the HTTP request's line with its operation. Values under keys that name a secret (passwords, tokens, secrets,
 authorization, cookies, signatures, message bodies) are replaced by ``[redacted]`` on every line, whoever logs them.
+The same two places count each request and operation in the metrics (`winnerr.observability.metrics`).
 """
 
 from __future__ import annotations
