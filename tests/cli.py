@@ -40,9 +40,11 @@ async def winnerr_async(env: Mapping[str, str], *args: str) -> subprocess.Comple
 
 
 @asynccontextmanager
-async def serving(env: Mapping[str, str], *args: str) -> AsyncIterator[str]:
-    """`winnerr serve ARGS` on a free port until the block ends; yields its base URL once /health answers."""
+async def serving(env: Mapping[str, str], *args: str, output: Path | None = None) -> AsyncIterator[str]:
+    """`winnerr serve ARGS` on a free port until the block ends; yields its base URL once /health answers.
+    Its standard output goes to the file `output` if given (else nowhere)."""
     port = free_port()
+    stdout = output.open("wb") if output is not None else None
     server = await asyncio.create_subprocess_exec(
         str(WINNERR),
         "serve",
@@ -51,7 +53,7 @@ async def serving(env: Mapping[str, str], *args: str) -> AsyncIterator[str]:
         *args,
         env=dict(env),
         cwd=NEUTRAL_DIRECTORY,
-        stdout=asyncio.subprocess.DEVNULL,
+        stdout=stdout or asyncio.subprocess.DEVNULL,
         stderr=asyncio.subprocess.DEVNULL,
     )
     base_url = f"http://127.0.0.1:{port}"
@@ -69,6 +71,8 @@ async def serving(env: Mapping[str, str], *args: str) -> AsyncIterator[str]:
         if server.returncode is None:
             server.terminate()
         await server.wait()
+        if stdout is not None:
+            stdout.close()
 
 
 def succeeded(result: subprocess.CompletedProcess[str]) -> str:

@@ -20,6 +20,7 @@ from winnerr.settings import Settings, load_settings
 from winnerr.state import STATE_KEY, AppState
 
 TEST_JWT_SECRET = "test-secret-" + "x" * 40
+TEST_METRICS_TOKEN = "metrics-token-" + "m" * 24
 UNLIMITED = "100000/minute"  # the API limit has tests of its own (test_rate_limits.py)
 UNLIMITED_BUDGET = "100000000/minute"  # so has the cost budget (test_cost_budget.py)
 PRESENCE_GRACE_SECONDS = 0.5  # OFFLINE is announced this long after a member's last socket closed
@@ -43,6 +44,7 @@ def settings(database_url: str, data_dir: Path) -> Settings:
         database_url=database_url,
         winnerr_data_dir=data_dir,
         jwt_secret=TEST_JWT_SECRET,
+        metrics_token=TEST_METRICS_TOKEN,
         rate_limit_api=UNLIMITED,
         cost_budget=UNLIMITED_BUDGET,
         presence_grace_seconds=PRESENCE_GRACE_SECONDS,

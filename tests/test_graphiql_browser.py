@@ -10,9 +10,13 @@ import os
 from pathlib import Path
 
 from tests.browser import Page, browser_page
+from tests.cli import succeeded, winnerr_async
 from tests.factories import PASSWORD, Tenant
 from tests.graphql_documents import CREATE_PERSON, create_deal
+from tests.test_readme import GRAPHQL
 
+DEMO_SCREENSHOT = Path(__file__).parent.parent / "build" / "graphiql-demo-query.png"
+"""Where the demo query's screenshot goes (build/ is ignored by git)."""
 QUERY_EDITOR = "document.querySelector('.graphiql-query-editor .CodeMirror').CodeMirror"
 RESULT = "document.querySelector('.result-window .CodeMirror').CodeMirror.getValue()"
 
@@ -33,11 +37,11 @@ async def open_graphiql(page: Page, host: str) -> None:
     await page.wait_for("!!document.querySelector('.graphiql-query-editor .CodeMirror')")
 
 
-async def log_in(page: Page, email: str) -> None:
+async def log_in(page: Page, email: str, password: str = PASSWORD) -> None:
     """Fill in and submit the page's login form, then wait for GraphiQL to mount again with the token."""
     await page.evaluate(
         f"document.getElementById('login-email').value = {json.dumps(email)};"
-        f"document.getElementById('login-password').value = {json.dumps(PASSWORD)};"
+        f"document.getElementById('login-password').value = {json.dumps(password)};"
         "document.getElementById('login').requestSubmit()"
     )
     status = await page.wait_for("document.getElementById('login-status').textContent")
@@ -81,8 +85,33 @@ async def test_a_subscription_runs_from_the_page(host: str, tenant: Tenant) -> N
     assert violations == []
 
 
-async def save_screenshot(page: Page) -> None:
-    """Where GRAPHIQL_SCREENSHOT names a file, a PNG of the page as it is (for a person to look at)."""
-    if target := os.environ.get("GRAPHIQL_SCREENSHOT"):
+async def test_a_readme_query_answers_the_demo_and_is_photographed(
+    host: str, cli_env: dict[str, str], tmp_path: Path
+) -> None:
+    """The README's query of the demo's calls, typed into GraphiQL as the demo owner who logged in on the page;
+    a PNG of the answer is saved to `DEMO_SCREENSHOT` (or GRAPHIQL_SCREENSHOT) for a person to look at."""
+    succeeded(await winnerr_async(cli_env, "seed-demo"))
+    [query] = [document for document in GRAPHQL if "communications(channel: CALL" in document]
+    async with browser_page() as page:
+        viewport = {"width": 1600, "height": 1000, "deviceScaleFactor": 1, "mobile": False}
+        await page.command("Emulation.setDeviceMetricsOverride", **viewport)
+        await open_graphiql(page, host)
+        await log_in(page, "owner@demo.example.com", "winnerr-demo")
+        answer = json.loads(await run_in_graphiql(page, query, "durationSeconds"))
+        calls = answer["data"]["communications"]["items"]
+        assert len(calls) == 5
+        assert all(call["durationSeconds"] > 0 and call["person"]["fullName"] for call in calls)
+        target = Path(os.environ.get("GRAPHIQL_SCREENSHOT") or DEMO_SCREENSHOT)
+        await save_screenshot(page, target)
+    picture = await asyncio.to_thread(target.read_bytes)
+    assert picture.startswith(b"\x89PNG")
+    assert len(picture) > 20_000  # a rendered page, not a blank one
+
+
+async def save_screenshot(page: Page, target: Path | None = None) -> None:
+    """A PNG of the page as it is (for a person to look at), to `target` or where GRAPHIQL_SCREENSHOT names."""
+    target = target or (Path(os.environ["GRAPHIQL_SCREENSHOT"]) if os.environ.get("GRAPHIQL_SCREENSHOT") else None)
+    if target is not None:
         shot = await page.command("Page.captureScreenshot", format="png")
-        await asyncio.to_thread(Path(target).write_bytes, base64.b64decode(shot["data"]))
+        target.parent.mkdir(parents=True, exist_ok=True)
+        await asyncio.to_thread(target.write_bytes, base64.b64decode(shot["data"]))

@@ -58,13 +58,27 @@ async def test_graphql_examples_answer_without_errors(
 
 
 @pytest.mark.parametrize("document", SUBSCRIPTIONS)
-async def test_subscription_examples_replay_the_demo(host: str, owner_token: str, document: str) -> None:
+async def test_subscription_examples_replay_the_demo_then_go_live(
+    host: str, client: httpx.AsyncClient, owner_token: str, document: str
+) -> None:
+    """As the README says: `after: 0` replays the 40 demo deals' creation, then a deal changed in another tab
+    arrives live."""
+    deals = await graphql(client, owner_token, "{ deals(limit: 100) { items { id } pagination { total } } }")
+    total = deals["deals"]["pagination"]["total"]
     async with GraphQLSocket.open(host, owner_token) as socket:
         operation = await socket.subscribe(document)
-        [event] = (await socket.next_data(operation)).values()
-    assert event["sequence"] >= 1
-    assert event["type"] == "DEAL_CREATED"
-    assert event["deal"]["title"]
+        replayed = [next(iter((await socket.next_data(operation)).values())) for _ in range(total)]
+        deal_id = deals["deals"]["items"][0]["id"]
+        title = "Renamed while subscribed"
+        rename = f'mutation {{ updateDeal(id: "{deal_id}", input: {{ title: "{title}" }}) {{ id }} }}'
+        await graphql(client, owner_token, rename)
+        [live] = (await socket.next_data(operation)).values()
+    assert [event["type"] for event in replayed] == ["DEAL_CREATED"] * total
+    assert [event["sequence"] for event in replayed] == sorted(event["sequence"] for event in replayed)
+    assert all(event["deal"]["title"] for event in replayed)
+    assert live["type"] == "DEAL_UPDATED"
+    assert live["deal"]["title"] == title
+    assert live["sequence"] > replayed[-1]["sequence"]
 
 
 def run_shell_examples(env: dict[str, str], host: str, directory: Path) -> list[str]:

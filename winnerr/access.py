@@ -1,10 +1,10 @@
 """Which HTTP routes need a token and which rate limit counts them: one table, read by both middlewares.
 
-`route_policy(scope)` answers for a request; the first rule whose path matches wins. The probes and GraphiQL
-(its page and its assets) need no token and are never rate-limited, so a load balancer or a browser reloading
-the IDE can never be refused; every other route counts against a limit (`api`, `exports` or `webhooks`, the
-names of the `RATE_LIMIT_*` settings; an export counts against `RATE_LIMIT_EXPORTS` alone, the stricter).
-Websockets authenticate in `connection_init` and are counted per operation there.
+`route_policy(scope)` answers for a request; the first rule whose path matches wins. The probes, `/metrics` (it
+checks `METRICS_TOKEN` itself) and GraphiQL (its page and its assets) need no JWT and are never rate-limited, so a
+load balancer or a browser reloading the IDE can never be refused; every other route counts against a limit (`api`,
+`exports` or `webhooks`, the names of the `RATE_LIMIT_*` settings; an export counts against `RATE_LIMIT_EXPORTS`
+alone, the stricter). Websockets authenticate in `connection_init` and are counted per operation there.
 """
 
 from __future__ import annotations
@@ -55,7 +55,7 @@ def _under(prefix: str) -> Callable[[Scope], bool]:
 
 
 RULES: tuple[tuple[Callable[[Scope], bool], RoutePolicy], ...] = (
-    (_exactly("/health", "/ready"), UNLIMITED),
+    (_exactly("/health", "/ready", "/metrics"), UNLIMITED),
     (wants_graphiql, UNLIMITED),
     (_under(GRAPHIQL_ASSETS), UNLIMITED),
     (_exactly(GRAPHQL_PATH, "/auth/debug"), PROTECTED),

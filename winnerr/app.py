@@ -31,6 +31,9 @@ from winnerr.health import routes as health_routes
 from winnerr.http_errors import ServerErrors
 from winnerr.limits_storage import shared_storage
 from winnerr.logs import AccessLog, configure_logging
+from winnerr.observability import endpoint as metrics_endpoint
+from winnerr.observability import tracing
+from winnerr.observability.pools import PoolGauges
 from winnerr.ratelimit import Limits, RateLimitMiddleware
 from winnerr.settings import Settings, load_settings
 from winnerr.state import AppState
@@ -53,14 +56,19 @@ def create_app(settings: Settings | None = None) -> Starlette:
         hub = Hub(settings.broadcast_url or url, settings.subscriber_queue_size)
         presence = Presence(database, hub, settings.presence_grace_seconds)
         sockets = OpenSockets(database, settings, limits.websockets)
+        pools = PoolGauges({"main": database.engine, **limits.engines()})
+        tracing.trace_engine(database.engine)
         await hub.start()
         await presence.start()
         await sockets.start()
+        await pools.start()
         gc.freeze()  # what start-up built lives as long as the process: keep it out of every collection
         try:
             state = AppState(settings, database, limits, hub, presence, sockets)
             yield state.as_lifespan_state()
         finally:
+            await pools.stop()
+            metrics_endpoint.process_stopped()
             await sockets.stop()
             await presence.stop()
             await hub.stop()
@@ -73,11 +81,13 @@ def create_app(settings: Settings | None = None) -> Starlette:
         *auth_routes.routes,
         *export_routes,
         *webhook_routes,
+        *metrics_endpoint.routes,
         Route("/graphql", graphql, methods=["GET", "POST"]),
         WebSocketRoute("/graphql", graphql),
         Mount("/graphiql/static", app=static_app(), name="graphiql-static"),
     ]
     middleware = [
+        *tracing.middleware(),
         Middleware(CorrelationIdMiddleware, header_name="X-Request-ID"),
         Middleware(AccessLog),
         Middleware(

@@ -97,11 +97,15 @@ def main() -> None:
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(min=1))
 def serve(host: str, port: int, workers: int) -> None:
-    """Apply migrations, then serve HTTP and websockets."""
+    """Apply migrations, then serve HTTP and websockets (and the metrics on METRICS_PORT, when set)."""
     import uvicorn
+
+    from winnerr.observability import endpoint
 
     settings = _settings()
     os.environ["DATABASE_URL"] = _migrate(settings)
+    endpoint.prepare_workers(workers)
+    endpoint.serve_on_port(settings, host)
     click.echo(f"GraphiQL: http://{host}:{port}/graphql (log in on the page)")
     click.echo(f"A token for scripts: {_command()} token --email owner@demo.example.com (after seed-demo)")
     uvicorn.run(

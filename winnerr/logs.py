@@ -10,6 +10,7 @@ terminal (development); ``WINNERR_LOG_JSON=1`` or ``0`` overrides that guess.
 outcome); `OperationLog`, a schema extension, writes one ``operation`` line per websocket operation and annotates
 the HTTP request's line with its operation. Values under keys that name a secret (passwords, tokens, secrets,
 authorization, cookies, signatures, message bodies) are replaced by ``[redacted]`` on every line, whoever logs them.
+The same two places count each request and operation in the metrics (`winnerr.observability.metrics`).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from strawberry.extensions import SchemaExtension
 from strawberry.types import ExecutionContext
 
 from winnerr.access import PRINCIPAL_KEY
+from winnerr.observability import metrics
 
 __all__ = ["AccessLog", "OperationLog", "annotate", "configure_logging", "redact"]
 
@@ -148,6 +150,8 @@ class AccessLog:
         finally:
             REQUEST.reset(token)
             if scope["type"] == "http":
+                seconds = time.perf_counter() - started
+                metrics.request_finished(scope, status, seconds)
                 fields.update(_principal_fields(scope.get(PRINCIPAL_KEY)))
                 fields.setdefault("outcome", "ok" if status < 400 else "error")
                 access_logger.info(
@@ -155,7 +159,7 @@ class AccessLog:
                     method=scope["method"],
                     path=scope["path"],
                     status=status,
-                    duration_ms=round((time.perf_counter() - started) * 1000, 1),
+                    duration_ms=round(seconds * 1000, 1),
                     **fields,
                 )
 
@@ -172,7 +176,8 @@ def _operation_type(execution: ExecutionContext) -> str | None:
 
 class OperationLog(SchemaExtension):
     """The operation's name, type, outcome and error codes: on the HTTP request's access line, or, over a
-    websocket, on an ``operation`` line of its own. Listed before `ErrorCodes`, so it sees the coded errors."""
+    websocket, on an ``operation`` line of its own; and the same in the operation metrics. Listed before
+    `ErrorCodes`, so it sees the coded errors."""
 
     async def on_operation(self) -> AsyncIterator[None]:
         started = time.perf_counter()
@@ -185,12 +190,14 @@ class OperationLog(SchemaExtension):
         execution = self.execution_context
         result = execution.result
         errors = (getattr(result, "errors", None) or []) if result is not None else []
-        codes = sorted({str((error.extensions or {}).get("code", "UNKNOWN")) for error in errors})
+        every_code = [str((error.extensions or {}).get("code", "UNKNOWN")) for error in errors]
+        codes = sorted(set(every_code))
         fields: dict[str, Any] = {
             "operation_name": execution.operation_name,
             "operation_type": _operation_type(execution),
             "outcome": "error" if codes else "ok",
         }
+        metrics.operation_finished(fields["operation_name"], fields["operation_type"], every_code, seconds)
         if codes:
             fields["error_codes"] = codes
         context = execution.context

@@ -28,6 +28,7 @@ from limits import RateLimitItem
 from limits.aio.storage import MemoryStorage, Storage
 from limits.aio.strategies import SlidingWindowCounterRateLimiter
 from limits.errors import StorageError
+from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.datastructures import MutableHeaders
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -35,6 +36,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from winnerr.access import PRINCIPAL_KEY, route_policy
 from winnerr.auth.principal import Principal
 from winnerr.errors import ErrorCode, RateLimited
+from winnerr.observability.metrics import RATE_LIMIT_REFUSALS
 from winnerr.settings import Settings
 
 logger = logging.getLogger("winnerr.ratelimit")
@@ -87,10 +89,12 @@ class RefusalGuard:
 
 
 class RateLimiter:
-    """One limit applied per key (e.g. IP and e-mail), in `storage` (in memory when none is given)."""
+    """One limit applied per key (e.g. IP and e-mail), in `storage` (in memory when none is given); its refusals
+    are counted in the metrics under `name`."""
 
-    def __init__(self, limit: RateLimitItem, storage: Storage | None = None) -> None:
+    def __init__(self, limit: RateLimitItem, storage: Storage | None = None, name: str = "other") -> None:
         self.limit = limit
+        self.name = name
         self._limiter = SlidingWindowCounterRateLimiter(storage or MemoryStorage())
         self._guard = RefusalGuard()
 
@@ -106,6 +110,7 @@ class RateLimiter:
         guarded = self.limit.key_for(*key)
         now = time.time()
         if waiting := self._guard.refused_for(guarded, now):
+            RATE_LIMIT_REFUSALS.labels(limit=self.name).inc()
             return Window(False, self.limit.amount, 0, max(1, math.ceil(waiting)))
         try:
             allowed = await self._limiter.hit(self.limit, *key, cost=cost) if cost > 0 else True
@@ -115,6 +120,7 @@ class RateLimiter:
             return Window(True, self.limit.amount, self.limit.amount, 1)
         reset_after = max(1, math.ceil(stats.reset_time - now))
         if not allowed:
+            RATE_LIMIT_REFUSALS.labels(limit=self.name).inc()
             reset_after = max(reset_after, self._seconds_to_refill(cost - stats.remaining))
             self._guard.refuse(guarded, now + reset_after)
         return Window(allowed, self.limit.amount, stats.remaining, reset_after)
@@ -136,6 +142,11 @@ class Limits:
     exports: RateLimiter
     cost: RateLimiter
 
+    def engines(self) -> dict[str, AsyncEngine]:
+        """The storage's own database pool, by name, when it has one (the PostgreSQL storage)."""
+        engine = getattr(self.storage, "engine", None)
+        return {"limits": engine} if isinstance(engine, AsyncEngine) else {}
+
     async def close(self) -> None:
         """Release the storage's connections (the PostgreSQL storage has a pool of its own)."""
         close = getattr(self.storage, "close", None)
@@ -147,7 +158,7 @@ class Limits:
         storage = storage or MemoryStorage()
 
         def limiter(name: str) -> RateLimiter:
-            return RateLimiter(settings.rate_limit(name), storage)
+            return RateLimiter(settings.rate_limit(name), storage, name)
 
         return cls(
             storage=storage,
@@ -156,7 +167,7 @@ class Limits:
             webhooks=limiter("webhooks"),
             websockets=limiter("websockets"),
             exports=limiter("exports"),
-            cost=RateLimiter(settings.cost_budget_item, storage),
+            cost=RateLimiter(settings.cost_budget_item, storage, "cost"),
         )
 
 

@@ -51,9 +51,12 @@ def _rate_limit(value: str) -> str:
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_file=".env", extra="ignore", case_sensitive=False)
+    model_config = SettingsConfigDict(
+        env_file=".env", extra="ignore", case_sensitive=False, use_attribute_docstrings=True
+    )
 
     database_url: str | None = None
+    """`postgresql://user:password@host:5432/db`; unset, an embedded PostgreSQL under `WINNERR_DATA_DIR`."""
     database_role: str | None = Field(default=None, pattern=r"^[a-z_][a-z0-9_]{0,62}$")
     """The role every transaction runs as (`SET LOCAL ROLE`), so row-level security binds the app: one that owns
     no table and lacks BYPASSRLS, made by `winnerr migrate` (`winnerr.db.runtime_role`); unset, the URL's user."""
@@ -61,36 +64,61 @@ class Settings(BaseSettings):
     """`transaction` behind a pooler in transaction mode (PgBouncer): no prepared-statement caches; then
     `BROADCAST_URL` must be set, since LISTEN needs a connection of its own past the pooler."""
     broadcast_url: str | None = None
+    """Where subscription events travel between instances: `postgresql://` (LISTEN/NOTIFY), `redis://` or
+    `memory://` (one process only); unset, the same PostgreSQL as `DATABASE_URL`."""
     winnerr_env: Environment = Environment.DEVELOPMENT
+    """`development` or `production` (production requires `JWT_SECRET`, hides `/auth/debug`, turns introspection
+    off)."""
     winnerr_data_dir: Path = Path(".winnerr")
+    """The embedded database's files and, in development, the generated JWT secret."""
     jwt_secret: str | None = Field(default=None, min_length=32)
+    """The HS256 secret for access tokens, at least 32 characters; required in production (in development one is
+    generated once into the data dir)."""
     jwt_previous_secrets: Annotated[list[Annotated[str, Field(min_length=32)]], NoDecode] = Field(default_factory=list)
     """Comma-separated secrets `JWT_SECRET` replaced: they still verify tokens (not sign them) until those expire."""
     jwt_issuer: str = "winnerr"
+    """The `iss` claim issued and required on every token."""
     jwt_audience: str = "winnerr-api"
+    """The `aud` claim issued and required on every token."""
     jwks_url: AnyHttpUrl | None = None
+    """Also accept RS256/ES256 tokens of an identity provider whose keys are here (members matched by `email`)."""
     jwks_refresh_seconds: float = Field(default=30.0, ge=0, le=3600)
     """The least time between two fetches of `JWKS_URL` (a token with an unknown `kid` asks for one)."""
     auth_debug: bool | None = None
     """`/auth/debug`: unset, on in development only; production refuses to start with it on."""
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    """Comma-separated browser origins allowed to call the API and open websockets; none by default."""
     trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=list)
     """Peers (IPs or CIDR networks) whose `X-Forwarded-For` is believed; none by default."""
     public_url: AnyHttpUrl | None = None
+    """The external base URL as providers see it: Twilio signatures are checked against it, status callbacks
+    point to it."""
     twilio_account_sid: str | None = None
+    """The Twilio account for `sendSms` and `startCall`."""
     twilio_auth_token: str | None = None
+    """Verifies Twilio's webhooks (with `PUBLIC_URL`) and authenticates outbound calls to Twilio."""
     nylas_webhook_secret: str | None = None
+    """Verifies Nylas's webhooks (HMAC-SHA256); unset, `/webhooks/nylas` answers 503."""
     stripe_webhook_secret: str | None = None
+    """Verifies Stripe's webhooks (`whsec_…`); unset, `/webhooks/stripe` answers 503."""
     twilio_api_base_url: AnyHttpUrl | None = None
     """Where Twilio's REST API is (unset: Twilio's own, https://api.twilio.com); tests point it at a stub."""
     nylas_api_url: AnyHttpUrl = AnyHttpUrl("https://api.us.nylas.com")
+    """Nylas's API, for sending e-mail, syncing and calendar writes."""
     nylas_api_key: str | None = None
+    """The Nylas API key for those calls."""
     provider_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
+    """How long a provider's API may take before the call fails with PROVIDER_ERROR (at most 120)."""
     rate_limit_api: str = "100/minute"
+    """Requests per member (per client IP on public routes), in the `limits` notation."""
     rate_limit_auth: str = "5/15 minutes"
+    """Failed logins per client IP and e-mail."""
     rate_limit_webhooks: str = "1000/minute"
+    """Webhook deliveries per provider."""
     rate_limit_websockets: str = "60/minute"
+    """Websocket openings per member."""
     rate_limit_exports: str = "10/minute"
+    """CSV exports per member."""
     rate_limit_url: str | None = None
     """Where rate-limit counters and cost budgets live: `redis://…` (or `memory://`, one process only);
     unset, a `redis://` `BROADCAST_URL`, else the PostgreSQL database (`winnerr.limits_storage`)."""
@@ -100,14 +128,29 @@ class Settings(BaseSettings):
     idempotency_wait_seconds: float = Field(default=10.0, gt=0, le=300)
     """How long a mutation waits for a running request with its `Idempotency-Key` before CONFLICT."""
     winnerr_log_level: LogLevel = LogLevel.INFO
+    """`debug`, `info`, `warning` or `error`."""
     access_token_ttl: int = Field(default=900, gt=0)
+    """Lifetime of an access token, in seconds."""
     refresh_token_ttl: int = Field(default=30 * 24 * 3600, gt=0)
+    """Lifetime of a refresh token, in seconds."""
     subscriber_queue_size: int = Field(default=256, ge=1, le=100_000)
-    introspection: bool | None = None  # unset: on in development, off in production (`allows_introspection`)
+    """Events a subscription may fall behind before its socket is closed (1013)."""
+    introspection: bool | None = None
+    """Whether the schema may be introspected; unset, on in development and off in production."""
     websockets_per_member: int = Field(default=20, ge=1)
+    """Websockets one member may hold open in one process."""
     subscriptions_per_socket: int = Field(default=50, ge=1)
+    """Operations in flight on one websocket."""
     subscriptions_per_member: int = Field(default=200, ge=1)
+    """Operations in flight per member, over all their websockets in one process."""
     presence_grace_seconds: float = Field(default=5.0, ge=0, le=300)
+    """How long after a member's last socket closed they are announced OFFLINE (a reload stays ONLINE)."""
+    metrics_token: str | None = Field(default=None, min_length=16)
+    """The Bearer token a Prometheus scrape of `GET /metrics` presents (at least 16 characters); unset, with no
+    `METRICS_PORT`, metrics are off."""
+    metrics_port: int | None = Field(default=None, ge=1, le=65535)
+    """Serve the metrics on this port instead (no token; `/metrics` on the API's port is then 404); keep the port
+    private to the monitoring network."""
     exports_per_organization: int = Field(default=2, ge=1, le=100)
     """CSV exports an organization may run at once, across all instances (`winnerr.export.slots`); one more is
     answered 429 with `Retry-After`."""

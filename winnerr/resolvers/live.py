@@ -26,6 +26,7 @@ from winnerr.context import Context
 from winnerr.db.enums import EventType
 from winnerr.db.models import Communication, Deal, Event, Membership, Organization, Person, User
 from winnerr.db.scope import tenant_filter
+from winnerr.observability.metrics import SUBSCRIPTION_DELIVERIES, SUBSCRIPTION_DROPS, SUBSCRIPTIONS_OPEN
 from winnerr.resolvers import records
 from winnerr.resolvers.pagination import Page, PageRequest, paginate
 from winnerr.resolvers.validation import parse_id, validate
@@ -102,6 +103,7 @@ async def _events(
     subscriber is still a member (`CurrentMembership`)."""
     organization_id = ctx.principal.organization_id
     membership = CurrentMembership(ctx)
+    SUBSCRIPTIONS_OPEN.inc()
     try:
         async for notice in organization_events(ctx.hub, ctx.database, organization_id, after):
             if notice.type in MEMBER_EVENTS and not await membership.changed(notice):
@@ -114,9 +116,13 @@ async def _events(
                 return
             with _kept_if_database_unavailable():
                 async with ctx.operation():
+                    SUBSCRIPTION_DELIVERIES.inc()
                     yield LiveEvent(notice, loaded.row)
     except SlowConsumer:
+        SUBSCRIPTION_DROPS.labels(reason="slow_consumer").inc()
         await ctx.disconnect(SLOW_CONSUMER_CLOSE_CODE, SLOW_CONSUMER_REASON)
+    finally:
+        SUBSCRIPTIONS_OPEN.dec()
 
 
 @contextmanager

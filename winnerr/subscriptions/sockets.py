@@ -28,6 +28,7 @@ from winnerr.db.database import Database
 from winnerr.db.enums import Role
 from winnerr.db.models import Membership
 from winnerr.errors import DomainError, ErrorCode
+from winnerr.observability.metrics import WEBSOCKETS_OPEN
 from winnerr.ratelimit import RateLimiter
 from winnerr.settings import Settings
 
@@ -69,10 +70,12 @@ class OpenSockets:
             raise TooMany(f"Too many websockets: at most {bound} per member; close one before opening another")
         self._sockets[context.connection_id] = context
         self._members[member] += 1
+        WEBSOCKETS_OPEN.inc()
 
     def remove(self, context: Context) -> None:
         if self._sockets.pop(context.connection_id, None) is not None:
             _decrement(self._members, _member_of(context))
+            WEBSOCKETS_OPEN.dec()
 
     @contextlib.contextmanager
     def operation(self, context: Context) -> Iterator[None]:

@@ -16,6 +16,7 @@ from twilio.twiml.voice_response import VoiceResponse
 
 from winnerr.errors import ErrorCode
 from winnerr.http_errors import json_error
+from winnerr.observability.metrics import WEBHOOK_DELIVERIES
 from winnerr.settings import Settings
 from winnerr.state import app_state
 from winnerr.webhooks import nylas_events, stripe_events, twilio_events
@@ -49,7 +50,18 @@ REJECTION_CODES = {401: ErrorCode.UNAUTHENTICATED, 400: ErrorCode.VALIDATION_ERR
 
 
 async def _received(request: Request, provider: Provider) -> Outcome | Response:
-    """Verify, record and apply the delivery; or the response refusing it (nothing stored then)."""
+    """Verify, record and apply the delivery, or the response refusing it (nothing stored then); counted in
+    the metrics by provider and outcome."""
+    answer = await _verified_and_applied(request, provider)
+    if isinstance(answer, Response):
+        outcome = "not_configured" if answer.status_code == 503 else f"rejected_{answer.status_code}"
+    else:
+        outcome = answer.status.lower() if answer.recorded else "duplicate"
+    WEBHOOK_DELIVERIES.labels(provider=provider.name.lower(), outcome=outcome).inc()
+    return answer
+
+
+async def _verified_and_applied(request: Request, provider: Provider) -> Outcome | Response:
     state = app_state(request)
     if not provider.configured(state.settings):
         message = f"{provider.name} webhooks are not configured on this server: set {provider.settings}"
