@@ -100,6 +100,10 @@ class WinnerrGraphQL(GraphQL[Context, None]):
     def parse_json(self, data: str | bytes) -> object:
         return parse_json(data)
 
+    def encode_json(self, data: object) -> str:
+        """Websocket messages and server-sent events; a shared answer's JSON is written once, not per socket."""
+        return encode_response(data)
+
     async def parse_http_body(self, request: AsyncHTTPRequestAdapter) -> GraphQLRequestData | list[GraphQLRequestData]:
         content_type = parse_content_type(request.content_type or "")[0].lower()
         if request.method == "POST" and content_type == JSON:
@@ -160,15 +164,24 @@ class WinnerrGraphQL(GraphQL[Context, None]):
 
 
 def encode_response(body: object) -> str:
-    """The response body as JSON; `data` compiled to SQL (`RawJSON`) goes in as PostgreSQL wrote it, unparsed.
-    Every HTTP answer of /graphql is assembled here."""
-    data = body.get("data") if isinstance(body, dict) else None
-    if not isinstance(data, RawJSON):
+    """The response body as JSON; `data` already written as JSON (`RawJSON`: compiled to SQL, or a
+    subscription event's answer shared by its audience) goes in as it is, unparsed. Every HTTP answer of
+    /graphql is assembled here, and every websocket message: over a websocket the result is the message's
+    `payload`."""
+    if not isinstance(body, dict):
         return json.dumps(body, separators=(",", ":"))
-    assert isinstance(body, dict)
-    rest = {key: value for key, value in body.items() if key != "data"}
+    data, payload = body.get("data"), body.get("payload")
+    if isinstance(data, RawJSON):
+        return _with_raw(body, "data", data.text)
+    if isinstance(payload, dict) and isinstance(payload.get("data"), RawJSON):
+        return _with_raw(body, "payload", encode_response(payload))
+    return json.dumps(body, separators=(",", ":"))
+
+
+def _with_raw(body: dict[str, object], key: str, text: str) -> str:
+    rest = {name: value for name, value in body.items() if name != key}
     tail = "," + json.dumps(rest, separators=(",", ":"))[1:] if rest else "}"
-    return '{"data":' + data.text + tail
+    return "{" + json.dumps(key) + ":" + text + tail
 
 
 def _request_error(message: str) -> ExecutionResult:
