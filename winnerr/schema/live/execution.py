@@ -5,7 +5,7 @@ is executed once for each *audience*, and every subscriber of that audience gets
 written once (`RawJSON`). An audience is
 
 - the operation, compared by its syntax tree (two sockets that sent the same text share it),
-- its variables,
+- its variables, but for those only telling where the subscriber resumes (`after`),
 - the subscriber's organization and role, read at each event (a role that changed takes the subscriber
   to the audience of its new role at once),
 - and the subscriber itself when the selection reaches a field whose answer depends on who asks
@@ -20,12 +20,12 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections import Counter
 from collections.abc import Hashable
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
-from graphql import ExecutionResult, FieldNode, Node, Visitor, visit
+from graphql import ExecutionResult, FieldNode, Node, OperationDefinitionNode, VariableNode, Visitor, visit
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from winnerr.context import Context
@@ -35,6 +35,7 @@ from winnerr.sqlplan import RawJSON
 
 PER_VIEWER_FIELDS = frozenset({"isFavorite"})
 """Fields whose answer depends on the member asking, not only on their organization and role."""
+REPLAY_ARGUMENT = "after"
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,22 +65,38 @@ class SyntaxKey:
         return isinstance(other, SyntaxKey) and (self.nodes is other.nodes or self.nodes == other.nodes)
 
 
-class _FieldNames(Visitor):
+class _Usages(Visitor):
+    """The field names a selection names, and how often it uses each variable."""
+
     def __init__(self) -> None:
         super().__init__()
         self.names: set[str] = set()
+        self.variables: Counter[str] = Counter()
 
     def enter_field(self, node: FieldNode, *_: Any) -> None:
         self.names.add(node.name.value)
 
+    def enter_variable(self, node: VariableNode, *_: Any) -> None:
+        self.variables[node.name.value] += 1
 
-@lru_cache(maxsize=256)
-def asks_about_viewer(key: SyntaxKey) -> bool:
-    """Whether the selection (through its fragments) names a field of `PER_VIEWER_FIELDS`."""
-    names = _FieldNames()
-    for node in key.nodes:
-        visit(node, names)
-    return not names.names.isdisjoint(PER_VIEWER_FIELDS)
+
+def usages(nodes: tuple[Node, ...]) -> _Usages:
+    found = _Usages()
+    for node in nodes:
+        visit(node.selection_set if isinstance(node, OperationDefinitionNode) else node, found)
+    return found
+
+
+def replay_only(operation: OperationDefinitionNode, used: Counter[str]) -> frozenset[str]:
+    """The variables used only as a root field's `after`: where a subscriber resumes, not what it is shown."""
+    resuming: Counter[str] = Counter(
+        argument.value.name.value
+        for field in operation.selection_set.selections
+        if isinstance(field, FieldNode)
+        for argument in field.arguments
+        if argument.name.value == REPLAY_ARGUMENT and isinstance(argument.value, VariableNode)
+    )
+    return frozenset(name for name, count in resuming.items() if used[name] == count)
 
 
 class PerEventExecutionContext(StrawberryGraphQLCoreExecutionContext):
@@ -89,13 +106,12 @@ class PerEventExecutionContext(StrawberryGraphQLCoreExecutionContext):
     the subscription's sub-field memo under keys that never repeat (about 2 KiB per event per socket, kept
     for the socket's life, bench/RESULTS.md): each event gets a fresh memo."""
 
-    _subscription: tuple[SyntaxKey, str] | None = None
+    _subscription: tuple[SyntaxKey, str, bool] | None = None
     _per_event = False
 
     def build_per_event_executor(self, payload: Any) -> PerEventExecutionContext:
         if self._subscription is None:
-            nodes = (self.operation, *self.fragment_definitions.values())
-            self._subscription = (SyntaxKey(nodes), _frozen(self.variable_values.coerced))
+            self._subscription = self._audience_of_subscription()
         executor = super().build_per_event_executor(payload)
         assert isinstance(executor, PerEventExecutionContext)
         executor._relevant_sub_fields = {}
@@ -109,11 +125,20 @@ class PerEventExecutionContext(StrawberryGraphQLCoreExecutionContext):
         key = ("execution", self._audience(context), event.sequence)
         return context.hub.shared.get(key, lambda: self._shared_execution(context, serially))
 
+    def _audience_of_subscription(self) -> tuple[SyntaxKey, str, bool]:
+        """What of the audience is fixed for the subscription: its document, the variables that shape its
+        answer (not those only telling where it resumes), whether it asks for `PER_VIEWER_FIELDS`."""
+        nodes = (self.operation, *self.fragment_definitions.values())
+        used = usages(nodes)
+        skipped = replay_only(self.operation, used.variables)
+        shaping = {name: value for name, value in self.variable_values.coerced.items() if name not in skipped}
+        return SyntaxKey(nodes), _frozen(shaping), not used.names.isdisjoint(PER_VIEWER_FIELDS)
+
     def _audience(self, context: Context) -> Audience:
         assert self._subscription is not None
-        document, variables = self._subscription
+        document, variables, per_viewer = self._subscription
         principal = context.principal
-        viewer = principal.user_id if asks_about_viewer(document) else None
+        viewer = principal.user_id if per_viewer else None
         return Audience(document, variables, principal.organization_id, principal.role, viewer)
 
     async def _shared_execution(self, context: Context, serially: bool | None) -> ExecutionResult:
