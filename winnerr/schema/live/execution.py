@@ -93,7 +93,7 @@ def replay_only(operation: OperationDefinitionNode, used: Counter[str]) -> froze
         argument.value.name.value
         for field in operation.selection_set.selections
         if isinstance(field, FieldNode)
-        for argument in field.arguments
+        for argument in field.arguments or ()
         if argument.name.value == REPLAY_ARGUMENT and isinstance(argument.value, VariableNode)
     )
     return frozenset(name for name, count in resuming.items() if used[name] == count)
