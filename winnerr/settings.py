@@ -87,6 +87,9 @@ class Settings(BaseSettings):
     subscriptions_per_socket: int = Field(default=50, ge=1)
     subscriptions_per_member: int = Field(default=200, ge=1)
     presence_grace_seconds: float = Field(default=5.0, ge=0, le=300)
+    websocket_compression: bool = False
+    """`on`: offer permessage-deflate to websocket clients. Off by default: events are a few hundred bytes,
+    and a compressed socket holds about 41 KiB more of zlib state."""
     compiled_reads: bool = True
     """`on`: queries that map onto tables are answered by one SQL statement (`winnerr.sqlplan`); `off`: by the
     resolvers only."""
