@@ -6,7 +6,7 @@ from typing import Any
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import AddValidationRules, MaxTokensLimiter, ParserCache, ValidationCache
+from strawberry.extensions import AddValidationRules, MaxTokensLimiter, ValidationCache
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
@@ -19,7 +19,7 @@ from winnerr.schema.communications.queries import CommunicationsQuery
 from winnerr.schema.deals.mutations import DealsMutation
 from winnerr.schema.deals.queries import DealsQuery
 from winnerr.schema.exposure import SchemaExposure
-from winnerr.schema.extensions import ErrorCodes, Transaction
+from winnerr.schema.extensions import ErrorCodes, ParsedOnce, Transaction
 from winnerr.schema.favorites.mutations import FavoritesMutation
 from winnerr.schema.favorites.queries import FavoritesQuery
 from winnerr.schema.integrations.mutations import IntegrationsMutation
@@ -99,7 +99,7 @@ def build_schema(**options: Any) -> strawberry.Schema:
             OperationLog,
             lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
             lambda: AddValidationRules([DocumentLimits]),
-            ParserCache,  # each distinct document parsed once per process, not once per socket
+            ParsedOnce,
             ValidationCache,
             Transaction,
             CostBudget,
