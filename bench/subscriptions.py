@@ -3,7 +3,10 @@
 Run by hand (not part of the tests), with the local PostgreSQL on 127.0.0.1:5432:
 
     .venv/bin/python bench/subscriptions.py [--sockets 1000] [--members 10] [--mutations 10] [--no-compression]
-                                            [--profile auto|always|never] [--keep]
+                                            [--roles 1|2|3] [--documents 1] [--profile auto|always|never] [--keep]
+
+`--roles 3 --documents 20` is the mixed case: the members but the owner are AGENT, VIEWER and ADMIN in turn, and
+the sockets take 20 distinct documents in turn (the same selection under other aliases).
 
 It creates the database `winnerr_bench_subs` (dropping any previous one), migrates it, creates an organization
 with `winnerr create-org` plus `--members - 1` AGENT members, then a person and a deal over GraphQL; starts
@@ -192,16 +195,27 @@ def slope(points: Sequence[tuple[int, int]]) -> float:
 # Setup: database, organization, server
 
 
-async def add_members(count: int) -> list[str]:
-    """`count` AGENT members besides the owner (there is no CLI nor mutation for it); their e-mails."""
+MIXED_ROLES = (Role.AGENT, Role.VIEWER, Role.ADMIN)
+
+
+def document(number: int) -> str:
+    """The `number`th of the distinct subscription documents (`--documents`): the same answer under another
+    alias, so each is an audience of its own."""
+    return DEAL_UPDATED if number == 0 else DEAL_UPDATED.replace("sequence type", f"sequence type v{number}: type")
+
+
+async def add_members(count: int, roles: int = 1) -> list[str]:
+    """`count` members besides the owner (there is no CLI nor mutation for it), their roles taken in turn from
+    the first `roles` of AGENT, VIEWER, ADMIN; their e-mails."""
     emails = [f"agent{n}@subs.example.com" for n in range(1, count + 1)]
     database = Database.connect(DATABASE_URL)
     try:
         async with database.sessions.begin() as session:
             owner = select(Membership.organization_id).join(User, User.id == Membership.user_id)
             organization_id = (await session.execute(owner.where(User.email == OWNER_EMAIL))).scalar_one()
-            for email in emails:
-                await add_member(session, organization_id, email=email, password=PASSWORD, role=Role.AGENT)
+            for n, email in enumerate(emails):
+                role = MIXED_ROLES[n % roles]
+                await add_member(session, organization_id, email=email, password=PASSWORD, role=role)
     finally:
         await database.close()
     return emails
@@ -281,7 +295,7 @@ class Subscriber:
 
 
 async def open_subscriber(
-    index: int, host: str, token: str, deal_id: str, board: Board, compression: str | None
+    index: int, host: str, token: str, deal_id: str, board: Board, compression: str | None, query: str = DEAL_UPDATED
 ) -> Subscriber:
     connection = await websockets.connect(
         f"ws://{host}/graphql",
@@ -295,7 +309,7 @@ async def open_subscriber(
     ack = json.loads(await asyncio.wait_for(connection.recv(), 60))
     if ack.get("type") != "connection_ack":
         raise RuntimeError(f"socket {index}: {ack}")
-    subscribe = {"id": "1", "type": "subscribe", "payload": {"query": DEAL_UPDATED, "variables": {"id": deal_id}}}
+    subscribe = {"id": "1", "type": "subscribe", "payload": {"query": query, "variables": {"id": deal_id}}}
     await connection.send(json.dumps(subscribe))
     if index == 0:
         board.extensions = [extension.name for extension in connection.protocol.extensions]
@@ -515,7 +529,15 @@ async def benchmark(setup: Setup, args: argparse.Namespace) -> bool:
             indexes = range(first, min(first + args.batch, args.sockets))
             subscribers += await asyncio.gather(
                 *(
-                    open_subscriber(i, setup.host, setup.tokens[i % len(setup.tokens)], deal_id, board, compression)
+                    open_subscriber(
+                        i,
+                        setup.host,
+                        setup.tokens[i % len(setup.tokens)],
+                        deal_id,
+                        board,
+                        compression,
+                        document(i % args.documents),
+                    )
                     for i in indexes
                 )
             )
@@ -645,6 +667,8 @@ def main() -> None:
     parser.add_argument("--profile", choices=("auto", "always", "never"), default="auto")
     parser.add_argument("--profile-output", default="/tmp/winnerr-subscriptions-profile.txt")  # noqa: S108
     parser.add_argument("--keep", action="store_true", help="keep the database")
+    parser.add_argument("--roles", type=int, choices=(1, 2, 3), default=1, help="roles of the members but the owner")
+    parser.add_argument("--documents", type=int, default=1, help="distinct subscription documents (round robin)")
     args = parser.parse_args()
     raise_fd_limit(args.sockets * 2 + 512)
 
@@ -666,7 +690,7 @@ def main() -> None:
             WINNERR_DATA_DIR=tempfile.mkdtemp(prefix="winnerr-bench-"),
         )
         winnerr(env, "create-org", "--name", "Bench Realty", "--owner-email", OWNER_EMAIL, "--password", PASSWORD)
-        emails = [OWNER_EMAIL, *asyncio.run(add_members(args.members - 1))]
+        emails = [OWNER_EMAIL, *asyncio.run(add_members(args.members - 1, args.roles))]
         tokens = [winnerr(env, "token", "--email", email, "--ttl", "3600") for email in emails]
 
         port = free_port()
@@ -676,7 +700,8 @@ def main() -> None:
             f"{time.strftime('%Y-%m-%d %H:%M:%S %Z')}; machine: {cpu_model()}, {os.cpu_count()} cores; Python"
             f" {platform.python_version()}, websockets {version('websockets')}, uvicorn {version('uvicorn')},"
             f" strawberry {version('strawberry-graphql')}; load average"
-            f" {os.getloadavg()[0]:.1f}; server pid {server.pid}; {args.sockets} sockets of {len(emails)} members,"
+            f" {os.getloadavg()[0]:.1f}; server pid {server.pid}; {args.sockets} sockets of"
+            f" {len(emails)} members in {args.roles + 1} roles, {args.documents} documents,"
             f" permessage-deflate {'off' if args.no_compression else 'offered'}; {git_state()}"
         )
         py_spy = PY_SPY if Path(PY_SPY).exists() else shutil.which("py-spy")

@@ -7,6 +7,7 @@ changes it records become events in that same transaction, and are broadcast onl
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -15,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.requests import Request
 from starlette.websockets import WebSocket
 
 from winnerr.auth.principal import Principal
@@ -95,6 +97,9 @@ class Context:
     authenticated: Principal | None = None
     connection_params: dict[str, Any] = field(default_factory=dict)
     connection: WebSocket | None = None
+    request: Request | None = None
+    stream_ended: asyncio.Event | None = None
+    """Set to end an HTTP event stream (`winnerr.event_streams`), as closing ends a websocket."""
     connection_id: uuid.UUID = field(default_factory=uuid.uuid4)
     admit: Callable[[], Awaitable[None]] | None = None
     on_disconnect: list[Callable[[], object]] = field(default_factory=list)
@@ -138,9 +143,11 @@ class Context:
         self.unit.changes.append(Change(type, entity_id))
 
     async def disconnect(self, code: int, reason: str) -> None:
-        """Close this context's websocket (a no-op for HTTP requests)."""
+        """Close this context's websocket, or end its event stream (a no-op for other HTTP requests)."""
         if self.connection is not None:
             await self.connection.close(code=code, reason=reason)
+        elif self.stream_ended is not None:
+            self.stream_ended.set()
 
     @asynccontextmanager
     async def operation(self, *, admit: bool = False) -> AsyncIterator[Operation]:

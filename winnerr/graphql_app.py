@@ -8,6 +8,7 @@ Queries run over GET and POST, mutations over POST only (a GET is a 405); subscr
 from __future__ import annotations
 
 import json
+from collections.abc import AsyncIterator, Callable, Mapping
 from datetime import timedelta
 
 from asgi_correlation_id import correlation_id
@@ -23,6 +24,7 @@ from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.http.base import BaseRequestProtocol
 from strawberry.http.parse_content_type import parse_content_type
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
+from strawberry.subscriptions import GRAPHQL_SSE_PROTOCOL, GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 from strawberry.types.unset import UnsetType
@@ -30,6 +32,7 @@ from strawberry.types.unset import UnsetType
 from winnerr.access import wants_graphiql
 from winnerr.context import Context
 from winnerr.errors import ErrorCode
+from winnerr.event_streams import held_to_its_bounds, is_event_stream
 from winnerr.graphiql import graphiql_page
 from winnerr.graphql_http import (
     JSON,
@@ -53,7 +56,7 @@ CONTEXT_KEY = "winnerr.context"
 OPERATIONS_BY_METHOD = {"GET": {OperationType.QUERY}, "POST": {OperationType.QUERY, OperationType.MUTATION}}
 SUBSCRIPTIONS_NEED_A_SOCKET = (
     "Subscriptions are not served over plain HTTP: open a websocket to /graphql "
-    "(subprotocol graphql-transport-ws or graphql-ws)"
+    "(subprotocol graphql-transport-ws or graphql-ws), or ask for server-sent events (Accept: text/event-stream)"
 )
 
 
@@ -72,10 +75,23 @@ class WinnerrGraphQL(GraphQL[Context, None]):
         )
         if isinstance(request, WebSocket):
             context.connection = request
-            request.scope[CONTEXT_KEY] = context
         else:
+            context.request = request
             context.authenticated = principal_of(request)
+        request.scope[CONTEXT_KEY] = context
         return context
+
+    async def create_streaming_response(
+        self,
+        request: Request | WebSocket,
+        stream: Callable[[], AsyncIterator[str]],
+        sub_response: Response,
+        headers: Mapping[str, str],
+    ) -> Response:
+        """Server-sent events, held to a websocket's bounds (`winnerr.event_streams`)."""
+        if is_event_stream(dict(headers)):
+            stream = held_to_its_bounds(request.scope[CONTEXT_KEY], app_state(request), stream)
+        return await super().create_streaming_response(request, stream, sub_response, headers)
 
     async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
         assert context.connection is not None
@@ -101,6 +117,10 @@ class WinnerrGraphQL(GraphQL[Context, None]):
 
     def parse_json(self, data: str | bytes) -> object:
         return parse_json(data)
+
+    def encode_json(self, data: object) -> str:
+        """Websocket messages and server-sent events; a shared answer's JSON is written once, not per socket."""
+        return encode_response(data)
 
     async def parse_http_body(self, request: AsyncHTTPRequestAdapter) -> GraphQLRequestData | list[GraphQLRequestData]:
         content_type = parse_content_type(request.content_type or "")[0].lower()
@@ -179,15 +199,24 @@ class WinnerrGraphQL(GraphQL[Context, None]):
 
 
 def encode_response(body: object) -> str:
-    """The response body as JSON; `data` compiled to SQL (`RawJSON`) goes in as PostgreSQL wrote it, unparsed.
-    Every HTTP answer of /graphql is assembled here."""
-    data = body.get("data") if isinstance(body, dict) else None
-    if not isinstance(data, RawJSON):
+    """The response body as JSON; `data` already written as JSON (`RawJSON`: compiled to SQL, or a
+    subscription event's answer shared by its audience) goes in as it is, unparsed. Every HTTP answer of
+    /graphql is assembled here, and every websocket message: over a websocket the result is the message's
+    `payload`."""
+    if not isinstance(body, dict):
         return json.dumps(body, separators=(",", ":"))
-    assert isinstance(body, dict)
-    rest = {key: value for key, value in body.items() if key != "data"}
+    data, payload = body.get("data"), body.get("payload")
+    if isinstance(data, RawJSON):
+        return _with_raw(body, "data", data.text)
+    if isinstance(payload, dict) and isinstance(payload.get("data"), RawJSON):
+        return _with_raw(body, "payload", encode_response(payload))
+    return json.dumps(body, separators=(",", ":"))
+
+
+def _with_raw(body: dict[str, object], key: str, text: str) -> str:
+    rest = {name: value for name, value in body.items() if name != key}
     tail = "," + json.dumps(rest, separators=(",", ":"))[1:] if rest else "}"
-    return '{"data":' + data.text + tail
+    return "{" + json.dumps(key) + ":" + text + tail
 
 
 def _request_error(message: str) -> ExecutionResult:
@@ -212,6 +241,7 @@ class GraphQLEndpoint:
             connection_init_wait_timeout=timedelta(seconds=CONNECTION_INIT_SECONDS),
             allowed_origins=("*",),  # `origin_allowed` is the only origin check
             max_subscriptions_per_connection=None,  # bounded per socket and per member by `OpenSockets`
+            subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL, GRAPHQL_SSE_PROTOCOL),
         )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

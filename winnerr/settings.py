@@ -154,6 +154,9 @@ class Settings(BaseSettings):
     exports_per_organization: int = Field(default=2, ge=1, le=100)
     """CSV exports an organization may run at once, across all instances (`winnerr.export.slots`); one more is
     answered 429 with `Retry-After`."""
+    websocket_compression: bool = False
+    """`on`: offer permessage-deflate to websocket clients. Off by default: events are a few hundred bytes,
+    and a compressed socket holds about 41 KiB more of zlib state."""
     compiled_reads: bool = True
     """`on`: queries that map onto tables are answered by one SQL statement (`winnerr.sqlplan`); `off`: by the
     resolvers only."""

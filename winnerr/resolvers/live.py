@@ -171,10 +171,11 @@ class CurrentMembership:
         return member_change <= self.applied or await self._recheck(member_change)
 
     async def _recheck(self, through: int) -> bool:
-        if self.ctx.connection is None:
+        connection = self.ctx.connection or self.ctx.request
+        if connection is None:
             return True
         principal = self.ctx.principal
-        sockets = app_state(self.ctx.connection).sockets
+        sockets = app_state(connection).sockets
         key = ("membership", principal.organization_id, principal.user_id, through)
         role = await retrying(
             self.ctx.hub.shared.get, key, lambda: sockets.recheck(principal.organization_id, principal.user_id)

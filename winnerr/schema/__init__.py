@@ -7,7 +7,6 @@ from typing import Any
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import AddValidationRules, MaxTokensLimiter, ValidationCache
-from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 from strawberry.types.base import get_object_definition
@@ -23,13 +22,14 @@ from winnerr.schema.communications.queries import CommunicationsQuery
 from winnerr.schema.deals.mutations import DealsMutation
 from winnerr.schema.deals.queries import DealsQuery
 from winnerr.schema.exposure import SchemaExposure
-from winnerr.schema.extensions import ErrorCodes, Transaction
+from winnerr.schema.extensions import ErrorCodes, ParsedOnce, Transaction
 from winnerr.schema.favorites.mutations import FavoritesMutation
 from winnerr.schema.favorites.queries import FavoritesQuery
 from winnerr.schema.integrations.mutations import IntegrationsMutation
 from winnerr.schema.integrations.queries import IntegrationsQuery
 from winnerr.schema.leads.mutations import LeadsMutation
 from winnerr.schema.limits import DocumentLimits, unbounded_lists
+from winnerr.schema.live.execution import PerEventExecutionContext
 from winnerr.schema.live.queries import LiveQuery
 from winnerr.schema.live.subscriptions import Subscription
 from winnerr.schema.members.mutations import MembersMutation
@@ -94,17 +94,6 @@ get_object_definition(Mutation, strict=True).description = (
 )
 
 
-class PerEventExecutionContext(StrawberryGraphQLCoreExecutionContext):
-    """graphql-core 3.3 copies a subscription's executor shallowly for each event, so every event wrote into
-    the subscription's sub-field memo under keys that never repeat: about 2 KiB per event per socket, kept
-    for the socket's life (bench/RESULTS.md). Each event gets a fresh memo."""
-
-    def build_per_event_executor(self, payload: Any) -> Any:
-        executor = super().build_per_event_executor(payload)
-        executor._relevant_sub_fields = {}
-        return executor
-
-
 class WinnerrSchema(strawberry.Schema):
     def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
         """Unexpected errors are logged once, with the request id, by `ErrorCodes`; expected ones are not."""
@@ -122,6 +111,7 @@ def build_schema(**options: Any) -> strawberry.Schema:
             OperationLog,
             lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
             lambda: AddValidationRules([DocumentLimits]),
+            ParsedOnce,
             ValidationCache,
             Transaction,
             CostBudget,

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator
+from functools import lru_cache
 from typing import Any
 
 from graphql import ExecutionResult, GraphQLError
@@ -46,12 +47,18 @@ def objects_in(value: Any) -> int:
     """The JSON objects inside `value` (itself excluded). The compiled read path's answer is PostgreSQL's JSON
     text: its objects are its braces outside strings, counted without parsing it."""
     if isinstance(value, RawJSON):
-        return max(0, JSON_STRING.sub("", value.text).count("{") - 1)
+        return _objects_in_text(value.text)
     if isinstance(value, dict):
         return sum(isinstance(item, dict) + objects_in(item) for item in value.values())
     if isinstance(value, list):
         return sum(isinstance(item, dict) + objects_in(item) for item in value)
     return 0
+
+
+@lru_cache(maxsize=256)
+def _objects_in_text(text: str) -> int:
+    """Counted once for a subscription event's answer that all its audience shares (`schema.live.execution`)."""
+    return max(0, JSON_STRING.sub("", text).count("{") - 1)
 
 
 class CostBudget(SchemaExtension):

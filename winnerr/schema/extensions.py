@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
@@ -17,7 +18,7 @@ from graphql import (
     get_operation_ast,
     is_non_null_type,
 )
-from strawberry.extensions import MaskErrors, SchemaExtension
+from strawberry.extensions import MaskErrors, ParserCache, SchemaExtension
 from strawberry.types import ExecutionContext
 from strawberry.types.graphql import OperationType
 
@@ -55,6 +56,18 @@ class Transaction(SchemaExtension):
                 _add_error(self.execution_context, unexpected_error(GraphQLError(str(exc), original_error=exc)))
             if not operation.commit:
                 _void_mutation(self.execution_context)
+
+
+class ParsedOnce(ParserCache):
+    """Each distinct document is parsed once per process (a thousand sockets subscribing with the same text
+    share one syntax tree). A document that does not parse is left to Strawberry's own parse step, which
+    reports it like any other request error."""
+
+    def on_parse(self) -> Iterator[None]:
+        context = self.execution_context
+        with contextlib.suppress(GraphQLError):
+            context.graphql_document = self.cached_parse_document(context.query, **context.parse_options)
+        yield
 
 
 class ErrorCodes(MaskErrors):

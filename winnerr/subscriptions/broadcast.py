@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 from urllib.parse import urlparse
@@ -282,9 +282,15 @@ class ReconnectingRedisBackend(BroadcastBackend):
 
 
 class DependableBroadcast(Broadcast):
-    def __init__(self, backend: BroadcastBackend, queue_size: int = DEFAULT_QUEUE_SIZE) -> None:
+    """Each message is decoded once (`decode`), in the listener, for all of this process's subscribers of
+    its channel; one that does not decode is logged and dropped (subscribers fill the gap it leaves)."""
+
+    def __init__(
+        self, backend: BroadcastBackend, queue_size: int = DEFAULT_QUEUE_SIZE, decode: Callable[[str], Any] = str
+    ) -> None:
         super().__init__(backend=backend)
         self._queue_size = queue_size
+        self._decode = decode
         self._subscription_lock = asyncio.Lock()
 
     @asynccontextmanager
@@ -308,8 +314,17 @@ class DependableBroadcast(Broadcast):
     async def _listener(self) -> None:
         while True:
             event = await self._backend.next_published()
-            for queue in list(self._subscribers.get(event.channel, ())):
-                _deliver(queue, event)
+            queues = list(self._subscribers.get(event.channel, ()))
+            if not queues:
+                continue
+            try:
+                message = event.message if event.message == RECONNECTED else self._decode(event.message)
+            except Exception:
+                logger.exception("Dropped a message on %s that does not decode", event.channel)
+                continue
+            decoded = Event(channel=event.channel, message=message)
+            for queue in queues:
+                _deliver(queue, decoded)
 
 
 def _deliver(queue: asyncio.Queue[Event | None], event: Event) -> None:
@@ -322,17 +337,16 @@ def _deliver(queue: asyncio.Queue[Event | None], event: Event) -> None:
 
 
 class Subscription:
-    """Messages of one channel for one subscriber; `RECONNECTED` when some may have been lost."""
+    """Messages of one channel for one subscriber, decoded; `RECONNECTED` when some may have been lost."""
 
     def __init__(self, queue: asyncio.Queue[Event | None]) -> None:
         self._queue = queue
 
-    async def next(self) -> str:
+    async def next(self) -> Any:
         event = await self._queue.get()
         if event is None or event.message == OVERFLOWED:
             raise SlowConsumer()
-        message: str = event.message
-        return message
+        return event.message
 
 
 def backend_for(url: str) -> BroadcastBackend:

@@ -18,7 +18,7 @@ class Hub:
     """One channel per organization (`org:<id>`), on the backend `BROADCAST_URL` names."""
 
     def __init__(self, url: str, queue_size: int = DEFAULT_QUEUE_SIZE) -> None:
-        self._broadcast = DependableBroadcast(backend_for(url), queue_size)
+        self._broadcast = DependableBroadcast(backend_for(url), queue_size, decode=Notice.decode)
         self.shared = SharedLoads()
 
     async def start(self) -> None:

@@ -2,7 +2,8 @@
 
 Each open socket is a row in `presence`, kept fresh by its instance's heartbeat. A member going from no
 socket to one announces MEMBER_ONLINE, from one to none MEMBER_OFFLINE; changes for one organization are
-serialised on its row, so two tabs opening at once announce once.
+serialised on its row, so two tabs opening at once announce once. A member with a socket open on this
+instance is online already: their next socket here only adds its row, without taking that lock.
 
 Presence is debounced per member: a closed socket's row lingers for a grace period (`left_at`), so a member
 who reconnects within it (a page reload, a flaky network) is not announced again, and OFFLINE is announced
@@ -18,6 +19,7 @@ import asyncio
 import contextlib
 import logging
 import uuid
+from collections import Counter
 from datetime import timedelta
 
 from sqlalchemy import ColumnElement, Executable, Select, delete, func, insert, or_, select, update
@@ -48,6 +50,7 @@ class Presence:
         self._heartbeat: asyncio.Task[None] | None = None
         self._pending: dict[Member, asyncio.TimerHandle] = {}
         self._settling: set[asyncio.Task[None]] = set()
+        self._open: Counter[Member] = Counter()  # sockets joined here and not left, per member
 
     async def start(self) -> None:
         self._heartbeat = asyncio.create_task(self._beat())
@@ -71,10 +74,19 @@ class Presence:
             "user_id": user_id,
             "instance_id": self.instance_id,
         }
-        await self._change(organization_id, user_id, insert(PresenceEntry).values(entry))
+        member = (organization_id, user_id)
+        if self._open[member] > 0:  # online already through a socket here: nothing to announce, no lock to take
+            async with self.database.sessions.begin() as session:
+                await session.execute(insert(PresenceEntry).values(entry))
+        else:
+            await self._change(organization_id, user_id, insert(PresenceEntry).values(entry))
+        self._open[member] += 1
 
     async def leave(self, connection_id: uuid.UUID, organization_id: uuid.UUID, user_id: uuid.UUID) -> None:
         """The socket's row lingers for the grace period; the member is settled once it has passed."""
+        member = (organization_id, user_id)
+        if self._open[member] > 0:
+            self._open[member] -= 1
         async with self.database.sessions.begin() as session:
             left = update(PresenceEntry).where(PresenceEntry.connection_id == connection_id).values(left_at=func.now())
             await session.execute(left)

@@ -21,7 +21,7 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from winnerr.db.database import Database
-from winnerr.subscriptions.broadcast import MAX_BACKOFF_SECONDS, RECONNECTED
+from winnerr.subscriptions.broadcast import MAX_BACKOFF_SECONDS
 from winnerr.subscriptions.events import Notice, events_after, last_sequence
 from winnerr.subscriptions.hub import Hub
 
@@ -44,7 +44,7 @@ async def organization_events(
             yield replayed
         while True:
             message = await subscription.next()
-            notice = None if message == RECONNECTED else Notice.decode(message)
+            notice = message if isinstance(message, Notice) else None  # else RECONNECTED: maybe some were lost
             if notice is not None and notice.sequence <= last:
                 continue
             if notice is not None and notice.sequence == last + 1:
