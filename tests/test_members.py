@@ -69,6 +69,18 @@ async def test_an_admin_removes_a_member_who_then_has_no_access(tenant: Tenant) 
     ]
 
 
+async def test_a_members_recent_tokens_follow_a_change_at_once(tenant: Tenant) -> None:
+    """Principals are remembered by token for a few seconds (MEMBERSHIP_CACHE_SECONDS), but a change through the
+    API applies to the very next request."""
+    assert await role_of(tenant, Role.AGENT) == "AGENT"
+    assert await role_of(tenant, Role.VIEWER) == "VIEWER"
+    await tenant.gql(UPDATE_ROLE, {"userId": user(tenant, Role.AGENT), "role": "VIEWER"})
+    await tenant.gql(REMOVE, {"userId": user(tenant, Role.VIEWER)})
+    assert await role_of(tenant, Role.AGENT) == "VIEWER"
+    error = await tenant.as_role(Role.VIEWER).gql_error(ME)
+    assert error["extensions"]["code"] == "UNAUTHENTICATED"
+
+
 @pytest.mark.parametrize("role", [Role.AGENT, Role.VIEWER])
 async def test_agents_and_viewers_cannot_manage_members(tenant: Tenant, role: Role) -> None:
     other = Role.VIEWER if role is Role.AGENT else Role.AGENT

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.websockets import WebSocket
 
 from winnerr.auth.principal import Principal
+from winnerr.auth.principals import MEMBER_CHANGES, PrincipalCache
 from winnerr.db.database import Database
 from winnerr.db.enums import EventType
 from winnerr.db.scope import TenantScope
@@ -32,8 +33,9 @@ from winnerr.subscriptions.hub import Hub
 class UnitOfWork:
     """One transaction's session, its tenant scope and DataLoaders, and the changes it made."""
 
-    def __init__(self, database: Database, principal: Principal) -> None:
+    def __init__(self, database: Database, principal: Principal, principals: PrincipalCache | None = None) -> None:
         self.principal = principal
+        self.principals = principals
         self.session: AsyncSession = database.sessions()
         self.scope = TenantScope(self.session, principal.organization_id)
         self.loaders = Loaders(self.scope)
@@ -47,11 +49,21 @@ class UnitOfWork:
             if commit:
                 notices = await self._write_events()
                 await self.session.commit()
+                self._forget_changed_members()
                 await hub.publish(notices)
             else:
                 await self.session.rollback()
         finally:
             await self.session.close()
+
+    def _forget_changed_members(self) -> None:
+        """A member whose role changed or who was removed gets their principal resolved anew on their next
+        request in this process (`winnerr.auth.principals`)."""
+        if self.principals is None:
+            return
+        for change in self.changes:
+            if change.type in MEMBER_CHANGES:
+                self.principals.forget_member(self.principal.organization_id, change.entity_id)
 
     async def _write_events(self) -> list[Any]:
         if not self.changes:
@@ -91,6 +103,8 @@ class Context:
     request_id: str
     limits: Limits | None = None
     """The app's rate limits and cost budgets (`winnerr.ratelimit`); none outside a running app."""
+    principals: PrincipalCache | None = None
+    """The principals the app remembers by token (`winnerr.auth.principals`); none outside a running app."""
     authenticated: Principal | None = None
     connection_params: dict[str, Any] = field(default_factory=dict)
     connection: WebSocket | None = None
@@ -115,7 +129,7 @@ class Context:
         if operation.ended:
             raise RuntimeError("This operation's unit of work has finished")
         if operation.unit is None:
-            operation.unit = UnitOfWork(self.database, self.principal)
+            operation.unit = UnitOfWork(self.database, self.principal, self.principals)
         return operation.unit
 
     @property

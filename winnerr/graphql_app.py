@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
+import orjson
 from asgi_correlation_id import correlation_id
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from graphql import GraphQLError
@@ -67,6 +68,7 @@ class WinnerrGraphQL(GraphQL[Context, None]):
             hub=state.hub,
             request_id=correlation_id.get() or "-",
             limits=state.limits,
+            principals=state.principals,
         )
         if isinstance(request, WebSocket):
             context.connection = request
@@ -159,16 +161,25 @@ class WinnerrGraphQL(GraphQL[Context, None]):
         return response
 
 
-def encode_response(body: object) -> str:
+def encode_response(body: object) -> bytes:
     """The response body as JSON; `data` compiled to SQL (`RawJSON`) goes in as PostgreSQL wrote it, unparsed.
     Every HTTP answer of /graphql is assembled here."""
     data = body.get("data") if isinstance(body, dict) else None
     if not isinstance(data, RawJSON):
-        return json.dumps(body, separators=(",", ":"))
+        return _json(body)
     assert isinstance(body, dict)
     rest = {key: value for key, value in body.items() if key != "data"}
-    tail = "," + json.dumps(rest, separators=(",", ":"))[1:] if rest else "}"
-    return '{"data":' + data.text + tail
+    tail = b"," + _json(rest)[1:] if rest else b"}"
+    return b'{"data":' + data.text.encode() + tail
+
+
+def _json(value: object) -> bytes:
+    """orjson, or the standard library for what orjson does not take (an integer beyond 64 bits in a JSON
+    scalar's value)."""
+    try:
+        return orjson.dumps(value)
+    except TypeError:
+        return json.dumps(value, separators=(",", ":")).encode()
 
 
 def _request_error(message: str) -> ExecutionResult:

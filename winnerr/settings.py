@@ -87,6 +87,9 @@ class Settings(BaseSettings):
     subscriptions_per_socket: int = Field(default=50, ge=1)
     subscriptions_per_member: int = Field(default=200, ge=1)
     presence_grace_seconds: float = Field(default=5.0, ge=0, le=300)
+    membership_cache_seconds: float = Field(default=5.0, ge=0, le=60)
+    """How long a bearer token's principal (its member and role) is reused without verifying the token or reading
+    the membership again; a change through the API applies at once in its own process (`winnerr.auth.principals`)."""
     compiled_reads: bool = True
     """`on`: queries that map onto tables are answered by one SQL statement (`winnerr.sqlplan`); `off`: by the
     resolvers only."""

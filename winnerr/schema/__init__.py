@@ -6,7 +6,7 @@ from typing import Any
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import AddValidationRules, MaxTokensLimiter, ValidationCache
+from strawberry.extensions import AddValidationRules, MaxTokensLimiter, ParserCache, ValidationCache
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
@@ -45,6 +45,8 @@ from winnerr.schema.webhooks.queries import WebhooksQuery
 from winnerr.sqlplan import CompiledReads
 
 MAX_TOKENS = 5000
+DOCUMENT_CACHE_SIZE = 1024
+"""Parsed documents kept by their text (shared by every request; the least recently used go first)."""
 
 Query = merge_types(
     "Query",
@@ -109,6 +111,7 @@ def build_schema(**options: Any) -> strawberry.Schema:
         extensions=[
             OperationLog,
             lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+            lambda: ParserCache(maxsize=DOCUMENT_CACHE_SIZE),
             lambda: AddValidationRules([DocumentLimits]),
             ValidationCache,
             Transaction,

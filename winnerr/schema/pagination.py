@@ -8,6 +8,7 @@ from typing import Any, Generic, TypeVar
 import strawberry
 
 from winnerr.resolvers.pagination import Page as RowPage
+from winnerr.resolvers.pagination import Total
 
 T = TypeVar("T")
 
@@ -16,10 +17,26 @@ T = TypeVar("T")
 class Pagination:
     page: int
     limit: int
-    total: int
-    total_pages: int
-    has_next_page: bool
-    has_previous_page: bool
+    counted: strawberry.Private[Total]
+
+    @strawberry.field
+    async def total(self) -> int:
+        return await self.counted.get()
+
+    @strawberry.field
+    async def total_pages(self) -> int:
+        return await self._total_pages()
+
+    @strawberry.field
+    async def has_next_page(self) -> bool:
+        return self.page < await self._total_pages()
+
+    async def _total_pages(self) -> int:
+        return -(-await self.counted.get() // self.limit)
+
+    @strawberry.field
+    def has_previous_page(self) -> bool:
+        return self.page > 1
 
 
 @strawberry.type
@@ -32,12 +49,5 @@ class Page(Generic[T]):
         """The GraphQL page of a resolver's `Page`, each row shown with `show`."""
         return cls(
             items=[show(row) for row in page.items],
-            pagination=Pagination(
-                page=page.page,
-                limit=page.limit,
-                total=page.total,
-                total_pages=page.total_pages,
-                has_next_page=page.page < page.total_pages,
-                has_previous_page=page.page > 1,
-            ),
+            pagination=Pagination(page=page.page, limit=page.limit, counted=page.total),
         )
