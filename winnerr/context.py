@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -38,8 +39,12 @@ class UnitOfWork:
         self.principals = principals
         self.session: AsyncSession = database.sessions()
         self.scope = TenantScope(self.session, principal.organization_id)
-        self.loaders = Loaders(self.scope)
         self.changes: list[Change] = []
+
+    @cached_property
+    def loaders(self) -> Loaders:
+        """Built on first use: an operation answered by one compiled statement never needs its 14 DataLoaders."""
+        return Loaders(self.scope)
 
     async def finish(self, hub: Hub, *, commit: bool) -> None:
         """Commit (then broadcast) or roll back, once the statements still in flight have ended: fields
