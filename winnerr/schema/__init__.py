@@ -6,7 +6,7 @@ from typing import Any
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import AddValidationRules, MaxTokensLimiter, ParserCache, ValidationCache
+from strawberry.extensions import AddValidationRules, MaxTokensLimiter, ValidationCache
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
@@ -20,7 +20,7 @@ from winnerr.schema.communications.queries import CommunicationsQuery
 from winnerr.schema.deals.mutations import DealsMutation
 from winnerr.schema.deals.queries import DealsQuery
 from winnerr.schema.exposure import SchemaExposure
-from winnerr.schema.extensions import ErrorCodes, Transaction
+from winnerr.schema.extensions import CachedParse, ErrorCodes, Transaction
 from winnerr.schema.favorites.mutations import FavoritesMutation
 from winnerr.schema.favorites.queries import FavoritesQuery
 from winnerr.schema.integrations.mutations import IntegrationsMutation
@@ -111,7 +111,7 @@ def build_schema(**options: Any) -> strawberry.Schema:
         extensions=[
             OperationLog,
             lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
-            lambda: ParserCache(maxsize=DOCUMENT_CACHE_SIZE),
+            lambda: CachedParse(maxsize=DOCUMENT_CACHE_SIZE),
             lambda: AddValidationRules([DocumentLimits]),
             ValidationCache,
             Transaction,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
@@ -17,7 +18,7 @@ from graphql import (
     get_operation_ast,
     is_non_null_type,
 )
-from strawberry.extensions import MaskErrors, SchemaExtension
+from strawberry.extensions import MaskErrors, ParserCache, SchemaExtension
 from strawberry.types import ExecutionContext
 from strawberry.types.graphql import OperationType
 
@@ -55,6 +56,19 @@ class Transaction(SchemaExtension):
                 _add_error(self.execution_context, unexpected_error(GraphQLError(str(exc), original_error=exc)))
             if not operation.commit:
                 _void_mutation(self.execution_context)
+
+
+class CachedParse(ParserCache):
+    """Strawberry's `ParserCache` (parsed documents shared by every request, by text), except for a document that
+    does not parse: it is left to Strawberry's own parse, which reports the syntax error like any other error
+    (raised in this hook, it would escape the error handling)."""
+
+    def on_parse(self) -> Iterator[None]:
+        execution = self.execution_context
+        if execution.query:
+            with contextlib.suppress(GraphQLError):
+                execution.graphql_document = self.cached_parse_document(execution.query, **execution.parse_options)
+        yield
 
 
 class ErrorCodes(MaskErrors):
