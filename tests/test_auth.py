@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 import re
@@ -19,6 +20,7 @@ from sqlalchemy import update
 
 from tests.conftest import TEST_JWT_SECRET
 from tests.factories import PASSWORD, Tenant
+from tests.test_rate_limits import instance
 from winnerr.db.enums import Role
 from winnerr.db.models import Membership
 from winnerr.resolvers.organizations import add_member
@@ -310,12 +312,9 @@ async def test_missing_or_forged_tokens_get_the_contract_401(
     assert response.json() == UNAUTHORIZED_BODY
 
 
-async def test_role_comes_from_the_database_not_the_token(
-    client: httpx.AsyncClient, tenant: Tenant, app_state: AppState
-) -> None:
-    pair = await log_in(client, tenant.emails[Role.AGENT])
-    assert (await me_data(client, bearer(pair["access_token"])))["role"] == "AGENT"
-    async with app_state.database.sessions.begin() as session:
+async def demote_agent_in_the_database(state: AppState, tenant: Tenant) -> None:
+    """Make the tenant's AGENT a VIEWER behind the API's back."""
+    async with state.database.sessions.begin() as session:
         await session.execute(
             update(Membership)
             .where(
@@ -324,7 +323,25 @@ async def test_role_comes_from_the_database_not_the_token(
             )
             .values(role=Role.VIEWER)
         )
+
+
+async def test_role_comes_from_the_database_not_the_token(
+    client: httpx.AsyncClient, tenant: Tenant, app_state: AppState
+) -> None:
+    pair = await log_in(client, tenant.emails[Role.AGENT])  # its claims say AGENT
+    await demote_agent_in_the_database(app_state, tenant)
     assert (await me_data(client, bearer(pair["access_token"])))["role"] == "VIEWER"
+
+
+async def test_a_role_changed_in_the_database_applies_within_the_membership_cache_seconds(
+    client: httpx.AsyncClient, tenant: Tenant, settings: Settings
+) -> None:
+    pair = await log_in(client, tenant.emails[Role.AGENT])
+    async with instance(settings.model_copy(update={"membership_cache_seconds": 0.5})) as (other, state):
+        assert (await me_data(other, bearer(pair["access_token"])))["role"] == "AGENT"
+        await demote_agent_in_the_database(state, tenant)
+        await asyncio.sleep(0.6)
+        assert (await me_data(other, bearer(pair["access_token"])))["role"] == "VIEWER"
 
 
 # --- x-organization-id ---------------------------------------------------------------------------------------

@@ -69,6 +69,25 @@ async def test_an_admin_removes_a_member_who_then_has_no_access(tenant: Tenant) 
     ]
 
 
+async def test_a_members_recent_tokens_follow_a_change_at_once(tenant: Tenant) -> None:
+    """A token's principal is remembered for a few seconds (MEMBERSHIP_CACHE_SECONDS), but a change through the
+    API applies to that very token's next request."""
+    agent, viewer = tenant.token(Role.AGENT), tenant.token(Role.VIEWER)
+
+    async def me_with(token: str) -> dict[str, Any]:
+        headers = {"Authorization": f"Bearer {token}"}
+        response = await tenant.client.post("/graphql", json={"query": ME}, headers=headers)
+        body: dict[str, Any] = response.json()
+        return body
+
+    assert (await me_with(agent))["data"]["me"]["role"] == "AGENT"
+    assert (await me_with(viewer))["data"]["me"]["role"] == "VIEWER"
+    await tenant.gql(UPDATE_ROLE, {"userId": user(tenant, Role.AGENT), "role": "VIEWER"})
+    await tenant.gql(REMOVE, {"userId": user(tenant, Role.VIEWER)})
+    assert (await me_with(agent))["data"]["me"]["role"] == "VIEWER"
+    assert (await me_with(viewer))["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+
+
 @pytest.mark.parametrize("role", [Role.AGENT, Role.VIEWER])
 async def test_agents_and_viewers_cannot_manage_members(tenant: Tenant, role: Role) -> None:
     other = Role.VIEWER if role is Role.AGENT else Role.AGENT

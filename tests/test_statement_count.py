@@ -90,6 +90,6 @@ async def test_statement_count_is_constant_in_the_number_of_deals(
     few = await statements_for_listing(tenant, app_state, 4)
     many = await statements_for_listing(other_tenant, app_state, 40)
     assert few == many
-    # principal, count, page of deals, then one per loader: person, property, stage, pipeline,
-    # deals by person and their totals, deals by property and their totals, stages by pipeline
-    assert many == 12, f"{many} statements"
+    # principal, page of deals, then one per loader: person, property, stage, pipeline, deals by person, deals
+    # by property, stages by pipeline; no count: every page is a first page with room left, so it holds all rows
+    assert many == 9, f"{many} statements"

@@ -21,6 +21,7 @@ from winnerr.auth.middleware import (
     client_disconnected,
     internal_error,
 )
+from winnerr.auth.principals import PrincipalCache
 from winnerr.body_size import BodySizeLimitMiddleware
 from winnerr.db.database import Database
 from winnerr.db.embedded import database_url
@@ -64,7 +65,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         await pools.start()
         gc.freeze()  # what start-up built lives as long as the process: keep it out of every collection
         try:
-            state = AppState(settings, database, limits, hub, presence, sockets)
+            principals = PrincipalCache(settings.membership_cache_seconds)
+            state = AppState(settings, database, limits, hub, presence, sockets, principals)
             yield state.as_lifespan_state()
         finally:
             await pools.stop()

@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -20,6 +21,7 @@ from starlette.requests import Request
 from starlette.websockets import WebSocket
 
 from winnerr.auth.principal import Principal
+from winnerr.auth.principals import MEMBER_CHANGES, PrincipalCache
 from winnerr.db.database import Database
 from winnerr.db.enums import EventType
 from winnerr.db.scope import TenantScope
@@ -35,12 +37,17 @@ from winnerr.subscriptions.hub import Hub
 class UnitOfWork:
     """One transaction's session, its tenant scope and DataLoaders, and the changes it made."""
 
-    def __init__(self, database: Database, principal: Principal) -> None:
+    def __init__(self, database: Database, principal: Principal, principals: PrincipalCache | None = None) -> None:
         self.principal = principal
+        self.principals = principals
         self.session: AsyncSession = database.sessions()
         self.scope = TenantScope(self.session, principal.organization_id)
-        self.loaders = Loaders(self.scope)
         self.changes: list[Change] = []
+
+    @cached_property
+    def loaders(self) -> Loaders:
+        """Built on first use: an operation answered by one compiled statement never needs its 14 DataLoaders."""
+        return Loaders(self.scope)
 
     async def finish(self, hub: Hub, *, commit: bool) -> None:
         """Commit (then broadcast) or roll back, once the statements still in flight have ended: fields
@@ -50,11 +57,21 @@ class UnitOfWork:
             if commit:
                 notices = await self._write_events()
                 await self.session.commit()
+                self._forget_changed_members()
                 await hub.publish(notices)
             else:
                 await self.session.rollback()
         finally:
             await self.session.close()
+
+    def _forget_changed_members(self) -> None:
+        """A member whose role changed or who was removed gets their principal resolved anew on their next
+        request in this process (`winnerr.auth.principals`)."""
+        if self.principals is None:
+            return
+        for change in self.changes:
+            if change.type in MEMBER_CHANGES:
+                self.principals.forget_member(self.principal.organization_id, change.entity_id)
 
     async def _write_events(self) -> list[Any]:
         if not self.changes:
@@ -94,6 +111,8 @@ class Context:
     request_id: str
     limits: Limits | None = None
     """The app's rate limits and cost budgets (`winnerr.ratelimit`); none outside a running app."""
+    principals: PrincipalCache | None = None
+    """The principals the app remembers by token (`winnerr.auth.principals`); none outside a running app."""
     authenticated: Principal | None = None
     connection_params: dict[str, Any] = field(default_factory=dict)
     connection: WebSocket | None = None
@@ -123,7 +142,7 @@ class Context:
         if operation.ended:
             raise RuntimeError("This operation's unit of work has finished")
         if operation.unit is None:
-            operation.unit = UnitOfWork(self.database, self.principal)
+            operation.unit = UnitOfWork(self.database, self.principal, self.principals)
         return operation.unit
 
     @property

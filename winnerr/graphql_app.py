@@ -11,6 +11,7 @@ import json
 from collections.abc import AsyncIterator, Callable, Mapping
 from datetime import timedelta
 
+import orjson
 from asgi_correlation_id import correlation_id
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from graphql import GraphQLError
@@ -72,6 +73,7 @@ class WinnerrGraphQL(GraphQL[Context, None]):
             hub=state.hub,
             request_id=correlation_id.get() or "-",
             limits=state.limits,
+            principals=state.principals,
         )
         if isinstance(request, WebSocket):
             context.connection = request
@@ -120,7 +122,7 @@ class WinnerrGraphQL(GraphQL[Context, None]):
 
     def encode_json(self, data: object) -> str:
         """Websocket messages and server-sent events; a shared answer's JSON is written once, not per socket."""
-        return encode_response(data)
+        return encode_response(data).decode()
 
     async def parse_http_body(self, request: AsyncHTTPRequestAdapter) -> GraphQLRequestData | list[GraphQLRequestData]:
         content_type = parse_content_type(request.content_type or "")[0].lower()
@@ -198,25 +200,34 @@ class WinnerrGraphQL(GraphQL[Context, None]):
         return response
 
 
-def encode_response(body: object) -> str:
+def encode_response(body: object) -> bytes:
     """The response body as JSON; `data` already written as JSON (`RawJSON`: compiled to SQL, or a
     subscription event's answer shared by its audience) goes in as it is, unparsed. Every HTTP answer of
     /graphql is assembled here, and every websocket message: over a websocket the result is the message's
     `payload`."""
     if not isinstance(body, dict):
-        return json.dumps(body, separators=(",", ":"))
+        return _json(body)
     data, payload = body.get("data"), body.get("payload")
     if isinstance(data, RawJSON):
-        return _with_raw(body, "data", data.text)
+        return _with_raw(body, "data", data.text.encode())
     if isinstance(payload, dict) and isinstance(payload.get("data"), RawJSON):
         return _with_raw(body, "payload", encode_response(payload))
-    return json.dumps(body, separators=(",", ":"))
+    return _json(body)
 
 
-def _with_raw(body: dict[str, object], key: str, text: str) -> str:
+def _with_raw(body: dict[str, object], key: str, raw: bytes) -> bytes:
     rest = {name: value for name, value in body.items() if name != key}
-    tail = "," + json.dumps(rest, separators=(",", ":"))[1:] if rest else "}"
-    return "{" + json.dumps(key) + ":" + text + tail
+    tail = b"," + _json(rest)[1:] if rest else b"}"
+    return b"{" + _json(key) + b":" + raw + tail
+
+
+def _json(value: object) -> bytes:
+    """orjson, or the standard library for what orjson does not take (an integer beyond 64 bits in a JSON
+    scalar's value)."""
+    try:
+        return orjson.dumps(value)
+    except TypeError:
+        return json.dumps(value, separators=(",", ":")).encode()
 
 
 def _request_error(message: str) -> ExecutionResult:

@@ -30,7 +30,7 @@ from winnerr.settings import Settings
 from winnerr.uncancelled import to_the_end
 
 PRUNE_EVERY_SECONDS = 60.0
-POOL_SIZE = 1
+POOL_SIZE = 4
 SEEN_SIZE = 10_000
 
 _ACQUIRE = text(

@@ -157,6 +157,9 @@ class Settings(BaseSettings):
     websocket_compression: bool = False
     """`on`: offer permessage-deflate to websocket clients. Off by default: events are a few hundred bytes,
     and a compressed socket holds about 41 KiB more of zlib state."""
+    membership_cache_seconds: float = Field(default=5.0, ge=0, le=60)
+    """How long a bearer token's principal (its member and role) is reused without verifying the token or reading
+    the membership again; a change through the API applies at once in its own process (`winnerr.auth.principals`)."""
     compiled_reads: bool = True
     """`on`: queries that map onto tables are answered by one SQL statement (`winnerr.sqlplan`); `off`: by the
     resolvers only."""

@@ -9,6 +9,7 @@ from starlette.requests import HTTPConnection
 
 from winnerr.access import PRINCIPAL_KEY
 from winnerr.auth.principal import Principal
+from winnerr.auth.principals import PrincipalCache
 from winnerr.db.database import Database
 from winnerr.ratelimit import Limits
 from winnerr.settings import Settings
@@ -27,6 +28,7 @@ class AppState:
     hub: Hub
     presence: Presence
     sockets: OpenSockets
+    principals: PrincipalCache
 
     def as_lifespan_state(self) -> dict[str, Any]:
         return {STATE_KEY: self}

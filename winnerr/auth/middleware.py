@@ -18,7 +18,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from winnerr.access import PRINCIPAL_KEY, route_policy
-from winnerr.auth.principal import resolve_principal
+from winnerr.auth.principal import Principal, resolve_principal
 from winnerr.auth.tokens import bearer_token, verify_bearer
 from winnerr.errors import DomainError, ErrorCode, RateLimited, Unauthenticated, internal_error_message
 from winnerr.state import STATE_KEY, AppState
@@ -74,13 +74,23 @@ class AuthenticationMiddleware:
         headers = Headers(scope=scope)
         state: AppState = scope["state"][STATE_KEY]
         try:
-            claims = await verify_bearer(state.settings, bearer_token(headers.get("authorization")))
-            async with state.database.sessions() as session:
-                scope[PRINCIPAL_KEY] = await resolve_principal(session, claims, headers.get(ORGANIZATION_HEADER))
+            token = bearer_token(headers.get("authorization"))
+            scope[PRINCIPAL_KEY] = await _principal(state, token, headers.get(ORGANIZATION_HEADER))
         except DomainError as error:
             scope[REFUSAL_KEY] = error
-            return
-        scope["winnerr.claims"] = claims.raw
+
+
+async def _principal(state: AppState, token: str, requested_org: str | None) -> Principal:
+    """The token's principal: remembered from a recent request (`winnerr.auth.principals`), else verified once
+    and looked up."""
+    key = (token, requested_org)
+    principal = state.principals.get(key)
+    if principal is None:
+        claims = await verify_bearer(state.settings, token)
+        async with state.database.sessions() as session:
+            principal = await resolve_principal(session, claims, requested_org)
+        state.principals.put(key, principal)
+    return principal
 
 
 class RequireAuthentication:

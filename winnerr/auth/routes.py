@@ -11,6 +11,7 @@ from starlette.routing import Route
 from winnerr.auth import refresh
 from winnerr.auth.login import Login, LoginRefused
 from winnerr.auth.principal import Principal
+from winnerr.auth.tokens import bearer_token, verify_bearer
 from winnerr.errors import RateLimited
 from winnerr.ratelimit import client_ip
 from winnerr.state import app_state, principal_of
@@ -62,9 +63,10 @@ async def debug(request: Request) -> Response:
     if not app_state(request).settings.allows_auth_debug:
         return JSONResponse({"detail": "Not Found"}, status_code=404)
     principal: Principal = principal_of(request)
+    claims = await verify_bearer(app_state(request).settings, bearer_token(request.headers.get("authorization")))
     return JSONResponse(
         {
-            "claims": request.scope["winnerr.claims"],
+            "claims": claims.raw,
             "membership": {
                 "userId": str(principal.user_id),
                 "email": principal.email,

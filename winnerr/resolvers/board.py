@@ -17,12 +17,13 @@ from winnerr.auth.permissions import Permission
 from winnerr.context import Context
 from winnerr.db.models import Deal, Pipeline, PipelineStage
 from winnerr.resolvers import records
-from winnerr.resolvers.pagination import Page, PageRequest, page_request
+from winnerr.resolvers.pagination import Page, PageRequest, Total, page_request
 
 
 @dataclass(frozen=True, slots=True)
 class BoardColumn:
     stage: PipelineStage
+    count: int
     total_amount: Decimal
     weighted_amount: Decimal
     deals: Page[Deal]
@@ -78,4 +79,6 @@ def _board_query(ctx: Context, pipeline: Pipeline, request: PageRequest) -> Any:
 def _column(stage: PipelineStage, rows: list[Any], request: PageRequest) -> BoardColumn:
     _, count, total, weighted, _ = rows[0]
     deals = [row[4] for row in rows if row[4] is not None]
-    return BoardColumn(stage, Decimal(total), Decimal(weighted), Page(deals, request.page, request.limit, count))
+    return BoardColumn(
+        stage, count, Decimal(total), Decimal(weighted), Page(deals, request.page, request.limit, Total(count))
+    )

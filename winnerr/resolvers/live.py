@@ -22,6 +22,7 @@ from pydantic import Field
 from sqlalchemy import Select, and_, func, select
 
 from winnerr.auth.permissions import Permission
+from winnerr.auth.principals import MEMBER_CHANGES
 from winnerr.context import Context
 from winnerr.db.enums import EventType
 from winnerr.db.models import Communication, Deal, Event, Membership, Organization, Person, User
@@ -44,7 +45,7 @@ DEAL_EVENTS = frozenset({EventType.DEAL_CREATED, EventType.DEAL_UPDATED, EventTy
 COMMUNICATION_EVENTS = frozenset({EventType.COMMUNICATION_CREATED})
 PRESENCE_EVENTS = frozenset({EventType.MEMBER_ONLINE, EventType.MEMBER_OFFLINE})
 MAX_ONLINE_MEMBERS = 100
-MEMBER_EVENTS = frozenset({EventType.MEMBER_REMOVED, EventType.MEMBER_ROLE_CHANGED})
+MEMBER_EVENTS = MEMBER_CHANGES
 SLOW_CONSUMER_CLOSE_CODE = 1013  # "try again later"
 SLOW_CONSUMER_REASON = "Slow consumer: events arrived faster than this socket read them"
 

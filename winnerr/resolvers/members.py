@@ -39,7 +39,7 @@ from winnerr.context import Context
 from winnerr.db.enums import EventType, Role
 from winnerr.db.models import Membership, Organization, PresenceEntry, RefreshToken, User
 from winnerr.errors import Conflict, DuplicateRecord, NotFound, PermissionDenied
-from winnerr.resolvers.pagination import Page, page_request
+from winnerr.resolvers.pagination import Page, page_request, total_of_page
 from winnerr.resolvers.validation import Email, Rules, parse_id, validate
 
 ENTITY = "Member"
@@ -71,7 +71,6 @@ class NewMember(Rules):
 async def list_members(ctx: Context, page: int | None, limit: int | None) -> Page[MemberRow]:
     """The organization's members, oldest membership first, with their last sign of life."""
     request = page_request(page, limit)
-    total = await ctx.scope.count(select(Membership.user_id).where(ctx.scope.where(Membership)))
     query = (
         select(User, Membership.role, _last_seen(ctx))
         .join(Membership, Membership.user_id == User.id)
@@ -82,7 +81,8 @@ async def list_members(ctx: Context, page: int | None, limit: int | None) -> Pag
     )
     found: Result[User, Role, datetime | None] = await ctx.scope.execute(query)
     rows = [MemberRow(user, role, seen) for user, role, seen in found]
-    return Page(rows, request.page, request.limit, total)
+    members = select(Membership.user_id).where(ctx.scope.where(Membership))
+    return Page(rows, request.page, request.limit, total_of_page(rows, request, lambda: ctx.scope.count(members)))
 
 
 def _last_seen(ctx: Context) -> ColumnElement[datetime | None]:

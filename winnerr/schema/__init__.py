@@ -22,7 +22,7 @@ from winnerr.schema.communications.queries import CommunicationsQuery
 from winnerr.schema.deals.mutations import DealsMutation
 from winnerr.schema.deals.queries import DealsQuery
 from winnerr.schema.exposure import SchemaExposure
-from winnerr.schema.extensions import ErrorCodes, ParsedOnce, Transaction
+from winnerr.schema.extensions import CachedParse, ErrorCodes, Transaction
 from winnerr.schema.favorites.mutations import FavoritesMutation
 from winnerr.schema.favorites.queries import FavoritesQuery
 from winnerr.schema.integrations.mutations import IntegrationsMutation
@@ -48,6 +48,8 @@ from winnerr.schema.webhooks.queries import WebhooksQuery
 from winnerr.sqlplan import CompiledReads
 
 MAX_TOKENS = 5000
+DOCUMENT_CACHE_SIZE = 1024
+"""Parsed documents kept by their text (shared by every request; the least recently used go first)."""
 
 Query = merge_types(
     "Query",
@@ -110,8 +112,8 @@ def build_schema(**options: Any) -> strawberry.Schema:
         extensions=[
             OperationLog,
             lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+            lambda: CachedParse(maxsize=DOCUMENT_CACHE_SIZE),
             lambda: AddValidationRules([DocumentLimits]),
-            ParsedOnce,
             ValidationCache,
             Transaction,
             CostBudget,

@@ -58,15 +58,16 @@ class Transaction(SchemaExtension):
                 _void_mutation(self.execution_context)
 
 
-class ParsedOnce(ParserCache):
-    """Each distinct document is parsed once per process (a thousand sockets subscribing with the same text
-    share one syntax tree). A document that does not parse is left to Strawberry's own parse step, which
-    reports it like any other request error."""
+class CachedParse(ParserCache):
+    """Strawberry's `ParserCache` (parsed documents shared by every request, by text), except for a document that
+    does not parse: it is left to Strawberry's own parse, which reports the syntax error like any other error
+    (raised in this hook, it would escape the error handling)."""
 
     def on_parse(self) -> Iterator[None]:
-        context = self.execution_context
-        with contextlib.suppress(GraphQLError):
-            context.graphql_document = self.cached_parse_document(context.query, **context.parse_options)
+        execution = self.execution_context
+        if execution.query:
+            with contextlib.suppress(GraphQLError):
+                execution.graphql_document = self.cached_parse_document(execution.query, **execution.parse_options)
         yield
 
 

@@ -8,6 +8,7 @@ from typing import Any, Generic, TypeVar
 import strawberry
 
 from winnerr.resolvers.pagination import Page as RowPage
+from winnerr.resolvers.pagination import Total
 
 T = TypeVar("T")
 
@@ -16,10 +17,26 @@ T = TypeVar("T")
 class Pagination:
     page: int = strawberry.field(description="This page's number, from 1.")
     limit: int = strawberry.field(description="Items per page, 1–100, as asked (default 20).")
-    total: int = strawberry.field(description="Items in the whole list, over every page.")
-    total_pages: int = strawberry.field(description="How many pages the list has at this limit (0 for an empty list).")
-    has_next_page: bool = strawberry.field(description="Whether page + 1 has items.")
-    has_previous_page: bool = strawberry.field(description="Whether this is not the first page.")
+    counted: strawberry.Private[Total]
+
+    @strawberry.field(description="Items in the whole list, over every page.")
+    async def total(self) -> int:
+        return await self.counted.get()
+
+    @strawberry.field(description="How many pages the list has at this limit (0 for an empty list).")
+    async def total_pages(self) -> int:
+        return await self._total_pages()
+
+    @strawberry.field(description="Whether page + 1 has items.")
+    async def has_next_page(self) -> bool:
+        return self.page < await self._total_pages()
+
+    async def _total_pages(self) -> int:
+        return -(-await self.counted.get() // self.limit)
+
+    @strawberry.field(description="Whether this is not the first page.")
+    def has_previous_page(self) -> bool:
+        return self.page > 1
 
 
 @strawberry.type(description="One page of a list: at most `limit` items, and where the page stands.")
@@ -32,12 +49,5 @@ class Page(Generic[T]):
         """The GraphQL page of a resolver's `Page`, each row shown with `show`."""
         return cls(
             items=[show(row) for row in page.items],
-            pagination=Pagination(
-                page=page.page,
-                limit=page.limit,
-                total=page.total,
-                total_pages=page.total_pages,
-                has_next_page=page.page < page.total_pages,
-                has_previous_page=page.page > 1,
-            ),
+            pagination=Pagination(page=page.page, limit=page.limit, counted=page.total),
         )

@@ -30,7 +30,7 @@ class BoardColumn:
     def of(cls, column: board.BoardColumn) -> BoardColumn:
         return cls(
             stage=from_row(PipelineStage, column.stage),
-            count=column.deals.total,
+            count=column.count,
             total_amount=column.total_amount,
             weighted_amount=column.weighted_amount,
             deals=Page.of(column.deals, lambda row: from_row(Deal, row)),
