@@ -1,7 +1,7 @@
 """Idempotency keys: each member's `Idempotency-Key`s of the last 24 hours with the answers they got.
 
 Revision ID: 0010
-Revises: 0008
+Revises: 0009
 Create Date: 2026-12-01
 """
 
@@ -9,10 +9,12 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
+
+from winnerr.db.rls import disable_row_level_security, enable_row_level_security
 from sqlalchemy.dialects import postgresql
 
 revision: str = "0010"
-down_revision: str | None = "0008"
+down_revision: str | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -46,7 +48,9 @@ def upgrade() -> None:
     op.create_index(
         "ix_idempotency_keys_organization_id_expires_at", "idempotency_keys", ["organization_id", "expires_at"]
     )
+    enable_row_level_security("idempotency_keys")
 
 
 def downgrade() -> None:
+    disable_row_level_security("idempotency_keys")
     op.drop_table("idempotency_keys")
