@@ -16,8 +16,8 @@ from typing import Any, TypeVar
 from sqlalchemy import ColumnElement, Executable, Result, Select, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from winnerr.db.engine import ORGANIZATION_KEY
 from winnerr.db import copy
+from winnerr.db.engine import ORGANIZATION_KEY
 from winnerr.db.integrity import integrity_errors
 
 Row = TypeVar("Row")
