@@ -23,12 +23,14 @@ ROLE_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 
 _CREATE = """
 DO $$ BEGIN
-    CREATE ROLE {role} NOLOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE;
+    CREATE ROLE {role} NOLOGIN;  -- no SUPERUSER, BYPASSRLS, CREATEDB nor CREATEROLE: the defaults
 EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;  -- there already, or made at the same moment
 END $$
 """
+_PRIVILEGED = "SELECT rolsuper OR rolbypassrls OR rolcreatedb OR rolcreaterole FROM pg_roles WHERE rolname = :role"
+_UNPRIVILEGE = "ALTER ROLE {role} NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE"
+"""Only when needed: changing these attributes takes a superuser, which a managed database's owner is not."""
 _GRANTS = (
-    "ALTER ROLE {role} NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE",
     "GRANT USAGE ON SCHEMA public TO {role}",
     "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {role}",
     "REVOKE ALL ON alembic_version FROM {role}",
@@ -47,6 +49,8 @@ def _checked(role: str) -> str:
 
 async def _provision(connection: AsyncConnection, role: str) -> None:
     await connection.execute(text(_CREATE.format(role=role)))
+    if await connection.scalar(text(_PRIVILEGED), {"role": role}):
+        await connection.execute(text(_UNPRIVILEGE.format(role=role)))
     for grant in _GRANTS:
         await connection.execute(text(grant.format(role=role)))
     if not await connection.scalar(text(_MEMBER), {"role": role}):
