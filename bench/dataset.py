@@ -147,14 +147,14 @@ class Sizes:
 
 PEOPLE = """
 INSERT INTO people (organization_id, first_name, last_name, email, phone, address, city, state, zip_code, source,
-                    status, lead_score, last_contact_at, tags, created_at)
+                    status, last_contact_at, tags, created_at)
 SELECT $1, first_names[1 + n % array_length(first_names, 1)], last_names[1 + (n / 7) % array_length(last_names, 1)],
        lower(first_names[1 + n % array_length(first_names, 1)]) || '.' || n || '@example.com',
        '+1512555' || lpad((n % 10000)::text, 4, '0'), n || ' Main Street, Apt ' || (n % 20),
        cities[1 + n % array_length(cities, 1)], 'TX', lpad((78700 + n % 100)::text, 5, '0'),
        (ARRAY['WEBSITE', 'REFERRAL', 'SOCIAL_MEDIA', 'COLD_CALL'])[1 + n % 4]::lead_source,
        (ARRAY['PROSPECT', 'LEAD', 'QUALIFIED', 'ACTIVE_CLIENT', 'PAST_CLIENT'])[1 + n % 5]::person_status,
-       n % 101, CASE WHEN n % 3 = 0 THEN now() - make_interval(days => n % 365) END,
+       CASE WHEN n % 3 = 0 THEN now() - make_interval(days => n % 365) END,
        CASE WHEN n % 3 = 0 THEN ARRAY['vip', 'investor'] ELSE '{}' END, now() - make_interval(secs => n)
 FROM generate_series($2::int, $3::int) AS n, (SELECT $4::text[] AS first_names, $5::text[] AS last_names,
                                                      $6::text[] AS cities) AS words
@@ -190,7 +190,7 @@ COMMUNICATIONS = """
 INSERT INTO communications (organization_id, person_id, channel, direction, subject, body, occurred_at)
 SELECT $1, people.id, (ARRAY['CALL', 'SMS', 'EMAIL', 'NOTE', 'MEETING'])[1 + k % 5]::communication_channel,
        (ARRAY['INBOUND', 'OUTBOUND'])[1 + k % 2]::direction, 'Follow-up ' || k, 'Talked about the listing',
-       now() - make_interval(hours => k * 24 + (people.lead_score % 24))
+       now() - make_interval(hours => k * 24 + (abs(hashtext(people.id::text)) % 24))
 FROM people, generate_series(1, $2::int) AS k
 WHERE people.organization_id = $1
 """
