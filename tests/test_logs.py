@@ -1,6 +1,7 @@
 """Structured logs (winnerr/logs.py), read from the captured stderr of a real server that served a log-in, a
-query, a refused mutation and a websocket subscription: one JSON access line per request or websocket operation,
-with request id, organization and user, operation name and type, duration and outcome; no secret on any line."""
+query, a refused mutation, a signed Twilio text and a websocket subscription: one JSON access line per request
+or websocket operation, with request id, organization and user, operation name and type, duration and outcome; no
+secret on any line (password, tokens, webhook signature, message bodies)."""
 
 from __future__ import annotations
 
@@ -12,16 +13,23 @@ import pytest
 
 from tests.factories import PASSWORD, Tenant
 from tests.live import GraphQLSocket, served
+from tests.providers import connect, phone_number, provider_settings, sms, twilio_signature
 from winnerr.logs import redact
 from winnerr.settings import Settings
 
 MESSAGE_BODY = "Call me about the offer on 12 Oak Street, my gate code is 4417"
+TEXT_BODY = "Our alarm code is 9031, let yourself in for the showing"
 
 
 async def run_everything(settings: Settings, tenant: Tenant) -> dict[str, str]:
-    """Log in, query, send a refused mutation with a message body, subscribe; the secrets it used."""
+    """Log in, query, send a refused mutation with a message body, receive a signed text, subscribe; the
+    secrets it used."""
     email = tenant.emails[tenant.role]
-    async with served(settings) as host, httpx.AsyncClient(base_url=f"http://{host}") as client:
+    number = phone_number()
+    await connect(tenant, "TWILIO", number)
+    text = sms(number, "+15125550187", body=TEXT_BODY)
+    signature = twilio_signature("/webhooks/twilio", text)
+    async with served(provider_settings(settings)) as host, httpx.AsyncClient(base_url=f"http://{host}") as client:
         login = {"grant_type": "password", "email": email, "password": PASSWORD}
         tokens = (await client.post("/auth/token", json=login)).json()
         headers = {"Authorization": f"Bearer {tokens['access_token']}"}
@@ -34,6 +42,8 @@ async def run_everything(settings: Settings, tenant: Tenant) -> dict[str, str]:
             },
         }
         await client.post("/graphql", json=refused, headers=headers)
+        delivered = await client.post("/webhooks/twilio", data=text, headers={"X-Twilio-Signature": signature})
+        assert delivered.status_code == 200
         async with GraphQLSocket.open(host, tokens["access_token"]) as socket:
             await socket.subscribe("query OverTheSocket { me { role } }")
             await socket.next_data("1")
@@ -43,6 +53,8 @@ async def run_everything(settings: Settings, tenant: Tenant) -> dict[str, str]:
         "access token": tokens["access_token"],
         "refresh token": tokens["refresh_token"],
         "message body": MESSAGE_BODY,
+        "webhook signature": signature,
+        "text body": TEXT_BODY,
     }
 
 
@@ -86,6 +98,7 @@ async def test_access_lines_carry_the_request_and_no_secret(
     assert operations[0]["outcome"] == "ok"
 
     assert any(line.get("path") == "/auth/token" for line in logged)
+    assert any(line.get("path") == "/webhooks/twilio" and line["status"] == 200 for line in logged)
     leaked = [name for name, secret in secrets.items() if secret in captured]
     assert leaked == []
 
