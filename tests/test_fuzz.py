@@ -101,7 +101,7 @@ async def test_every_answer_keeps_the_contract(kind: str, tenant: Tenant, other_
         caller, other = organizations[which], organizations[1 - which]
         answer = asyncio.run_coroutine_threadsafe(_post(caller.tenant, role, accept, document), loop).result()
         errors = check_answer(accept, *answer, document, other.ids)
-        if kind == "invalid operations":
+        if kind == "invalid operations" and answer[0] != 401:
             assert errors, f"an invalid document was answered without errors: {document}"
 
     @settings(

@@ -15,6 +15,12 @@ from winnerr.resolvers import live
 from winnerr.schema.live.types import CommunicationEvent, DealEvent, PresenceEvent
 from winnerr.schema.types import Info
 
+After = Annotated[
+    int | None,
+    strawberry.argument(description="First replay the events after this sequence (the last you saw), then go live."),
+]
+"""The `after` argument of every subscription."""
+
 
 @strawberry.type(
     description="Live events of your organization over a websocket (graphql-transport-ws or graphql-ws) or "
@@ -29,12 +35,7 @@ class Subscription:
             strawberry.ID | None,
             strawberry.argument(description="Only this deal's events; null for every deal of your organization."),
         ] = None,
-        after: Annotated[
-            int | None,
-            strawberry.argument(
-                description="Replay first the events after this sequence (the last one you saw), then go live."
-            ),
-        ] = None,
+        after: After = None,
     ) -> AsyncGenerator[DealEvent, None]:
         async for event in live.deal_events(info.context, id, after):
             yield DealEvent.of(event)  # type: ignore[arg-type]
@@ -47,12 +48,7 @@ class Subscription:
             strawberry.ID | None,
             strawberry.argument(description="Only this person's; null for the whole organization's."),
         ] = None,
-        after: Annotated[
-            int | None,
-            strawberry.argument(
-                description="Replay first the events after this sequence (the last one you saw), then go live."
-            ),
-        ] = None,
+        after: After = None,
     ) -> AsyncGenerator[CommunicationEvent, None]:
         async for event in live.communication_events(info.context, person_id, after):
             yield CommunicationEvent.of(event)  # type: ignore[arg-type]
@@ -61,15 +57,6 @@ class Subscription:
         description="Members coming ONLINE (first websocket) and going OFFLINE (no websocket left for the "
         "presence grace period, PRESENCE_GRACE_SECONDS, or expired); a reconnect within it is not announced."
     )
-    async def presence(
-        self,
-        info: Info,
-        after: Annotated[
-            int | None,
-            strawberry.argument(
-                description="Replay first the events after this sequence (the last one you saw), then go live."
-            ),
-        ] = None,
-    ) -> AsyncGenerator[PresenceEvent, None]:
+    async def presence(self, info: Info, after: After = None) -> AsyncGenerator[PresenceEvent, None]:
         async for event in live.presence_events(info.context, after):
             yield PresenceEvent.of(event)  # type: ignore[arg-type]
