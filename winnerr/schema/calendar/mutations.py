@@ -13,7 +13,9 @@ from winnerr.schema.inputs import values_of
 from winnerr.schema.mapping import from_row
 from winnerr.schema.types import Info
 
-EventId = Annotated[strawberry.ID, strawberry.argument(description="The event's id.")]
+EventId = Annotated[
+    strawberry.ID, strawberry.argument(description="Which calendar event (as `calendarEvents` lists it).")
+]
 WRITES = (
     " Nylas is asked first: PROVIDER_ERROR if it refuses or does not answer (nothing changes here). AGENT and above."
 )
@@ -25,7 +27,13 @@ class CalendarMutation:
         description="Put a showing or meeting in the organization's first connected calendar (the Nylas grant's "
         "primary calendar) and store it. CONFLICT if no grant is connected." + WRITES
     )
-    async def create_calendar_event(self, info: Info, input: CreateCalendarEventInput) -> CalendarEvent:
+    async def create_calendar_event(
+        self,
+        info: Info,
+        input: Annotated[
+            CreateCalendarEventInput, strawberry.argument(description="The showing: title, times, person, property.")
+        ],
+    ) -> CalendarEvent:
         return from_row(CalendarEvent, await calendar.create_calendar_event(info.context, values_of(input)))
 
     @strawberry.mutation(
@@ -43,7 +51,5 @@ class CalendarMutation:
         description="Cancel an event: deleted from its calendar (participants are told) and CANCELLED here; "
         "cancelling it again changes nothing." + WRITES
     )
-    async def cancel_calendar_event(
-        self, info: Info, id: EventId
-    ) -> CalendarEvent:
+    async def cancel_calendar_event(self, info: Info, id: EventId) -> CalendarEvent:
         return from_row(CalendarEvent, await calendar.cancel_calendar_event(info.context, id))
