@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import secrets
 import subprocess
 import sys
 from pathlib import Path
@@ -84,7 +85,8 @@ async def test_the_image_command_serves_and_its_healthcheck_passes(cli_env: dict
     assert options == {"--host": "0.0.0.0", "--port": "8000"}
     probe = re.search(r'"-c", "(.*)"\]', DOCKERFILE)
     assert probe
-    env = {**cli_env, "WINNERR_ENV": "production"}
+    # production refuses to start without a strong secret and its public address
+    env = {**cli_env, "WINNERR_ENV": "production", "JWT_SECRET": secrets.token_hex(32), "PUBLIC_URL": "https://crm.example"}
     async with serving(env, "--host", options["--host"]) as base_url:
         script = probe[1].replace("http://127.0.0.1:8000", base_url)
         result = await asyncio.to_thread(
