@@ -153,7 +153,6 @@ async def test_export_holds_every_row_not_one_page(tenant: Tenant, app_state: Ap
                     "organization_id": tenant.organization_id,
                     "first_name": f"P{n}",
                     "last_name": "Bulk",
-                    "lead_score": n % 101,
                 }
                 for n in range(count)
             ],
@@ -319,7 +318,6 @@ async def insert_people(app_state: AppState, tenant: Tenant, count: int, *, unre
             "organization_id": tenant.organization_id,
             "first_name": f"P{n}",
             "last_name": "Bulk",
-            "lead_score": 1,
             "created_at": now - timedelta(seconds=n),
         }
         for n in range(count)

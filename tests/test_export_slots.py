@@ -19,8 +19,9 @@ from winnerr.export.slots import RETRY_AFTER_SECONDS, take_slot
 from winnerr.state import AppState
 
 FILL = """
-INSERT INTO people (organization_id, first_name, last_name, address, lead_score, status)
-SELECT :organization, 'First' || n, 'Last' || n, n || ' Main Street, Apt ' || n % 20, n % 101, 'LEAD'
+INSERT INTO people (organization_id, first_name, last_name, address, status)
+SELECT :organization, 'First' || n, 'Last' || n, n || ' Main Street, Apt ' || n % 20,
+       CASE WHEN n % 101 = 0 THEN 'QUALIFIED' ELSE 'LEAD' END::person_status
 FROM generate_series(1, :count) AS n
 """
 
@@ -98,8 +99,8 @@ async def test_a_client_that_leaves_midway_stops_the_export_and_frees_its_slot(
                 await asyncio.sleep(0.1)
         else:
             raise AssertionError("the abandoned export still holds its slot")
-        again = await client.get("/export/people.csv", headers=tenant.headers(), params={"minLeadScore": 100})
+        again = await client.get("/export/people.csv", headers=tenant.headers(), params={"status": "QUALIFIED"})
     assert again.status_code == 200
     rows = list(csv.DictReader(io.StringIO(again.text, newline="")))
     assert len(rows) == 100_000 // 101
-    assert all(row["lead_score"] == "100" for row in rows)
+    assert all(row["status"] == "QUALIFIED" for row in rows)

@@ -7,7 +7,6 @@ from typing import Any, Generic, TypeVar, get_args, get_origin
 
 from pydantic import BaseModel
 from sqlalchemy import Select, func, select
-from sqlalchemy.orm import undefer
 from starlette.datastructures import QueryParams
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
@@ -152,12 +151,13 @@ class PeopleExportRules(PersonFilterRules):
     direction: SortDirection | None = None
 
 
-def _people(scope: TenantScope, params: PeopleExportRules) -> Select[Person]:
+def _people(scope: TenantScope, params: PeopleExportRules) -> Select[Any]:
+    """The `people` query's rows, with the lead score it computes (`winnerr.db.lead_scores`) as a column."""
     filters = params.model_dump(include=set(PersonFilterRules.model_fields), exclude_none=True)
     sort: tuple[PersonSortField, SortDirection] | None = None
     if params.sort is not None or params.direction is not None:  # the defaults of the GraphQL `PersonSort`
         sort = (params.sort or PersonSortField.CREATED_AT, params.direction or SortDirection.DESC)
-    return people_query(scope, params.search, filters, sort).options(undefer(Person.lead_score))
+    return people_query(scope, params.search, filters, sort).add_columns(Person.lead_score.label("lead_score"))
 
 
 PEOPLE = CsvExport(
