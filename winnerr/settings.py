@@ -59,7 +59,7 @@ class Settings(BaseSettings):
     """`postgresql://user:password@host:5432/db`; unset, an embedded PostgreSQL under `WINNERR_DATA_DIR`."""
     database_role: str | None = Field(default=None, pattern=r"^[a-z_][a-z0-9_]{0,62}$")
     """The role every transaction runs as (`SET LOCAL ROLE`), so row-level security binds the app: one that owns
-    no table and lacks BYPASSRLS, made by `winnerr migrate` (`winnerr.db.runtime_role`); unset, the URL's user."""
+    no table and lacks BYPASSRLS, made by the `migrate` command (`winnerr.db.runtime_role`); unset, the URL's user."""
     database_pool_mode: PoolMode = PoolMode.SESSION
     """`transaction` behind a pooler in transaction mode (PgBouncer): no prepared-statement caches; then
     `BROADCAST_URL` must be set, since LISTEN needs a connection of its own past the pooler."""
