@@ -22,13 +22,18 @@ CHUNKS_AHEAD = 4
 """How many chunks of output may wait for the reader before the COPY waits for it."""
 
 
-def asyncpg_statement(query: Select[Any], dialect: Dialect) -> tuple[str, list[Any]]:
-    """The select's SQL with `$n` placeholders and the values of its parameters, in order.
-
-    (SQLAlchemy's recipe for rendering expanding parameters: `render_postcompile` and `positiontup`.)"""
+def positional(query: Select[*tuple[Any, ...]], dialect: Dialect) -> tuple[str, tuple[str, ...], dict[str, Any]]:
+    """The select's SQL with `$n` placeholders, the names of its parameters in placeholder order, and their
+    values: what asyncpg takes. (SQLAlchemy's recipe for rendering expanding parameters: `render_postcompile`
+    and `positiontup`.) The compiled read path (`winnerr.sqlplan`) compiles its statements with it too."""
     compiled = query.compile(dialect=dialect, compile_kwargs={"render_postcompile": True})
-    names = compiled.positiontup or []
-    return compiled.string, [compiled.params[name] for name in names]
+    return compiled.string, tuple(compiled.positiontup or ()), dict(compiled.construct_params())
+
+
+def asyncpg_statement(query: Select[Any], dialect: Dialect) -> tuple[str, list[Any]]:
+    """The select's SQL with `$n` placeholders and the values of its parameters, in order."""
+    sql, names, values = positional(query, dialect)
+    return sql, [values[name] for name in names]
 
 
 async def copy_out(connection: Any, query: Select[Any], dialect: Dialect, **options: Any) -> AsyncGenerator[bytes]:

@@ -28,6 +28,7 @@ from strawberry.extensions import SchemaExtension
 from strawberry.types.graphql import OperationType
 
 from winnerr.context import Context
+from winnerr.db.copy import positional
 from winnerr.errors import DomainError
 from winnerr.sqlplan.selection import TYPENAME, Collector, Fallback, Selected
 from winnerr.sqlplan.sql import BY_ID, Compiler, by_id_keys, check
@@ -74,8 +75,7 @@ class CompiledStatement:
 
     @classmethod
     def of(cls, statement: Select[str, bool], dialect: Dialect) -> CompiledStatement:
-        compiled = statement.compile(dialect=dialect, compile_kwargs={"render_postcompile": True})
-        return cls(compiled.string, tuple(compiled.positiontup or ()), dict(compiled.construct_params()))
+        return cls(*positional(statement, dialect))
 
     def arguments(self, ids: Mapping[str, uuid.UUID]) -> tuple[Any, ...]:
         return tuple(ids[name] if name in ids else self.values[name] for name in self.names)
