@@ -168,3 +168,23 @@ async def test_a_refused_flood_is_answered_without_the_database(
         event.remove(state.limits.storage.engine.sync_engine, "before_cursor_execute", record)
     assert {answer.status_code for answer in refused} == {429}
     assert statements == []
+
+
+async def test_leases_spare_the_storage_and_two_instances_never_exceed_the_limit(
+    settings: Settings, tenant: Tenant
+) -> None:
+    limit = 40  # leases of two units: a twentieth of the limit
+    leased = settings.model_copy(update={"rate_limit_api": f"{limit}/day"})
+    statements: list[str] = []
+    async with instance(leased) as (first, state), instance(leased) as (second, other):
+        await state.limits.storage.reset()
+        for storage in (state.limits.storage, other.limits.storage):
+            assert isinstance(storage, PostgresStorage)
+            event.listen(storage.engine.sync_engine, "before_cursor_execute", lambda *args: statements.append(""))
+        clients = [on(tenant, first), on(tenant, second)]
+        answers = [await clients[turn % 2].post("{ me { role } }") for turn in range(limit + 10)]
+    statuses = [answer.status_code for answer in answers]
+    assert statuses == [200] * limit + [429] * 10, "every unit leased is spent before the window is refused"
+    # One statement per lease of two, plus the refusals' attempts and each instance's pruning: without leases,
+    # one statement per request (50 and more).
+    assert len(statements) <= limit // 2 + 10, f"{len(statements)} statements for {len(answers)} requests"

@@ -4,6 +4,14 @@ Every limit counts with `limits`' sliding window counter in the storage all inst
 (`winnerr.limits_storage`: PostgreSQL by default, or Redis), so two instances together allow what one would.
 In front of the storage, each process remembers the keys it saw refused until their `Retry-After` has passed
 (`RefusalGuard`): a flood past a limit is refused from memory and does not reach the database on every request.
+And it takes units ahead of use (`Lease`): a hit with nothing leased takes a twentieth of the limit (or what the
+hit costs, if more) from the shared window in one statement, and the next hits in the same fixed window spend
+that from memory, so a member's steady traffic costs one statement per twentieth of their limit, not one per
+request. Units are counted in the shared storage when they are leased, so all instances together never allow
+more than the limit: a process's unspent lease is simply lost when the window turns (at most a twentieth of the
+limit per process per window, which makes the limit stricter, never looser). When the window has less room than
+a lease, the hit takes exactly its own cost, so the last units of a limit are shared exactly. `RateLimit-Remaining`
+is the storage's count as of the process's last lease, less what it spent since.
 
 `Limits` holds the app's limiters: `RATE_LIMIT_AUTH` (failed logins per IP + e-mail), `RATE_LIMIT_API` (per
 member; per client IP on public routes), `RATE_LIMIT_WEBHOOKS` (per provider), `RATE_LIMIT_WEBSOCKETS`
@@ -42,7 +50,9 @@ from winnerr.settings import Settings
 logger = logging.getLogger("winnerr.ratelimit")
 
 GUARD_SIZE = 10_000
-"""The most refused keys a process remembers (the oldest are forgotten first)."""
+"""The most refused keys (and the most leases) a process remembers (the oldest are forgotten first)."""
+LEASE_PARTS = 20
+"""A lease is this fraction of a limit (a twentieth; at least one unit)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +98,48 @@ class RefusalGuard:
         self._until.pop(key, None)
 
 
+@dataclass(slots=True)
+class Lease:
+    """Units a process took from a key's shared window ahead of use, spent from memory (see the module)."""
+
+    window: int
+    """Which of the limit's fixed windows the units were taken in: they are spent in that one only."""
+    left: int
+    remaining: int
+    """What the shared window had left once they were taken."""
+    reset_at: float
+
+    def spend(self, cost: int, window: int, now: float, limit: int) -> Window | None:
+        """Spend `cost` units if this lease holds them in `window`; None when it cannot."""
+        if window != self.window or cost > self.left:
+            return None
+        self.left -= cost
+        return Window(True, limit, self.remaining + self.left, max(1, math.ceil(self.reset_at - now)))
+
+    def unspent(self, window: int) -> int:
+        return self.left if window == self.window else 0
+
+
+class Leases:
+    """Each key's lease in this process, the oldest forgotten first past `size`."""
+
+    def __init__(self, size: int = GUARD_SIZE) -> None:
+        self.size = size
+        self._leases: dict[str, Lease] = {}
+
+    def get(self, key: str) -> Lease | None:
+        return self._leases.get(key)
+
+    def put(self, key: str, lease: Lease) -> None:
+        self._leases.pop(key, None)
+        if len(self._leases) >= self.size:
+            del self._leases[next(iter(self._leases))]
+        self._leases[key] = lease
+
+    def forget(self, key: str) -> None:
+        self._leases.pop(key, None)
+
+
 class RateLimiter:
     """One limit applied per key (e.g. IP and e-mail), in `storage` (in memory when none is given); its refusals
     are counted in the metrics under `name`."""
@@ -95,25 +147,33 @@ class RateLimiter:
     def __init__(self, limit: RateLimitItem, storage: Storage | None = None, name: str = "other") -> None:
         self.limit = limit
         self.name = name
+        self.lease_size = max(1, limit.amount // LEASE_PARTS)
         self._limiter = SlidingWindowCounterRateLimiter(storage or MemoryStorage())
         self._guard = RefusalGuard()
+        self._leases = Leases()
 
     async def clear(self, *key: str) -> None:
         """Forget what `key` has used (a successful login forgives the failures before it)."""
         self._guard.forget(self.limit.key_for(*key))
+        self._leases.forget(self.limit.key_for(*key))
         await self._limiter.clear(self.limit, *key)
 
     async def hit(self, *key: str, cost: int = 1) -> Window:
-        """Count `cost` units for `key`; the window says whether they were allowed. A cost above the whole
-        limit is counted as the whole limit (it needs the full window, and no more)."""
+        """Count `cost` units for `key` (0 reads the window); the window says whether they were allowed. A cost
+        above the whole limit is counted as the whole limit (it needs the full window, and no more)."""
         cost = min(cost, self.limit.amount)
         guarded = self.limit.key_for(*key)
         now = time.time()
         if waiting := self._guard.refused_for(guarded, now):
             RATE_LIMIT_REFUSALS.labels(limit=self.name).inc()
             return Window(False, self.limit.amount, 0, max(1, math.ceil(waiting)))
+        window = self._window(now)
+        lease = self._leases.get(guarded)
+        if lease is not None and (spent := lease.spend(cost, window, now, self.limit.amount)) is not None:
+            return spent
+        unspent = lease.unspent(window) if lease is not None else 0
         try:
-            allowed = await self._limiter.hit(self.limit, *key, cost=cost) if cost > 0 else True
+            allowed, taken = await self._take(key, cost - unspent) if cost > 0 else (True, 0)
             stats = await self._limiter.get_window_stats(self.limit, *key)
         except StorageError as error:  # Redis away: let the request through rather than refuse everyone
             logger.warning("Rate-limit storage unreachable, not counting: %s", error)
@@ -121,9 +181,28 @@ class RateLimiter:
         reset_after = max(1, math.ceil(stats.reset_time - now))
         if not allowed:
             RATE_LIMIT_REFUSALS.labels(limit=self.name).inc()
-            reset_after = max(reset_after, self._seconds_to_refill(cost - stats.remaining))
+            reset_after = max(reset_after, self._seconds_to_refill(cost - unspent - stats.remaining))
             self._guard.refuse(guarded, now + reset_after)
-        return Window(allowed, self.limit.amount, stats.remaining, reset_after)
+            return Window(False, self.limit.amount, stats.remaining + unspent, reset_after)
+        left = unspent + taken - cost
+        self._leases.put(guarded, Lease(window, left, stats.remaining, stats.reset_time))
+        return Window(True, self.limit.amount, stats.remaining + left, reset_after)
+
+    async def _take(self, key: tuple[str, ...], needed: int) -> tuple[bool, int]:
+        """Take a lease covering `needed` units from the shared window, or exactly `needed` when it has less
+        room than a lease: whether they were taken, and how many."""
+        if needed <= 0:
+            return True, 0
+        lease = max(needed, self.lease_size)
+        if await self._limiter.hit(self.limit, *key, cost=lease):
+            return True, lease
+        if lease > needed and await self._limiter.hit(self.limit, *key, cost=needed):
+            return True, needed
+        return False, 0
+
+    def _window(self, now: float) -> int:
+        """The number of the limit's fixed window `now` falls in (as the sliding window counter keys them)."""
+        return math.floor(now / self.limit.get_expiry())
 
     def _seconds_to_refill(self, missing: int) -> int:
         """How long `missing` units take to come back at the limit's average rate (amount per period)."""
