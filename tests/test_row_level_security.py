@@ -24,6 +24,7 @@ from tests.test_webhooks_nylas import message, unique
 from winnerr.app import create_app
 from winnerr.db.database import Database
 from winnerr.db.engine import create_engine, session_factory
+from winnerr.db.reads import ReadPool
 from winnerr.db.rls import EXEMPT_TABLES, POLICY_NAME
 from winnerr.settings import Settings
 from winnerr.state import AppState
@@ -53,7 +54,7 @@ async def pooled(database_url: str, runtime_role: str) -> AsyncIterator[Database
     """The app's session machinery as the runtime role, on a pool of one connection: every session reuses it."""
     engine = create_engine(database_url, pool_size=1)
     try:
-        yield Database(engine, session_factory(engine, role=runtime_role))
+        yield Database(engine, session_factory(engine, role=runtime_role), ReadPool(database_url, role=runtime_role))
     finally:
         await engine.dispose()
 

@@ -2,7 +2,9 @@
 
 A seeded generator writes queries (random field subsets, nesting, aliases, fragments, @skip/@include, variables,
 limits and pages, filters and sorts, other organizations' ids, unknown ids, bad arguments) over a seeded data
-set; each is asked with COMPILED_READS on and off and the answers, parsed, must be equal, errors included.
+set; each is asked with COMPILED_READS on and off and the answers, parsed, must be equal, errors included. Each is
+asked twice on the compiled path: a document whose only variables are by-id ids is answered the second time by
+the compiled path's lane (`winnerr.sqlplan.lane`), which must answer alike too.
 `SQLPLAN_CASES=5000 SQLPLAN_SEED=7 pytest tests/test_sqlplan_differential.py` runs more by hand.
 """
 
@@ -16,10 +18,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+import httpx
 from sqlalchemy import text
 
 from tests.factories import Tenant
 from tests.graphql_documents import create_deal, create_person, create_property
+from tests.test_metrics import scrape, value
 from tests.test_statement_count import counting_statements
 from winnerr.state import AppState
 
@@ -272,18 +276,23 @@ async def answer(
     return response.status_code, comparable(response.json()), any("json_build_object" in s for s in statements)
 
 
-async def test_compiled_answers_equal_the_resolvers(tenant: Tenant, other_tenant: Tenant, app_state: AppState) -> None:
+async def test_compiled_answers_equal_the_resolvers(
+    tenant: Tenant, other_tenant: Tenant, app_state: AppState, client: httpx.AsyncClient
+) -> None:
     rng = random.Random(SEED)
     own = await seed_records(tenant, rng, people=6, per_person=3)
     foreign = await seed_records(other_tenant, rng, people=2, per_person=1)
     await shape_timestamps(app_state, tenant.organization_id)
     compiled = 0
+    lane_before = value(await scrape(client), "winnerr_compiled_reads_total", path="lane")
     for case in range(CASES):
         document = Document(random.Random(SEED * 100_000 + case), Ids(own, foreign))
         query = document.text()
         status, body, took_sql = await answer(tenant, app_state, query, document.variables, on=True)
         resolved = await answer(tenant, app_state, query, document.variables, on=False)
         assert (status, body) == resolved[:2], (case, query, document.variables)
+        again = await answer(tenant, app_state, query, document.variables, on=True)  # by the lane if it can
+        assert again[:2] == resolved[:2], (case, query, document.variables)
         if case % 5 == 0:  # the same document with other ids: its cached statement, the ids bound anew
             swapped = {**document.variables, **{
                 declared.split(":")[0][1:]: rng.choice([*own["Deal"], *own["Person"], *foreign["Property"]])
@@ -293,3 +302,5 @@ async def test_compiled_answers_equal_the_resolvers(tenant: Tenant, other_tenant
             assert again[:2] == (await answer(tenant, app_state, query, swapped, on=False))[:2], (case, query, swapped)
         compiled += took_sql
     assert compiled > CASES // 3, f"only {compiled} of {CASES} cases took the compiled path"
+    by_lane = value(await scrape(client), "winnerr_compiled_reads_total", path="lane") - lane_before
+    assert by_lane > CASES // 10, f"only {by_lane} answers came from the lane"

@@ -42,10 +42,12 @@ def counting_statements(app_state: AppState) -> Iterator[list[str]]:
 
     engine = app_state.database.engine.sync_engine
     event.listen(engine, "before_cursor_execute", record)
+    app_state.database.reads.listeners.append(statements.append)
     try:
         yield statements
     finally:
         event.remove(engine, "before_cursor_execute", record)
+        app_state.database.reads.listeners.remove(statements.append)
 
 
 async def add_deals(tenant: Tenant, count: int) -> None:

@@ -27,7 +27,7 @@ from winnerr.db.enums import EventType
 from winnerr.db.scope import TenantScope
 from winnerr.errors import DomainError, Unauthenticated
 from winnerr.idempotency.keys import IdempotentRequest
-from winnerr.ratelimit import Limits
+from winnerr.ratelimit import Limits, Window
 from winnerr.resolvers.loaders import Loaders
 from winnerr.settings import Settings
 from winnerr.subscriptions.events import Change, write_events
@@ -124,6 +124,9 @@ class Context:
     on_disconnect: list[Callable[[], object]] = field(default_factory=list)
     idempotency: IdempotentRequest | None = None
     """The request's `Idempotency-Key` (HTTP only), applied to mutations by `winnerr.idempotency`."""
+    prepaid: Window | None = None
+    """The cost budget's window after the compiled read path's lane charged this request and then handed it to
+    the full path (`winnerr.sqlplan.lane`): the full path reports it instead of charging again."""
 
     @property
     def principal(self) -> Principal:

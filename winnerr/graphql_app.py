@@ -48,7 +48,8 @@ from winnerr.http_errors import json_error
 from winnerr.idempotency.keys import HEADER as IDEMPOTENCY_HEADER
 from winnerr.idempotency.keys import REPLAYED_HEADER, idempotent_request
 from winnerr.schema import schema
-from winnerr.sqlplan import RawJSON
+from winnerr.sqlplan.lane import LANE
+from winnerr.sqlplan.statements import RawJSON
 from winnerr.state import app_state, principal_of
 from winnerr.websocket_protocols import BoundedWebSocket, LegacyWSHandler, TransportWSHandler
 from winnerr.websockets import CONNECTION_INIT_SECONDS, authenticate, disconnected, origin_allowed
@@ -150,12 +151,16 @@ class WinnerrGraphQL(GraphQL[Context, None]):
         request_data: GraphQLRequestData,
     ) -> ExecutionResult:
         """Run one operation if its type may travel by this method; a request error (no data) if it cannot run.
-        A mutation with an `Idempotency-Key` may replay an earlier answer instead (`winnerr.idempotency`)."""
+        A query the compiled read path knows is answered by its lane (`winnerr.sqlplan.lane`); a mutation with
+        an `Idempotency-Key` may replay an earlier answer instead (`winnerr.idempotency`)."""
         key = request.headers.get(IDEMPOTENCY_HEADER)
         context.idempotency = idempotent_request(
             key, request_data.query or "", request_data.operation_name, request_data.variables
         )
-        result = await self._execute(request_adapter, context, root_value, request_data)
+        result = await LANE.answer(context, request_data.query or "", request_data.operation_name,
+                                   request_data.variables or {})
+        if result is None:
+            result = await self._execute(request_adapter, context, root_value, request_data)
         if context.idempotency is not None and context.idempotency.replayed:
             sub_response.headers[REPLAYED_HEADER] = "true"
         return result

@@ -27,6 +27,7 @@ from typing import Any
 
 import structlog
 from asgi_correlation_id import correlation_id
+from graphql import GraphQLError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.extensions import SchemaExtension
 from strawberry.types import ExecutionContext
@@ -190,19 +191,25 @@ class OperationLog(SchemaExtension):
         execution = self.execution_context
         result = execution.result
         errors = (getattr(result, "errors", None) or []) if result is not None else []
-        every_code = [str((error.extensions or {}).get("code", "UNKNOWN")) for error in errors]
-        codes = sorted(set(every_code))
-        fields: dict[str, Any] = {
-            "operation_name": execution.operation_name,
-            "operation_type": _operation_type(execution),
-            "outcome": "error" if codes else "ok",
-        }
-        metrics.operation_finished(fields["operation_name"], fields["operation_type"], every_code, seconds)
-        if codes:
-            fields["error_codes"] = codes
-        context = execution.context
-        if getattr(context, "connection", None) is None:
-            annotate(**fields)
-            return
-        principal = getattr(context, "authenticated", None)
-        access_logger.info("operation", duration_ms=round(seconds * 1000, 1), **fields, **_principal_fields(principal))
+        log_operation(execution.context, execution.operation_name, _operation_type(execution), errors, seconds)
+
+
+def log_operation(
+    context: Any, operation_name: str | None, operation_type: str | None, errors: list[GraphQLError], seconds: float
+) -> None:
+    """Log an operation that ended (see `OperationLog`); the compiled read path's lane logs its own alike."""
+    every_code = [str((error.extensions or {}).get("code", "UNKNOWN")) for error in errors]
+    codes = sorted(set(every_code))
+    fields: dict[str, Any] = {
+        "operation_name": operation_name,
+        "operation_type": operation_type,
+        "outcome": "error" if codes else "ok",
+    }
+    metrics.operation_finished(operation_name, operation_type, every_code, seconds)
+    if codes:
+        fields["error_codes"] = codes
+    if getattr(context, "connection", None) is None:
+        annotate(**fields)
+        return
+    principal = getattr(context, "authenticated", None)
+    access_logger.info("operation", duration_ms=round(seconds * 1000, 1), **fields, **_principal_fields(principal))

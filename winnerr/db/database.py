@@ -1,4 +1,5 @@
-"""The application's database: engine and session factory, opened and closed with the app."""
+"""The application's database: engine and session factory, and the compiled reads' pool, opened and closed with the
+app."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from winnerr.db.engine import ORGANIZATION_KEY, PoolMode, create_engine, session_factory
+from winnerr.db.reads import ReadPool
 
 READY_TIMEOUT_SECONDS = 2.0
 
@@ -19,13 +21,15 @@ READY_TIMEOUT_SECONDS = 2.0
 class Database:
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
+    reads: ReadPool
+    """Single read-only statements in the fewest round trips (`winnerr.db.reads`): the compiled read path's."""
     _capabilities: dict[str, bool] = field(default_factory=dict)
 
     @classmethod
     def connect(cls, url: str, *, role: str | None = None, pool_mode: PoolMode = PoolMode.SESSION) -> Database:
         """Sessions that run as `role` (`DATABASE_ROLE`; unset: the URL's user), through a pooler in `pool_mode`."""
         engine = create_engine(url, pool_mode=pool_mode)
-        return cls(engine, session_factory(engine, role=role))
+        return cls(engine, session_factory(engine, role=role), ReadPool(url, role=role, pool_mode=pool_mode))
 
     def session_for(self, organization_id: uuid.UUID) -> AsyncSession:
         """A session whose transactions see only this organization's rows (row-level security)."""
@@ -49,4 +53,5 @@ class Database:
         return self._capabilities["pg_trgm"]
 
     async def close(self) -> None:
+        await self.reads.close()
         await self.engine.dispose()

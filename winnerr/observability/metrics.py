@@ -37,6 +37,12 @@ OPERATIONS = Histogram(
     buckets=LATENCY_BUCKETS,
 )
 ERRORS = Counter("winnerr_graphql_errors", "GraphQL errors answered, by extensions.code", ["code"])
+COMPILED_READS = Counter(
+    "winnerr_compiled_reads",
+    "Queries answered by the compiled read path, by path: extension (through Strawberry's executor, the first "
+    "time a document is seen or when its plan depends on its variables) or lane (a known fixed plan)",
+    ["path"],
+)
 WEBSOCKETS_OPEN = Gauge(
     "winnerr_websockets_open", "Authenticated websockets open", multiprocess_mode="livesum"
 )

@@ -45,7 +45,7 @@ from winnerr.schema.tasks.queries import TasksQuery
 from winnerr.schema.types import SCALAR_OVERRIDES
 from winnerr.schema.viewer.queries import ViewerQuery
 from winnerr.schema.webhooks.queries import WebhooksQuery
-from winnerr.sqlplan import CompiledReads
+from winnerr.sqlplan.extension import CompiledReads
 
 MAX_TOKENS = 5000
 DOCUMENT_CACHE_SIZE = 1024

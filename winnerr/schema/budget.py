@@ -29,7 +29,7 @@ from winnerr.context import Context
 from winnerr.errors import DomainError, ErrorCode
 from winnerr.ratelimit import Window, member_key
 from winnerr.schema.limits import MAX_COST, requested_cost, too_complex
-from winnerr.sqlplan.extension import RawJSON
+from winnerr.sqlplan.statements import RawJSON
 
 BUDGET_SPENT = "The query-cost budget is spent: retry in {seconds} s, or ask for fewer objects (lower limits)"
 
@@ -91,21 +91,33 @@ class CostBudget(SchemaExtension):
         return budget_spent(self.window)
 
     async def _charge(self, cost: int) -> Window | None:
-        """Take `cost` points from the caller's budget (0 reads it); None for a caller without one."""
         context = self.execution_context.context
-        if not isinstance(context, Context) or context.limits is None:
-            return None
-        try:
-            principal = context.principal
-        except DomainError:
-            return None  # refused anyway, for another reason
-        return await context.limits.cost.hit("cost", member_key(principal), cost=cost)
+        return await charge(context, cost) if isinstance(context, Context) else None
 
     async def get_results(self) -> dict[str, Any]:
         window = self.window or await self._charge(0)
-        if window is None:
-            return {}
         result = self.execution_context.result
-        actual = objects_in(result.data) if result is not None else 0
-        cost = {"requested": self.requested, "actual": actual, "budget": window.limit, "remaining": window.remaining}
-        return {"cost": cost}
+        return cost_report(self.requested, window, result.data if result is not None else None)
+
+
+async def charge(context: Context, cost: int) -> Window | None:
+    """Take `cost` points from the caller's budget (0 reads it); None for a caller without one. A request the
+    compiled read path's lane already charged is not charged again (`Context.prepaid`)."""
+    if context.prepaid is not None:
+        window, context.prepaid = context.prepaid, None
+        return window
+    if context.limits is None:
+        return None
+    try:
+        principal = context.principal
+    except DomainError:
+        return None  # refused anyway, for another reason
+    return await context.limits.cost.hit("cost", member_key(principal), cost=cost)
+
+
+def cost_report(requested: int, window: Window | None, data: Any) -> dict[str, Any]:
+    """`extensions` with the answer's `cost` (none for a caller without a budget)."""
+    if window is None:
+        return {}
+    actual = objects_in(data)
+    return {"cost": {"requested": requested, "actual": actual, "budget": window.limit, "remaining": window.remaining}}

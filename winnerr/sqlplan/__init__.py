@@ -19,13 +19,13 @@ Everything else falls back, whole, to the resolver path, which answers exactly a
   path tells NOT_FOUND with its path): errors are told by one path only, so they cannot drift;
 - other directives, and objects of more than 50 keys (`json_build_object` takes 100 arguments).
 
-Each statement is built once and kept as SQL text (`extension.STATEMENTS`), by document, operation name,
+Each statement is built once and kept as SQL text (`statements.STATEMENTS`), by document, operation name,
 organization and the selection under its variables with the arguments of its lists (their filters come from the
 resolvers' query builders); the ids of by-id roots are bind parameters. Permissions are checked on every request.
 
+A document whose only variables are its by-id roots' ids has a fixed plan, which `lane` keeps once the
+extension has answered it: its next requests are answered without Strawberry's executor and its extensions,
+with the same answer (`lane`'s docstring says what it checks on every request).
+
 `COMPILED_READS=off` turns it off. tests/test_sqlplan_differential.py checks it answers as the resolvers do.
 """
-
-from winnerr.sqlplan.extension import CompiledReads, RawJSON
-
-__all__ = ["CompiledReads", "RawJSON"]

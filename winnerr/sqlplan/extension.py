@@ -8,10 +8,8 @@ is `data` as PostgreSQL's JSON text (`RawJSON`), which `encode_response` splices
 from __future__ import annotations
 
 import uuid
-from collections import OrderedDict
-from collections.abc import AsyncIterator, Callable, Mapping
-from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from collections.abc import AsyncIterator, Mapping
+from typing import Any
 
 from graphql import (
     DocumentNode,
@@ -23,69 +21,17 @@ from graphql import (
     get_operation_ast,
 )
 from graphql.execution.values import VariableValues, get_variable_values
-from sqlalchemy import Dialect, Select
 from strawberry.extensions import SchemaExtension
 from strawberry.types.graphql import OperationType
 
 from winnerr.context import Context
-from winnerr.db.copy import positional
 from winnerr.errors import DomainError
+from winnerr.observability.metrics import COMPILED_READS
+from winnerr.schema.limits import requested_cost
+from winnerr.sqlplan.lane import LANE, Plan, id_variables
 from winnerr.sqlplan.selection import TYPENAME, Collector, Fallback, Selected
 from winnerr.sqlplan.sql import BY_ID, Compiler, by_id_keys, check
-
-PLAN_CACHE_SIZE = 1024
-
-
-@dataclass(frozen=True, slots=True)
-class RawJSON:
-    """JSON text to put in a response as it is (it is not a str, so `json.dumps` refuses it loudly)."""
-
-    text: str
-
-
-K = TypeVar("K")
-V = TypeVar("V")
-
-
-class Recent(Generic[K, V]):
-    """The newest `size` entries, the least recently used dropped first."""
-
-    def __init__(self, size: int = PLAN_CACHE_SIZE) -> None:
-        self.size = size
-        self.entries: OrderedDict[K, V] = OrderedDict()
-
-    def get(self, key: K, make: Callable[[], V]) -> V:
-        if key in self.entries:
-            self.entries.move_to_end(key)
-            return self.entries[key]
-        value = self.entries[key] = make()
-        if len(self.entries) > self.size:
-            self.entries.popitem(last=False)
-        return value
-
-
-@dataclass(frozen=True, slots=True)
-class CompiledStatement:
-    """A statement's SQL text, its bind parameters in order and the values compiled into it; only the ids of
-    the by-id roots change from one request to the next."""
-
-    sql: str
-    names: tuple[str, ...]
-    values: dict[str, Any]
-
-    @classmethod
-    def of(cls, statement: Select[str, bool], dialect: Dialect) -> CompiledStatement:
-        return cls(*positional(statement, dialect))
-
-    def arguments(self, ids: Mapping[str, uuid.UUID]) -> tuple[Any, ...]:
-        return tuple(ids[name] if name in ids else self.values[name] for name in self.names)
-
-
-COMPILES: Recent[tuple[str, str | None], bool] = Recent()
-"""Whether each (document, operation name) compiles at all, whatever its variables."""
-STATEMENTS: Recent[tuple[Any, ...], CompiledStatement] = Recent()
-"""Statements by (document, operation name, organization, the selection under its variables with the arguments
-of its lists): the lists' filters come from the resolvers' query builders, which write their values in."""
+from winnerr.sqlplan.statements import COMPILES, STATEMENTS, CompiledStatement, RawJSON, run_statement
 
 
 class CompiledReads(SchemaExtension):
@@ -135,9 +81,30 @@ class CompiledReads(SchemaExtension):
             statement = STATEMENTS.get(key, lambda: CompiledStatement.of(compiler.statement(selected), dialect))
         except (Fallback, DomainError):  # the resolver path tells the error
             return None
-        connection = await context.session.connection()
-        row: Any = (await connection.exec_driver_sql(statement.sql, statement.arguments(ids))).one()
-        return None if row[1] else RawJSON(row[0])
+        text, missing = await run_statement(context, statement, ids)
+        if missing:
+            return None
+        self._teach_lane(document, operation, selected, compiler, ids)
+        COMPILED_READS.labels(path="extension").inc()
+        return RawJSON(text)
+
+    def _teach_lane(
+        self, document: DocumentNode, operation: OperationDefinitionNode, selected: list[Selected],
+        compiler: Compiler, ids: dict[str, uuid.UUID],
+    ) -> None:
+        """A document whose only variables are its by-id roots' ids has a fixed plan: the lane answers it next
+        time (`winnerr.sqlplan.lane`)."""
+        execution = self.execution_context
+        variables = id_variables(document, selected)
+        if variables is None or execution.query is None:
+            return
+        schema = execution.schema._schema
+        cost = requested_cost(schema, document, execution.operation_name, execution.variables)
+        plan = Plan(execution.operation_name, _signature(selected, compiler), cost, ids, variables)
+        operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+        names = {execution.operation_name, None} if len(operations) == 1 else {execution.operation_name}
+        for name in names:  # a lone operation is run whether the request names it or not
+            LANE.learn(execution.query, name, plan)
 
 
 def _signature(selected: list[Selected], compiler: Compiler, *, root: bool = True) -> tuple[Any, ...]:

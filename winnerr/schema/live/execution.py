@@ -31,7 +31,7 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from winnerr.context import Context
 from winnerr.db.enums import Role
 from winnerr.schema.live.types import LiveUpdate
-from winnerr.sqlplan import RawJSON
+from winnerr.sqlplan.statements import RawJSON
 
 PER_VIEWER_FIELDS = frozenset({"isFavorite"})
 """Fields whose answer depends on the member asking, not only on their organization and role."""
