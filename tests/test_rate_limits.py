@@ -173,7 +173,7 @@ async def test_a_refused_flood_is_answered_without_the_database(
 async def test_leases_spare_the_storage_and_two_instances_never_exceed_the_limit(
     settings: Settings, tenant: Tenant
 ) -> None:
-    limit = 40  # leases of two units: a twentieth of the limit
+    limit = 40  # leases of one unit, then two: at most a twentieth of the limit
     leased = settings.model_copy(update={"rate_limit_api": f"{limit}/day"})
     statements: list[str] = []
     async with instance(leased) as (first, state), instance(leased) as (second, other):
@@ -184,7 +184,12 @@ async def test_leases_spare_the_storage_and_two_instances_never_exceed_the_limit
         clients = [on(tenant, first), on(tenant, second)]
         answers = [await clients[turn % 2].post("{ me { role } }") for turn in range(limit + 10)]
     statuses = [answer.status_code for answer in answers]
-    assert statuses == [200] * limit + [429] * 10, "every unit leased is spent before the window is refused"
-    # One statement per lease of two, plus the refusals' attempts and each instance's pruning: without leases,
-    # one statement per request (50 and more).
-    assert len(statements) <= limit // 2 + 10, f"{len(statements)} statements for {len(answers)} requests"
+    allowed = statuses.count(200)
+    # Never more than the limit; at most one unit less per instance (a lease of two, one unit of it unspent
+    # when the shared window filled up).
+    assert limit - 2 <= allowed <= limit, statuses
+    assert statuses[-8:] == [429] * 8, statuses
+    # Without leases, two statements per request (the API limit, the cost budget): 100. With them, one per
+    # lease of the API limit (about 20), a few for the cost budget's doubling leases, the refusals' attempts
+    # and each instance's pruning.
+    assert len(statements) <= 40, f"{len(statements)} statements for {len(answers)} requests"

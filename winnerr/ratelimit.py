@@ -4,14 +4,16 @@ Every limit counts with `limits`' sliding window counter in the storage all inst
 (`winnerr.limits_storage`: PostgreSQL by default, or Redis), so two instances together allow what one would.
 In front of the storage, each process remembers the keys it saw refused until their `Retry-After` has passed
 (`RefusalGuard`): a flood past a limit is refused from memory and does not reach the database on every request.
-And it takes units ahead of use (`Lease`): a hit with nothing leased takes a twentieth of the limit (or what the
-hit costs, if more) from the shared window in one statement, and the next hits in the same fixed window spend
-that from memory, so a member's steady traffic costs one statement per twentieth of their limit, not one per
-request. Units are counted in the shared storage when they are leased, so all instances together never allow
-more than the limit: a process's unspent lease is simply lost when the window turns (at most a twentieth of the
-limit per process per window, which makes the limit stricter, never looser). When the window has less room than
-a lease, the hit takes exactly its own cost, so the last units of a limit are shared exactly. `RateLimit-Remaining`
-is the storage's count as of the process's last lease, less what it spent since.
+And it takes units ahead of use (`Lease`): a hit the process has nothing leased for takes units from the shared
+window in one statement, and the next hits in the same fixed window spend them from memory. A key's first lease
+is just what its hit costs; each next one twice the last, up to a twentieth of the limit: a member's steady
+traffic costs one statement per twentieth of their limit, not one per request, while a key a process sees once
+costs exactly its hit. Units are counted in the shared storage when they are leased, so all instances together
+never allow more than the limit: a process's unspent lease is simply lost when the window turns or the process
+stops (at most about twice what it spent, and a twentieth of the limit: the limit gets stricter, never looser).
+When the window has less room than a lease, the hit takes exactly its own cost, so the last units of a limit are
+shared exactly. `RateLimit-Remaining` is the storage's count as of the process's last lease, less what it spent
+since.
 
 `Limits` holds the app's limiters: `RATE_LIMIT_AUTH` (failed logins per IP + e-mail), `RATE_LIMIT_API` (per
 member; per client IP on public routes), `RATE_LIMIT_WEBHOOKS` (per provider), `RATE_LIMIT_WEBSOCKETS`
@@ -52,7 +54,7 @@ logger = logging.getLogger("winnerr.ratelimit")
 GUARD_SIZE = 10_000
 """The most refused keys (and the most leases) a process remembers (the oldest are forgotten first)."""
 LEASE_PARTS = 20
-"""A lease is this fraction of a limit (a twentieth; at least one unit)."""
+"""A lease is at most this fraction of a limit (a twentieth; at least one unit)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +106,8 @@ class Lease:
 
     window: int
     """Which of the limit's fixed windows the units were taken in: they are spent in that one only."""
+    size: int
+    """How many units were taken (the next lease takes twice as many, up to the limit's largest)."""
     left: int
     remaining: int
     """What the shared window had left once they were taken."""
@@ -171,9 +175,9 @@ class RateLimiter:
         lease = self._leases.get(guarded)
         if lease is not None and (spent := lease.spend(cost, window, now, self.limit.amount)) is not None:
             return spent
-        unspent = lease.unspent(window) if lease is not None else 0
+        unspent, last_size = (lease.unspent(window), lease.size) if lease is not None else (0, 0)
         try:
-            allowed, taken = await self._take(key, cost - unspent) if cost > 0 else (True, 0)
+            allowed, taken = await self._take(key, cost - unspent, 2 * last_size) if cost > 0 else (True, 0)
             stats = await self._limiter.get_window_stats(self.limit, *key)
         except StorageError as error:  # Redis away: let the request through rather than refuse everyone
             logger.warning("Rate-limit storage unreachable, not counting: %s", error)
@@ -185,15 +189,15 @@ class RateLimiter:
             self._guard.refuse(guarded, now + reset_after)
             return Window(False, self.limit.amount, stats.remaining + unspent, reset_after)
         left = unspent + taken - cost
-        self._leases.put(guarded, Lease(window, left, stats.remaining, stats.reset_time))
+        self._leases.put(guarded, Lease(window, taken or last_size, left, stats.remaining, stats.reset_time))
         return Window(True, self.limit.amount, stats.remaining + left, reset_after)
 
-    async def _take(self, key: tuple[str, ...], needed: int) -> tuple[bool, int]:
-        """Take a lease covering `needed` units from the shared window, or exactly `needed` when it has less
-        room than a lease: whether they were taken, and how many."""
+    async def _take(self, key: tuple[str, ...], needed: int, wanted: int) -> tuple[bool, int]:
+        """Take a lease of `wanted` units (at most the largest lease), at least `needed`, from the shared window,
+        or exactly `needed` when it has less room than that: whether they were taken, and how many."""
         if needed <= 0:
             return True, 0
-        lease = max(needed, self.lease_size)
+        lease = max(needed, min(wanted, self.lease_size))
         if await self._limiter.hit(self.limit, *key, cost=lease):
             return True, lease
         if lease > needed and await self._limiter.hit(self.limit, *key, cost=needed):
