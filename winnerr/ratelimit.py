@@ -120,12 +120,12 @@ class Lease:
         self.left -= cost
         return Window(True, limit, self.remaining + self.left, max(1, math.ceil(self.reset_at - now)))
 
-    def unspent(self, window: int) -> int:
-        return self.left if window == self.window else 0
 
 
 class Leases:
-    """Each key's lease in this process, the oldest forgotten first past `size`."""
+    """Each key's lease in this process, the oldest forgotten first past `size`. Hits of one key may wait on the
+    storage at the same time: each takes what its key's lease held before it waits (`withdraw`) and adds what
+    it took after (`deposit`), so no unit is spent twice or lost between them."""
 
     def __init__(self, size: int = GUARD_SIZE) -> None:
         self.size = size
@@ -134,7 +134,27 @@ class Leases:
     def get(self, key: str) -> Lease | None:
         return self._leases.get(key)
 
-    def put(self, key: str, lease: Lease) -> None:
+    def withdraw(self, key: str, window: int) -> tuple[int, int]:
+        """Empty the key's lease: (its units still good in `window`, the size it was taken at)."""
+        lease = self._leases.get(key)
+        if lease is None:
+            return 0, 0
+        units = lease.left if lease.window == window else 0
+        lease.left -= units
+        return units, lease.size
+
+    def deposit(self, key: str, window: int, units: int, *, size: int, remaining: int, reset_at: float) -> Lease:
+        """Add `units` to the key's lease in `window` (a lease of an earlier window is replaced)."""
+        lease = self._leases.get(key)
+        if lease is None or lease.window != window:
+            lease = Lease(window, size, 0, remaining, reset_at)
+            self._put(key, lease)
+        lease.left += units
+        lease.size = max(lease.size, size)
+        lease.remaining, lease.reset_at = remaining, reset_at
+        return lease
+
+    def _put(self, key: str, lease: Lease) -> None:
         self._leases.pop(key, None)
         if len(self._leases) >= self.size:
             del self._leases[next(iter(self._leases))]
@@ -168,14 +188,14 @@ class RateLimiter:
         cost = min(cost, self.limit.amount)
         guarded = self.limit.key_for(*key)
         now = time.time()
-        if waiting := self._guard.refused_for(guarded, now):
-            RATE_LIMIT_REFUSALS.labels(limit=self.name).inc()
-            return Window(False, self.limit.amount, 0, max(1, math.ceil(waiting)))
         window = self._window(now)
         lease = self._leases.get(guarded)
         if lease is not None and (spent := lease.spend(cost, window, now, self.limit.amount)) is not None:
-            return spent
-        unspent, last_size = (lease.unspent(window), lease.size) if lease is not None else (0, 0)
+            return spent  # leased units are spent first: another hit's refusal may have come while they arrived
+        if waiting := self._guard.refused_for(guarded, now):
+            RATE_LIMIT_REFUSALS.labels(limit=self.name).inc()
+            return Window(False, self.limit.amount, 0, max(1, math.ceil(waiting)))
+        unspent, last_size = self._leases.withdraw(guarded, window)
         try:
             allowed, taken = await self._take(key, cost - unspent, 2 * last_size) if cost > 0 else (True, 0)
             stats = await self._limiter.get_window_stats(self.limit, *key)
@@ -187,10 +207,13 @@ class RateLimiter:
             RATE_LIMIT_REFUSALS.labels(limit=self.name).inc()
             reset_after = max(reset_after, self._seconds_to_refill(cost - unspent - stats.remaining))
             self._guard.refuse(guarded, now + reset_after)
-            return Window(False, self.limit.amount, stats.remaining + unspent, reset_after)
-        left = unspent + taken - cost
-        self._leases.put(guarded, Lease(window, taken or last_size, left, stats.remaining, stats.reset_time))
-        return Window(True, self.limit.amount, stats.remaining + left, reset_after)
+            kept = self._deposit(guarded, window, unspent, last_size, stats.remaining, stats.reset_time)
+            return Window(False, self.limit.amount, kept.remaining + kept.left, reset_after)
+        kept = self._deposit(guarded, window, unspent + taken - cost, taken, stats.remaining, stats.reset_time)
+        return Window(True, self.limit.amount, kept.remaining + kept.left, reset_after)
+
+    def _deposit(self, key: str, window: int, units: int, size: int, remaining: int, reset_at: float) -> Lease:
+        return self._leases.deposit(key, window, units, size=size, remaining=remaining, reset_at=reset_at)
 
     async def _take(self, key: tuple[str, ...], needed: int, wanted: int) -> tuple[bool, int]:
         """Take a lease of `wanted` units (at most the largest lease), at least `needed`, from the shared window,
