@@ -3,6 +3,7 @@ counted in storage that every instance shares, behind a per-process guard."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from typing import Any
@@ -193,3 +194,17 @@ async def test_leases_spare_the_storage_and_two_instances_never_exceed_the_limit
     # lease of the API limit (about 20), a few for the cost budget's doubling leases, the refusals' attempts
     # and each instance's pruning.
     assert len(statements) <= 40, f"{len(statements)} statements for {len(answers)} requests"
+
+
+async def test_concurrent_hits_on_two_instances_share_the_limit_exactly(settings: Settings, tenant: Tenant) -> None:
+    limit = 40
+    leased = settings.model_copy(update={"rate_limit_api": f"{limit}/day"})
+    async with instance(leased) as (first, state), instance(leased) as (second, _):
+        await state.limits.storage.reset()
+        clients = [on(tenant, first), on(tenant, second)]
+        statuses: list[int] = []
+        for _ in range(3):  # waves of concurrent requests: several hits of one key wait on the storage at once
+            answers = await asyncio.gather(*(clients[turn % 2].post("{ me { role } }") for turn in range(30)))
+            statuses += [answer.status_code for answer in answers]
+    assert statuses.count(200) == limit, "no unit is lost between concurrent hits, and none is spent twice"
+    assert statuses.count(429) == 90 - limit
