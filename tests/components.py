@@ -19,10 +19,19 @@ START_SECONDS = 10.0
 def installed(program: str, package: str) -> str:
     """The path of `program`, installing Debian's `package` first when it is missing."""
     if shutil.which(program, path=SEARCH_PATH) is None:
-        subprocess.run(["apt-get", "install", "-y", "-q", package], check=True, capture_output=True)
+        _apt_install(package)
     binary = shutil.which(program, path=SEARCH_PATH)
     assert binary is not None, f"{package} could not be installed"
     return binary
+
+
+def _apt_install(package: str) -> None:
+    """`apt-get install`, after `apt-get update` if the package lists do not know it (a fresh machine)."""
+    install = ["apt-get", "install", "-y", "-q", package]
+    environment = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    if subprocess.run(install, env=environment, capture_output=True, check=False).returncode != 0:
+        subprocess.run(["apt-get", "update", "-q"], env=environment, check=True, capture_output=True)
+        subprocess.run(install, env=environment, check=True, capture_output=True)
 
 
 def listening(port: int) -> bool:
