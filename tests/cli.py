@@ -40,11 +40,15 @@ async def winnerr_async(env: Mapping[str, str], *args: str) -> subprocess.Comple
 
 
 @asynccontextmanager
-async def serving(env: Mapping[str, str], *args: str, output: Path | None = None) -> AsyncIterator[str]:
+async def serving(
+    env: Mapping[str, str], *args: str, output: Path | None = None, log: Path | None = None
+) -> AsyncIterator[str]:
     """`winnerr serve ARGS` on a free port until the block ends; yields its base URL once /health answers.
-    Its standard output goes to the file `output` if given (else nowhere)."""
+    Its standard output goes to the file `output`, its standard error (the logs) to the file `log`, if given
+    (else nowhere)."""
     port = free_port()
     stdout = output.open("wb") if output is not None else None
+    stderr = log.open("wb") if log is not None else None
     server = await asyncio.create_subprocess_exec(
         str(WINNERR),
         "serve",
@@ -54,7 +58,7 @@ async def serving(env: Mapping[str, str], *args: str, output: Path | None = None
         env=dict(env),
         cwd=NEUTRAL_DIRECTORY,
         stdout=stdout or asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.DEVNULL,
+        stderr=stderr or asyncio.subprocess.DEVNULL,
     )
     base_url = f"http://127.0.0.1:{port}"
     try:
@@ -71,8 +75,9 @@ async def serving(env: Mapping[str, str], *args: str, output: Path | None = None
         if server.returncode is None:
             server.terminate()
         await server.wait()
-        if stdout is not None:
-            stdout.close()
+        for file in (stdout, stderr):
+            if file is not None:
+                file.close()
 
 
 def succeeded(result: subprocess.CompletedProcess[str]) -> str:

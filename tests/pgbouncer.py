@@ -5,23 +5,18 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import subprocess
 import tempfile
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy.engine import make_url
 
+from tests.components import installed, running
 from tests.live import free_port
 
-SEARCH_PATH = os.pathsep.join([os.environ.get("PATH", ""), "/usr/sbin", "/usr/local/sbin"])
 SERVER_CONNECTIONS = 3
 """Few server connections for many clients: consecutive transactions of one client land on different ones."""
-START_SECONDS = 10.0
-
 CONFIG = """[databases]
 * = host={host} port={port}
 
@@ -38,22 +33,6 @@ ignore_startup_parameters = extra_float_digits
 logfile = {directory}/pgbouncer.log
 pidfile = {directory}/pgbouncer.pid
 """
-
-
-def pgbouncer_binary() -> str:
-    if shutil.which("pgbouncer", path=SEARCH_PATH) is None:
-        subprocess.run(["apt-get", "install", "-y", "-q", "pgbouncer"], check=True, capture_output=True)
-    binary = shutil.which("pgbouncer", path=SEARCH_PATH)
-    assert binary is not None, "pgbouncer could not be installed"
-    return binary
-
-
-def _listening(port: int) -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-            return True
-    except OSError:
-        return False
 
 
 @pytest.fixture(scope="session")
@@ -77,17 +56,9 @@ def _pooler(database_url: str, directory: Path) -> Iterator[str]:
             pool_size=SERVER_CONNECTIONS,
         )
     )
-    process = subprocess.Popen([pgbouncer_binary(), *_unprivileged(directory), str(config)])
-    try:
-        deadline = time.monotonic() + START_SECONDS
-        while not _listening(listen_port):
-            assert process.poll() is None, _log(directory)
-            assert time.monotonic() < deadline, _log(directory)
-            time.sleep(0.05)
+    command = [installed("pgbouncer", "pgbouncer"), *_unprivileged(directory), str(config)]
+    with running(command, listen_port, lambda: _log(directory)):
         yield server.set(port=listen_port).render_as_string(hide_password=False)
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 def _unprivileged(directory: Path) -> list[str]:

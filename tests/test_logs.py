@@ -6,6 +6,7 @@ secret on any line (password, tokens, webhook signature, message bodies)."""
 from __future__ import annotations
 
 import json
+import os
 from typing import Any
 
 import httpx
@@ -86,6 +87,7 @@ async def test_access_lines_carry_the_request_and_no_secret(
     assert len(query["request_id"]) == 32
     assert query["duration_ms"] >= 0
     assert query["level"] == "info"
+    assert query["pid"] == os.getpid()
 
     refused = requests["Note"]
     assert refused["outcome"] == "error"

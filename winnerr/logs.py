@@ -1,10 +1,11 @@
 """Structured logs with structlog: what every line carries, how it is rendered, and the access lines.
 
 Every `logging` record under ``winnerr`` (the modules keep plain ``logging.getLogger``) goes through structlog's
-processors: a timestamp, the level, the logger, the request id (asgi-correlation-id), and what is known of the
-request so far: organization id, user id, operation name and type, outcome and error codes. Lines are JSON when
-stderr is not a terminal (production: one object a line for the log collector) and readable key=value lines in a
-terminal (development); ``WINNERR_LOG_JSON=1`` or ``0`` overrides that guess.
+processors: a timestamp, the level, the logger, the process id (which of `serve --workers N`'s processes wrote
+it), the request id (asgi-correlation-id), and what is known of the request so far: organization id, user id,
+operation name and type, outcome and error codes. Lines are JSON when stderr is not a terminal (production: one
+object a line for the log collector) and readable key=value lines in a terminal (development);
+``WINNERR_LOG_JSON=1`` or ``0`` overrides that guess.
 
 `AccessLog` writes one ``request`` line per HTTP request (method, path without its query string, status, duration,
 outcome); `OperationLog`, a schema extension, writes one ``operation`` line per websocket operation and annotates
@@ -68,6 +69,12 @@ def _request_fields(_: Any, __: str, event: MutableMapping[str, Any]) -> Mutable
     return event
 
 
+def _process(_: Any, __: str, event: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
+    """The writer's process id, asked each time: a worker forked after logging was configured has its own."""
+    event.setdefault("pid", os.getpid())
+    return event
+
+
 def _redact(_: Any, __: str, event: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
     return {key: REDACTED if SECRET_KEY.search(key) else redact(value) for key, value in event.items()}
 
@@ -87,6 +94,7 @@ def configure_logging(level: str) -> None:
         structlog.stdlib.add_log_level,
         structlog.stdlib.add_logger_name,
         structlog.processors.TimeStamper(fmt="iso", utc=True),
+        _process,
         structlog.stdlib.ExtraAdder(),
         structlog.processors.format_exc_info,
         _redact,
