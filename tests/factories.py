@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -40,6 +41,10 @@ class Tenant:
 
     def headers(self, role: Role | None = None) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.token(role)}", **self.extra_headers}
+
+    def through(self, client: httpx.AsyncClient) -> Tenant:
+        """The same organization and members, calling another instance of the app."""
+        return dataclasses.replace(self, client=client)
 
     def as_role(self, role: Role) -> Tenant:
         return Tenant(self.organization_id, self.emails, self.user_ids, self.settings, self.client, role)
