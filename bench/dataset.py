@@ -22,7 +22,8 @@ from dataclasses import dataclass
 import asyncpg
 from common import admin, bench_env, winnerr
 
-from winnerr.db.migrate import upgrade
+from winnerr.db.migrate import migrate
+from winnerr.settings import DEFAULT_ROLE
 
 OWNER_EMAIL = "bench-owner@example.com"
 FIRST_NAMES = [
@@ -285,7 +286,7 @@ async def make(database: str, sizes: Sizes) -> Dataset:
     await admin(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
     await admin(f'CREATE DATABASE "{database}"')
     database_url = f"postgresql://postgres@127.0.0.1:5432/{database}"
-    await asyncio.to_thread(upgrade, database_url)
+    await asyncio.to_thread(migrate, database_url, DEFAULT_ROLE)
     env = bench_env(database_url, **LIFTED_LIMITS)
     organization_id = winnerr(
         env, "create-org", "--name", "Bench Realty", "--owner-email", OWNER_EMAIL, "--password", "bench-password"

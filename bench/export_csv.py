@@ -26,7 +26,8 @@ import asyncpg
 import httpx
 from common import WINNERR, admin, bench_env, free_port, wait_until_up, winnerr
 
-from winnerr.db.migrate import upgrade
+from winnerr.db.migrate import migrate
+from winnerr.settings import DEFAULT_ROLE
 
 DATABASE = "winnerr_bench_export"
 DATABASE_URL = f"postgresql://postgres@127.0.0.1:5432/{DATABASE}"
@@ -121,7 +122,7 @@ def main() -> None:
     asyncio.run(admin(f'CREATE DATABASE "{DATABASE}"'))
     server: subprocess.Popen[bytes] | None = None
     try:
-        upgrade(DATABASE_URL)
+        migrate(DATABASE_URL, DEFAULT_ROLE)
         env = bench_env(DATABASE_URL)
         organization_id = winnerr(
             env, "create-org", "--name", "Bench Realty", "--owner-email", OWNER_EMAIL, "--password", "bench-password"

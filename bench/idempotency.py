@@ -24,8 +24,8 @@ import httpx
 from common import SERVER_URL, admin, winnerr
 from rate_limits import instance
 
-from winnerr.db.migrate import upgrade
-from winnerr.settings import load_settings
+from winnerr.db.migrate import migrate
+from winnerr.settings import DEFAULT_ROLE, load_settings
 
 DATABASE = "winnerr_bench_idempotency"
 DATABASE_URL = SERVER_URL.rsplit("/", 1)[0] + f"/{DATABASE}"
@@ -76,7 +76,7 @@ def main(calls: int) -> None:
     asyncio.run(admin(f"DROP DATABASE IF EXISTS {DATABASE}"))
     asyncio.run(admin(f"CREATE DATABASE {DATABASE}"))
     try:
-        upgrade(DATABASE_URL)  # before any event loop runs: it runs its own
+        migrate(DATABASE_URL, DEFAULT_ROLE)  # before any event loop runs: it runs its own
         asyncio.run(measure(calls))
     finally:
         asyncio.run(admin(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)"))

@@ -37,11 +37,11 @@ from graphql import parse
 from sqlalchemy import event
 
 from winnerr.app import create_app
-from winnerr.db.migrate import upgrade
+from winnerr.db.migrate import migrate
 from winnerr.limits_storage import PostgresStorage
 from winnerr.schema import schema
 from winnerr.schema.limits import requested_cost
-from winnerr.settings import Settings, load_settings
+from winnerr.settings import DEFAULT_ROLE, Settings, load_settings
 from winnerr.state import STATE_KEY, AppState
 
 DATABASE = "winnerr_bench_limits"
@@ -168,7 +168,7 @@ def main(arguments: argparse.Namespace) -> None:
     asyncio.run(admin(f"DROP DATABASE IF EXISTS {DATABASE}"))
     asyncio.run(admin(f"CREATE DATABASE {DATABASE}"))
     try:
-        upgrade(DATABASE_URL)  # before any event loop runs: it runs its own
+        migrate(DATABASE_URL, DEFAULT_ROLE)  # before any event loop runs: it runs its own
         asyncio.run(measure(arguments))
     finally:
         asyncio.run(admin(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)"))

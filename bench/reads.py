@@ -38,7 +38,8 @@ import asyncpg
 import httpx
 from common import WINNERR, admin, free_port, wait_until_up, winnerr
 
-from winnerr.db.migrate import upgrade
+from winnerr.db.migrate import migrate
+from winnerr.settings import DEFAULT_ROLE
 
 DATABASE = "winnerr_bench_reads"
 DATABASE_URL = f"postgresql://postgres@127.0.0.1:5432/{DATABASE}"
@@ -210,7 +211,7 @@ def main() -> None:
     asyncio.run(admin(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)'))
     asyncio.run(admin(f'CREATE DATABASE "{DATABASE}"'))
     try:
-        upgrade(DATABASE_URL)
+        migrate(DATABASE_URL, DEFAULT_ROLE)
         env = {key: value for key, value in os.environ.items() if not key.startswith(("DATABASE_", "WINNERR_", "JWT_"))}
         env.update(
             DATABASE_URL=DATABASE_URL, JWT_SECRET="bench-secret-" + "x" * 40, WINNERR_LOG_LEVEL="warning",

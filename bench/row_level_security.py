@@ -98,6 +98,7 @@ async def transactions(organization_id: uuid.UUID, calls: int) -> str:
 async def requests(token: str, calls: int) -> str:
     base = load_settings(
         database_url=DATABASE_URL,
+        database_role=None,  # the connecting user, against the same app as the runtime role
         jwt_secret=JWT_SECRET,
         rate_limit_api="1000000/minute",
         cost_budget="1000000000/minute",

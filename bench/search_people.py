@@ -46,10 +46,11 @@ from winnerr.auth.principal import Principal
 from winnerr.context import Context
 from winnerr.db.database import Database
 from winnerr.db.enums import Role
-from winnerr.db.migrate import upgrade
+from winnerr.db.migrate import migrate
 from winnerr.db.scope import TenantScope
 from winnerr.resolvers.people import PersonSortField, list_people, suggest_people
 from winnerr.resolvers.querying import SortDirection
+from winnerr.settings import DEFAULT_ROLE
 
 DATABASE = "winnerr_bench_search"
 JWT_SECRET = "bench-secret-" + "x" * 40
@@ -625,7 +626,7 @@ def main() -> None:
     asyncio.run(admin(f'CREATE DATABASE "{DATABASE}"'))
     try:
         with tempfile.TemporaryDirectory(prefix="winnerr-bench-") as data_dir:
-            upgrade(database_url())
+            migrate(database_url(), DEFAULT_ROLE)
             env = cli_env(Path(data_dir))
             started = time.perf_counter()
             organization = winnerr(

@@ -66,9 +66,10 @@ from websockets.typing import Subprotocol
 import winnerr as winnerr_package
 from winnerr.db.database import Database
 from winnerr.db.enums import Role
-from winnerr.db.migrate import upgrade
+from winnerr.db.migrate import migrate
 from winnerr.db.models import Membership, User
 from winnerr.resolvers.organizations import add_member
+from winnerr.settings import DEFAULT_ROLE
 
 DATABASE = "winnerr_bench_subs"
 DATABASE_URL = f"postgresql://postgres@127.0.0.1:5432/{DATABASE}"
@@ -676,7 +677,7 @@ def main() -> None:
     asyncio.run(admin(f'CREATE DATABASE "{DATABASE}"'))
     server: subprocess.Popen[bytes] | None = None
     try:
-        upgrade(DATABASE_URL)
+        migrate(DATABASE_URL, DEFAULT_ROLE)
         env = {key: value for key, value in os.environ.items() if not key.startswith(("DATABASE_", "WINNERR_", "JWT_"))}
         env.pop("BROADCAST_URL", None)
         env.update(

@@ -28,7 +28,8 @@ import httpx
 from common import WINNERR, admin, free_port, wait_until_up, winnerr
 from twilio.request_validator import RequestValidator
 
-from winnerr.db.migrate import upgrade
+from winnerr.db.migrate import migrate
+from winnerr.settings import DEFAULT_ROLE
 
 DATABASE = "winnerr_bench_webhooks"
 DATABASE_URL = f"postgresql://postgres@127.0.0.1:5432/{DATABASE}"
@@ -140,7 +141,7 @@ def main() -> None:
     asyncio.run(admin(f'DROP DATABASE IF EXISTS "{DATABASE}"'))
     asyncio.run(admin(f'CREATE DATABASE "{DATABASE}"'))
     try:
-        upgrade(DATABASE_URL)
+        migrate(DATABASE_URL, DEFAULT_ROLE)
         env = {
             **os.environ,
             "DATABASE_URL": DATABASE_URL,

@@ -15,8 +15,8 @@ from tests.database import fresh_database
 from tests.factories import Tenant, make_tenant
 from tests.live import served
 from winnerr.app import create_app
-from winnerr.db.migrate import upgrade
-from winnerr.settings import Settings, load_settings
+from winnerr.db.migrate import migrate
+from winnerr.settings import DEFAULT_ROLE, Settings, load_settings
 from winnerr.state import STATE_KEY, AppState
 
 TEST_JWT_SECRET = "test-secret-" + "x" * 40
@@ -28,8 +28,10 @@ PRESENCE_GRACE_SECONDS = 0.5  # OFFLINE is announced this long after a member's 
 
 @pytest.fixture(scope="session")
 def database_url() -> Iterator[str]:
+    """Migrated as `winnerr migrate` does it, the default runtime role included (a role belongs to the whole
+    server: runs share it, each with grants on its own database, gone with it)."""
     with fresh_database() as url:
-        upgrade(url)
+        migrate(url, DEFAULT_ROLE)
         yield url
 
 
@@ -89,10 +91,10 @@ async def host(settings: Settings) -> AsyncIterator[str]:
 @pytest.fixture
 async def tenant(app_state: AppState, settings: Settings, client: httpx.AsyncClient) -> Tenant:
     """An organization of this test's own, acting as its OWNER."""
-    return await make_tenant(app_state.database.sessions, settings, client)
+    return await make_tenant(app_state.database, settings, client)
 
 
 @pytest.fixture
 async def other_tenant(app_state: AppState, settings: Settings, client: httpx.AsyncClient) -> Tenant:
     """A second organization, whose rows the first must never see."""
-    return await make_tenant(app_state.database.sessions, settings, client, name="Other Realty")
+    return await make_tenant(app_state.database, settings, client, name="Other Realty")

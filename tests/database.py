@@ -13,8 +13,11 @@ from pathlib import Path
 
 import asyncpg
 from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from winnerr.db.embedded import start_embedded_postgres
+from winnerr.db.engine import session_factory
+from winnerr.state import AppState
 
 LOCAL_SERVER_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 
@@ -64,3 +67,10 @@ def fresh_database() -> Iterator[str]:
         yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
     finally:
         asyncio.run(_admin(server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+def owner_sessions(state: AppState) -> async_sessionmaker[AsyncSession]:
+    """Sessions on the app's own pool as the connecting user (`postgres`, which owns the tables), whom
+    row-level security does not bind: for a test that sets up or inspects rows behind the API's back, whatever
+    their organization. The app's own sessions (`state.database.sessions`) run as the runtime role."""
+    return session_factory(state.database.engine)

@@ -19,6 +19,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from sqlalchemy import update
 
 from tests.conftest import TEST_JWT_SECRET
+from tests.database import owner_sessions
 from tests.factories import PASSWORD, Tenant
 from tests.test_rate_limits import instance
 from winnerr.db.enums import Role
@@ -98,7 +99,7 @@ def decode(token: str, settings: Settings) -> dict[str, Any]:
 
 async def join(app_state: AppState, organization_id: uuid.UUID, email: str, role: Role) -> None:
     """Make the existing user with `email` a member of another organization too."""
-    async with app_state.database.sessions.begin() as session:
+    async with owner_sessions(app_state).begin() as session:
         await add_member(session, organization_id, email=email, password=PASSWORD, role=role)
 
 
@@ -314,7 +315,7 @@ async def test_missing_or_forged_tokens_get_the_contract_401(
 
 async def demote_agent_in_the_database(state: AppState, tenant: Tenant) -> None:
     """Make the tenant's AGENT a VIEWER behind the API's back."""
-    async with state.database.sessions.begin() as session:
+    async with owner_sessions(state).begin() as session:
         await session.execute(
             update(Membership)
             .where(

@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.cli import failed, graphql, log_in, me, serving, succeeded, winnerr_async
+from tests.database import owner_sessions
 from tests.factories import PASSWORD, Tenant
 from winnerr.db.models import Organization
 from winnerr.state import AppState
@@ -29,7 +30,7 @@ COUNTS = """{
 
 
 async def organizations_named(app_state: AppState, name: str) -> int:
-    async with app_state.database.sessions() as session:
+    async with owner_sessions(app_state)() as session:
         count = await session.scalar(select(func.count()).select_from(Organization).where(Organization.name == name))
     return int(count or 0)
 

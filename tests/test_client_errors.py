@@ -16,6 +16,7 @@ import httpx
 import pytest
 from sqlalchemy import text
 
+from tests.database import owner_sessions
 from tests.factories import Tenant
 from tests.graphql_documents import CREATE_DEAL, CREATE_PERSON, CREATE_PROPERTY, create_deal, create_property
 from tests.test_people import create_person
@@ -43,7 +44,7 @@ PERSON_ID = "<person>"  # replaced by the id of a person made for the test
 
 async def rows_of(app_state: AppState, tenant: Tenant) -> dict[str, int]:
     """How many rows of each table the tenant's organization has."""
-    async with app_state.database.sessions() as session:
+    async with owner_sessions(app_state)() as session:
         counts = {}
         for table in TABLES:
             query = text(f"SELECT count(*) FROM {table} WHERE organization_id = :organization")

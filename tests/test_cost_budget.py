@@ -27,7 +27,7 @@ async def budgeted(settings: Settings) -> AsyncIterator[Tenant]:
     """A tenant of an app whose members have 30 points every 4 seconds."""
     async with instance(settings.model_copy(update={"cost_budget": f"{BUDGET}/4 seconds"})) as (client, state):
         await state.limits.storage.reset()
-        yield await make_tenant(state.database.sessions, settings, client)
+        yield await make_tenant(state.database, settings, client)
 
 
 def mutations(count: int) -> str:

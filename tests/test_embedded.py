@@ -108,11 +108,12 @@ def test_serves_from_an_embedded_postgres_and_keeps_its_data(cli_env: dict[str, 
             assert login.status_code == 200, login.text
             answer = httpx.post(
                 f"{base_url}/graphql",
-                json={"query": ME},
+                json={"query": ME.replace("me {", "pipelines { name } me {")},
                 headers={"Authorization": f"Bearer {login.json()['access_token']}"},
                 timeout=10,
             )
             assert answer.status_code == 200, answer.text
+            assert answer.json()["data"]["pipelines"] == [{"name": "Sales"}], "tenant rows, as the runtime role"
             viewer = answer.json()["data"]["me"]
             assert viewer["organization"] == {"id": organization_id, "name": "Embedded Realty"}
             assert viewer["role"] == "OWNER"

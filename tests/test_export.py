@@ -12,6 +12,7 @@ import httpx
 import pytest
 from sqlalchemy import insert, text
 
+from tests.database import owner_sessions
 from tests.factories import Tenant
 from tests.graphql_documents import LIST_PEOPLE, SEARCH_PROPERTIES, create_person, create_property
 from winnerr.db.enums import Role
@@ -145,7 +146,7 @@ async def test_properties_export_has_the_rows_of_the_search(tenant: Tenant) -> N
 async def test_export_holds_every_row_not_one_page(tenant: Tenant, app_state: AppState) -> None:
     """More rows than a GraphQL page and than one cursor batch: all of them, each once."""
     count = 2_500
-    async with app_state.database.sessions.begin() as session:
+    async with owner_sessions(app_state).begin() as session:
         await session.execute(
             insert(Person),
             [
@@ -175,7 +176,7 @@ async def test_formula_cells_are_neutralised(tenant: Tenant, app_state: AppState
         tags=["=1+1", "vip"],
     )
     home = await create_property(tenant, description="=cmd|' /C calc'!A0", address="-2+3 Elm")
-    async with app_state.database.sessions.begin() as session:  # whitespace that GraphQL input would strip
+    async with owner_sessions(app_state).begin() as session:  # whitespace that GraphQL input would strip
         session.add(Person(organization_id=tenant.organization_id, first_name="\t=1", last_name="\r=2"))
     people = {row["id"]: row for row in await export(tenant, "people")}
     exported = people[str(person["id"])]
@@ -322,7 +323,7 @@ async def insert_people(app_state: AppState, tenant: Tenant, count: int, *, unre
         }
         for n in range(count)
     ]
-    async with app_state.database.sessions.begin() as session:
+    async with owner_sessions(app_state).begin() as session:
         await session.execute(insert(Person), rows)
         if unreadable_oldest:
             await session.execute(

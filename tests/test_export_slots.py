@@ -12,6 +12,7 @@ from contextlib import AsyncExitStack, asynccontextmanager
 import httpx
 from sqlalchemy import text
 
+from tests.database import owner_sessions
 from tests.factories import Tenant
 from winnerr.db.scope import TenantScope
 from winnerr.errors import RateLimited
@@ -83,7 +84,7 @@ async def reading_slowly(host: str, tenant: Tenant) -> AsyncIterator[bytes]:
 async def test_a_client_that_leaves_midway_stops_the_export_and_frees_its_slot(
     tenant: Tenant, app_state: AppState, host: str
 ) -> None:
-    async with app_state.database.sessions.begin() as session:
+    async with owner_sessions(app_state).begin() as session:
         await session.execute(text(FILL), {"organization": tenant.organization_id, "count": 100_000})
     async with httpx.AsyncClient(base_url=f"http://{host}") as client:
         async with reading_slowly(host, tenant) as first, AsyncExitStack() as running:

@@ -8,6 +8,7 @@ import io
 
 from sqlalchemy import text
 
+from tests.database import owner_sessions
 from tests.factories import Tenant
 from winnerr.state import AppState
 
@@ -21,7 +22,7 @@ FROM generate_series(1, :count) AS n
 
 
 async def test_every_row_of_a_large_export_parses_back(tenant: Tenant, app_state: AppState) -> None:
-    async with app_state.database.sessions.begin() as session:
+    async with owner_sessions(app_state).begin() as session:
         await session.execute(text(FILL), {"organization": tenant.organization_id, "count": COUNT})
     response = await tenant.client.get("/export/properties.csv", headers=tenant.headers(), params={"sort": "PRICE_ASC"})
     assert response.status_code == 200

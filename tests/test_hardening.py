@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 from sqlalchemy import delete
 
+from tests.database import owner_sessions
 from tests.factories import PASSWORD, Tenant
 from tests.identity_provider import identity_provider
 from tests.live import GraphQLSocket, served, served_app
@@ -49,7 +50,7 @@ async def test_a_removed_member_is_refused_and_disconnected(
 ) -> None:
     async with GraphQLSocket.open(host, tenant.token(Role.AGENT)) as socket:
         assert (await run(socket, ME))["payload"]["data"]["me"]["role"] == "AGENT"
-        async with app_state.database.sessions.begin() as session:
+        async with owner_sessions(app_state).begin() as session:
             await session.execute(delete(Membership).where(Membership.user_id == tenant.user_ids[Role.AGENT]))
         await socket.subscribe('mutation { createPerson(input: {firstName: "A", lastName: "B"}) { id } }')
         await asyncio.wait_for(socket.closed(), 5)
@@ -125,7 +126,7 @@ async def test_open_sockets_are_closed_when_their_membership_ends(
     ):
         await state.sockets.check()
         assert await socket.nothing_for(await socket.subscribe(PRESENCE), 0.2)
-        async with app_state.database.sessions.begin() as session:
+        async with owner_sessions(app_state).begin() as session:
             await session.execute(delete(Membership).where(Membership.user_id == tenant.user_ids[Role.AGENT]))
         await state.sockets.check()
         await asyncio.wait_for(socket.closed(), 5)

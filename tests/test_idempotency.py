@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 from sqlalchemy import update
 
+from tests.database import owner_sessions
 from tests.factories import Tenant
 from tests.live import served
 from tests.providers import communications
@@ -127,7 +128,7 @@ async def test_queries_ignore_the_key(tenant: Tenant) -> None:
 async def test_a_key_expires_after_a_day(tenant: Tenant, app_state: AppState) -> None:
     key, variables = new_key(), lead(address())
     data(await keyed(tenant, key, CAPTURE, variables))
-    async with app_state.database.sessions.begin() as session:  # a day later
+    async with owner_sessions(app_state).begin() as session:  # a day later
         aged = IdempotencyKey.organization_id == tenant.organization_id
         await session.execute(update(IdempotencyKey).where(aged).values(expires_at=IdempotencyKey.created_at))
     again = await keyed(tenant, key, CAPTURE, variables)

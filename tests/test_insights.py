@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import update
 
+from tests.database import owner_sessions
 from tests.factories import Tenant
 from tests.graphql_documents import create_deal, create_person, stage_named
 from tests.test_statement_count import counting_statements
@@ -130,7 +131,7 @@ async def test_hot_leads_are_ranked_in_one_statement_whatever_the_number_of_peop
 
 async def set_updated_at(app_state: AppState, deal_id: str, days_ago: int) -> None:
     """Deals change only through the API, which stamps them now; a deal long untouched is made here."""
-    async with app_state.database.sessions.begin() as session:
+    async with owner_sessions(app_state).begin() as session:
         stamp = datetime.now(UTC) - timedelta(days=days_ago)
         await session.execute(update(Deal).where(Deal.id == uuid.UUID(deal_id)).values(updated_at=stamp))
 

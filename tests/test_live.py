@@ -291,7 +291,7 @@ async def test_a_slow_consumer_is_disconnected_with_a_reason(
     async with served(small) as host, GraphQLSocket.open(host, tenant.token()) as socket:
         await socket.subscribe(DEAL_UPDATED, {"id": deal_id, "after": await now(tenant)})
         changes = [Change(EventType.DEAL_UPDATED, uuid.UUID(deal_id))] * 200
-        async with app_state.database.sessions.begin() as session:
+        async with app_state.database.session_for(tenant.organization_id) as session, session.begin():
             notices = await write_events(session, tenant.organization_id, None, changes)
         await app_state.hub.publish(notices)
         await asyncio.wait_for(socket.closed(), 10)

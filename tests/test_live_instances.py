@@ -10,6 +10,7 @@ import httpx
 import pytest
 from sqlalchemy import update
 
+from tests.database import owner_sessions
 from tests.factories import Tenant
 from tests.live import GraphQLSocket, served
 from tests.test_live import DEAL_UPDATED, ONLINE, PRESENCE, UPDATE_DEAL, new_deal, now
@@ -62,7 +63,7 @@ async def test_a_crashed_instances_sockets_expire(tenant: Tenant, settings: Sett
         async with GraphQLSocket.open(host, tenant.token(Role.AGENT)):
             assert (await watcher.next_data(operation))["presence"]["status"] == "ONLINE"
             # The agent's instance stops beating, as if it had crashed: its heartbeat grows old.
-            async with app_state.database.sessions.begin() as session:
+            async with owner_sessions(app_state).begin() as session:
                 await session.execute(
                     update(PresenceEntry)
                     .where(PresenceEntry.user_id == tenant.user_ids[Role.AGENT])

@@ -13,6 +13,7 @@ import httpx
 import pytest
 from sqlalchemy import delete
 
+from tests.database import owner_sessions
 from tests.factories import PASSWORD, Tenant
 from tests.live import GraphQLSocket
 from tests.test_live import DEAL_UPDATED, new_deal, now, rename
@@ -169,11 +170,12 @@ async def test_an_event_resolved_after_the_removal_committed_is_held_back(
         operation = await socket.subscribe(DEAL_UPDATED, {"id": deal_id, "after": await now(tenant)})
         await rename(tenant, deal_id, "Heard while a member")
         await socket.next_data(operation)
-        async with app_state.database.sessions.begin() as session:  # committed before the removal...
+        bound = app_state.database.session_for(tenant.organization_id)
+        async with bound as session, session.begin():  # committed before the removal...
             late = await write_events(
                 session, tenant.organization_id, None, [Change(EventType.DEAL_UPDATED, uuid.UUID(deal_id))]
             )
-        async with app_state.database.sessions.begin() as session:
+        async with owner_sessions(app_state).begin() as session:
             await session.execute(
                 delete(Membership).where(
                     Membership.organization_id == tenant.organization_id, Membership.user_id == agent

@@ -47,7 +47,7 @@ async def instances(settings: Settings) -> AsyncIterator[list[tuple[httpx.AsyncC
 async def limited(instances: list[tuple[httpx.AsyncClient, AppState]], settings: Settings) -> Tenant:
     """A tenant of an app that allows each member three requests a minute."""
     client, state = instances[0]
-    return await make_tenant(state.database.sessions, settings, client)
+    return await make_tenant(state.database, settings, client)
 
 
 async def test_each_response_counts_down_then_429(limited: Tenant) -> None:

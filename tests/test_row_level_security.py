@@ -1,7 +1,7 @@
 """Row-level security, the second lock (issue 11, point 4): a statement that forgets the organization filter
 still sees and writes only the organization its transaction is bound to, on pooled connections reused across
 organizations; a transaction bound to none sees no tenant row; every tenant table has the policy; and the app
-works end to end as the runtime role `winnerr migrate` makes."""
+works end to end as the runtime role `winnerr migrate` makes, which it runs as by default (so does every test)."""
 
 from __future__ import annotations
 
@@ -13,12 +13,13 @@ import httpx
 import pytest
 from asgi_lifespan import LifespanManager
 from sqlalchemy import text
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
 from tests.cli import winnerr
 from tests.factories import PASSWORD, Tenant
 from tests.providers import communications, connect, nylas_notification, post_nylas, provider_settings
-from tests.runtime_role import as_runtime_role, rls_client, rls_settings, runtime_role
+from tests.runtime_role import runtime_role
 from tests.test_people import count_people, create_person
 from tests.test_webhooks_nylas import message, unique
 from winnerr.app import create_app
@@ -26,10 +27,10 @@ from winnerr.db.database import Database
 from winnerr.db.engine import create_engine, session_factory
 from winnerr.db.reads import ReadPool
 from winnerr.db.rls import EXEMPT_TABLES, POLICY_NAME
-from winnerr.settings import Settings
-from winnerr.state import AppState
+from winnerr.settings import DEFAULT_ROLE, Settings, load_settings
+from winnerr.state import STATE_KEY, AppState
 
-__all__ = ["rls_client", "rls_settings", "runtime_role"]
+__all__ = ["runtime_role"]
 
 TABLES_WITH_ORGANIZATION = """
 SELECT c.relname, c.relrowsecurity FROM pg_class c
@@ -50,11 +51,13 @@ async def protected_tables(app_state: AppState) -> list[str]:
 
 
 @pytest.fixture
-async def pooled(database_url: str, runtime_role: str) -> AsyncIterator[Database]:
-    """The app's session machinery as the runtime role, on a pool of one connection: every session reuses it."""
-    engine = create_engine(database_url, pool_size=1)
+async def pooled(settings: Settings) -> AsyncIterator[Database]:
+    """The app's session machinery as its runtime role, on a pool of one connection: every session reuses it."""
+    assert settings.database_url is not None
+    engine = create_engine(settings.database_url, pool_size=1)
     try:
-        yield Database(engine, session_factory(engine, role=runtime_role), ReadPool(database_url, role=runtime_role))
+        role = settings.database_role
+        yield Database(engine, session_factory(engine, role=role), ReadPool(settings.database_url, role=role))
     finally:
         await engine.dispose()
 
@@ -91,11 +94,30 @@ async def test_migrate_makes_a_runtime_role_that_owns_nothing_and_cannot_bypass(
     assert await _catalog(app_state, query) == [(False, False, 0, True, False)]
 
 
+async def test_the_app_runs_as_the_runtime_role_by_default(settings: Settings, app_state: AppState) -> None:
+    assert settings.database_role == DEFAULT_ROLE, "the tests' settings leave DATABASE_ROLE to its default"
+    async with app_state.database.sessions() as session:
+        assert await session.scalar(text("SELECT current_user")) == DEFAULT_ROLE
+
+
+async def test_an_empty_database_role_runs_the_app_as_the_connecting_user(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """How an operator turns the runtime role off (`DATABASE_ROLE=`): nothing is set, the URL's user is trusted."""
+    monkeypatch.setenv("DATABASE_ROLE", "")
+    off = load_settings(database_url=settings.database_url, winnerr_data_dir=settings.winnerr_data_dir)
+    assert off.database_role is None
+    async with LifespanManager(create_app(off)) as manager:
+        state: AppState = manager._state[STATE_KEY]
+        async with state.database.sessions() as session:
+            assert await session.scalar(text("SELECT current_user")) == make_url(str(off.database_url)).username
+
+
 async def test_a_query_that_forgets_the_filter_sees_only_the_bound_organization(
-    tenant: Tenant, other_tenant: Tenant, rls_client: httpx.AsyncClient, pooled: Database, app_state: AppState
+    tenant: Tenant, other_tenant: Tenant, pooled: Database, app_state: AppState
 ) -> None:
     for owner in (tenant, other_tenant):
-        await create_person(as_runtime_role(owner, rls_client), lastName=owner.organization_id.hex)
+        await create_person(owner, lastName=owner.organization_id.hex)
     backends = set()
     for owner in (tenant, other_tenant, tenant, other_tenant):
         async with pooled.session_for(owner.organization_id) as session:
@@ -121,7 +143,7 @@ async def test_writes_that_forget_the_filter_touch_only_the_bound_organization(
 
 
 async def test_a_transaction_bound_to_no_organization_sees_no_tenant_row(
-    tenant: Tenant, pooled: Database, app_state: AppState, database_url: str, runtime_role: str
+    tenant: Tenant, pooled: Database, app_state: AppState, database_url: str
 ) -> None:
     tables = await protected_tables(app_state)
     counting = " UNION ALL ".join(f"SELECT '{table}', count(*) FROM \"{table}\"" for table in tables)
@@ -134,7 +156,7 @@ async def test_a_transaction_bound_to_no_organization_sees_no_tenant_row(
         unbound = {str(table): count for table, count in await session.execute(text(counting))}
     connection = await asyncpg.connect(database_url)  # a connection that never had the setting at all
     try:
-        await connection.execute(f"SET ROLE {runtime_role}")
+        await connection.execute(f"SET ROLE {DEFAULT_ROLE}")
         never_set = dict(tuple(row) for row in await connection.fetch(counting))
     finally:
         await connection.close()
@@ -142,30 +164,29 @@ async def test_a_transaction_bound_to_no_organization_sees_no_tenant_row(
 
 
 @pytest.fixture
-async def rls_hooks(rls_settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
-    async with LifespanManager(create_app(provider_settings(rls_settings))) as manager:
+async def hooks(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    async with LifespanManager(create_app(provider_settings(settings))) as manager:
         transport = httpx.ASGITransport(app=manager.app)
         async with httpx.AsyncClient(transport=transport, base_url="http://internal-host:8080") as client:
             yield client
 
 
 async def test_the_app_works_as_the_runtime_role(
-    tenant: Tenant, other_tenant: Tenant, rls_client: httpx.AsyncClient, rls_hooks: httpx.AsyncClient
+    tenant: Tenant, other_tenant: Tenant, client: httpx.AsyncClient, hooks: httpx.AsyncClient
 ) -> None:
     """Logging in (before any organization is known), CRUD, and a webhook mapped to its organization by
     provider account, all through transactions that row-level security binds."""
-    login = await rls_client.post(
+    login = await client.post(
         "/auth/token", data={"grant_type": "password", "email": tenant.emails[tenant.role], "password": PASSWORD}
     )
     assert login.status_code == 200, login.text
-    member = as_runtime_role(tenant, rls_client)
-    await create_person(member)
-    assert await count_people(member) == 1
-    assert await count_people(as_runtime_role(other_tenant, rls_client)) == 0
+    await create_person(tenant)
+    assert await count_people(tenant) == 1
+    assert await count_people(other_tenant) == 0
     grant, mailbox, buyer = unique("grant"), f"{unique('office')}@realty.example.com", f"{unique('buyer')}@example.com"
-    await connect(member, "NYLAS", grant, mailbox)
-    await create_person(member, email=buyer)
+    await connect(tenant, "NYLAS", grant, mailbox)
+    await create_person(tenant, email=buyer)
     notification = nylas_notification("message.created", message(grant, buyer, [mailbox], f"<{uuid.uuid4().hex}@x>"))
-    assert (await post_nylas(rls_hooks, notification)).status_code == 200
-    [email] = await communications(member)
+    assert (await post_nylas(hooks, notification)).status_code == 200
+    [email] = await communications(tenant)
     assert email["channel"] == "EMAIL"

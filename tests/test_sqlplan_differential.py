@@ -21,6 +21,7 @@ from typing import Any
 import httpx
 from sqlalchemy import text
 
+from tests.database import owner_sessions
 from tests.factories import Tenant
 from tests.graphql_documents import create_deal, create_person, create_property
 from tests.test_metrics import scrape, value
@@ -237,7 +238,7 @@ async def seed_records(tenant: Tenant, rng: random.Random, people: int, per_pers
 
 async def shape_timestamps(app_state: AppState, organization_id: uuid.UUID) -> None:
     """Some rows created on a whole second, and two deals at the same instant (their order is by id)."""
-    async with app_state.database.sessions() as session:
+    async with owner_sessions(app_state)() as session:
         scope = {"organization": organization_id}
         await session.execute(
             text("UPDATE deals SET created_at = date_trunc('second', created_at) WHERE organization_id = :organization "

@@ -55,14 +55,15 @@ def _reaching(url: str) -> Iterator[None]:
 
 
 def _with_session(settings: Settings, work: Callable[..., Awaitable[T]]) -> T:
-    """Run `work(session)` in one committed transaction on the configured database."""
+    """Run `work(session)` in one committed transaction on the configured database, as the runtime role like
+    the app: the work binds the transaction to its organization once it knows it (`set_organization`)."""
     from winnerr.db.database import Database
     from winnerr.errors import DomainError
 
     url = _database_url(settings)
 
     async def run() -> T:
-        database = Database.connect(url)
+        database = Database.connect(url, role=settings.database_role)
         try:
             async with database.sessions.begin() as session:
                 return await work(session)
@@ -76,14 +77,11 @@ def _with_session(settings: Settings, work: Callable[..., Awaitable[T]]) -> T:
 
 
 def _migrate(settings: Settings) -> str:
-    from winnerr.db.migrate import upgrade
-    from winnerr.db.runtime_role import provision
+    from winnerr.db.migrate import migrate
 
     url = _database_url(settings)
     with _reaching(url):
-        upgrade(url)
-        if settings.database_role is not None:
-            provision(url, settings.database_role)
+        migrate(url, settings.database_role)
     return url
 
 
@@ -224,7 +222,7 @@ def _replaying(
     url = _database_url(settings)
 
     async def run() -> dict[str, int]:
-        database = Database.connect(url)
+        database = Database.connect(url, role=settings.database_role)
         hub = Hub(settings.broadcast_url or url, settings.subscriber_queue_size)
         await hub.start()
         try:

@@ -22,6 +22,8 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from winnerr.db.engine import PoolMode
 
 JWT_SECRET_FILE = "jwt_secret"
+DEFAULT_ROLE = "winnerr_app"
+"""`DATABASE_ROLE` unless set: the runtime role `winnerr migrate` makes."""
 MIN_SECRET_BITS = 128
 """Production's floor for `estimated_bits` of a JWT secret."""
 
@@ -57,9 +59,10 @@ class Settings(BaseSettings):
 
     database_url: str | None = None
     """`postgresql://user:password@host:5432/db`; unset, an embedded PostgreSQL under `WINNERR_DATA_DIR`."""
-    database_role: str | None = Field(default=None, pattern=r"^[a-z_][a-z0-9_]{0,62}$")
+    database_role: str | None = Field(default=DEFAULT_ROLE, pattern=r"^[a-z_][a-z0-9_]{0,62}$")
     """The role every transaction runs as (`SET LOCAL ROLE`), so row-level security binds the app: one that owns
-    no table and lacks BYPASSRLS, made by the `migrate` command (`winnerr.db.runtime_role`); unset, the URL's user."""
+    no table and lacks BYPASSRLS, which `migrate` and `serve` create or update (`winnerr.db.runtime_role`). Set
+    empty (`DATABASE_ROLE=`) to run as the URL's user, trusted as it is: no role, no organization setting."""
     database_pool_mode: PoolMode = PoolMode.SESSION
     """`transaction` behind a pooler in transaction mode (PgBouncer): no prepared-statement caches; then
     `BROADCAST_URL` must be set, since LISTEN needs a connection of its own past the pooler."""
@@ -170,6 +173,12 @@ class Settings(BaseSettings):
         if value is not None and not value.startswith(("postgresql://", "postgresql+asyncpg://", "postgres://")):
             raise ValueError("must be a postgresql:// URL")
         return value
+
+    @field_validator("database_role", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value: Any) -> Any:
+        """`DATABASE_ROLE=` (empty) is how an operator says "no runtime role"."""
+        return None if value == "" else value
 
     @field_validator("broadcast_url")
     @classmethod

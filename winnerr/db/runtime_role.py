@@ -2,9 +2,9 @@
 
 It owns no table and has no BYPASSRLS; it may read and write every table and call every function of the
 schema, and nothing more (no DDL, not the migration history). `provision` creates it when missing and brings
-an existing one back to that; run it as the owner after the migrations (`winnerr migrate` does). The app then
-either connects as another role that may `SET ROLE` to it (the migrating owner, say) and names it in
-`DATABASE_ROLE`, or connects as it directly (give it LOGIN and a password yourself).
+an existing one back to that; run it as the owner after the migrations (`winnerr migrate` and `serve` do, for
+`DATABASE_ROLE`, by default `winnerr_app`). The app then either connects as another role that may `SET ROLE` to
+it (the migrating owner, say), or connects as it directly (give it LOGIN and a password yourself).
 """
 
 from __future__ import annotations

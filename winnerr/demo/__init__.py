@@ -25,6 +25,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from winnerr.ai.sentiment import message_columns
+from winnerr.db.engine import set_organization
 from winnerr.db.enums import (
     CommunicationChannel,
     DealStatus,
@@ -347,6 +348,7 @@ def steps_for(deal: Deal | None, person: Person, stage_index: int | None, rng: r
 async def seed(session: AsyncSession) -> SeedSummary:
     existing = await _existing(session)
     if existing is not None:
+        await set_organization(session, existing.id)
         await _connect_demo_accounts(session, existing.id)
         return await _summary(session, existing, created=False)
     owner_email, _ = DEMO_MEMBERS[0]

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from winnerr.auth.passwords import hash_password
 from winnerr.auth.permissions import Permission
 from winnerr.context import Context
+from winnerr.db.engine import set_organization
 from winnerr.db.enums import Role
 from winnerr.db.integrity import integrity_errors
 from winnerr.db.models import Membership, Organization, User
@@ -51,6 +52,7 @@ async def create_organization(session: AsyncSession, name: str, owner_email: str
     """A new organization with its default pipeline and its first member, an OWNER (not committed)."""
     rules = validate(NewOrganizationRules, {"name": name, "owner_email": owner_email, "password": password})
     organization = Organization(id=uuid.uuid4(), name=rules.name)
+    await set_organization(session, organization.id)  # its pipeline and stages are its rows (row-level security)
     session.add(organization)
     await session.flush()
     await add_default_pipeline(session, organization.id)
