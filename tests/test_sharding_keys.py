@@ -175,9 +175,10 @@ async def test_a_key_without_the_organization_or_an_unplaced_table_is_found(scra
     for statement in (
         "ALTER TABLE tasks DROP CONSTRAINT fk_tasks_organization_id_deal_id_deals",
         "ALTER TABLE deals DROP CONSTRAINT pk_deals CASCADE, ADD CONSTRAINT pk_deals PRIMARY KEY (id)",
-        "ALTER TABLE tasks ADD CONSTRAINT fk_tasks_deal_id FOREIGN KEY (deal_id) REFERENCES deals (id)",
+        "ALTER TABLE tasks ADD CONSTRAINT fk_tasks_deal_id FOREIGN KEY (deal_id) REFERENCES deals (id) NOT VALID",
         "CREATE UNIQUE INDEX uq_people_phone ON people (phone)",
-        "ALTER TABLE people ADD CONSTRAINT fk_people_token FOREIGN KEY (id) REFERENCES refresh_tokens (id)",
+        "ALTER TABLE people ADD CONSTRAINT fk_people_token FOREIGN KEY (id) REFERENCES refresh_tokens (id)"
+        " NOT VALID",
         "CREATE TABLE notes (organization_id uuid, id uuid PRIMARY KEY)",
     ):
         await scratch.execute(text(statement))
