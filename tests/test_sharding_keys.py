@@ -176,7 +176,7 @@ async def test_a_key_without_the_organization_or_an_unplaced_table_is_found(scra
         "ALTER TABLE tasks DROP CONSTRAINT fk_tasks_organization_id_deal_id_deals",
         "ALTER TABLE deals DROP CONSTRAINT pk_deals CASCADE, ADD CONSTRAINT pk_deals PRIMARY KEY (id)",
         "ALTER TABLE tasks ADD CONSTRAINT fk_tasks_deal_id FOREIGN KEY (deal_id) REFERENCES deals (id) NOT VALID",
-        "CREATE UNIQUE INDEX uq_people_phone ON people (phone)",
+        "CREATE UNIQUE INDEX uq_people_id ON people (id)",
         "ALTER TABLE people ADD CONSTRAINT fk_people_token FOREIGN KEY (id) REFERENCES refresh_tokens (id)"
         " NOT VALID",
         "CREATE TABLE notes (organization_id uuid, id uuid PRIMARY KEY)",
@@ -187,7 +187,7 @@ async def test_a_key_without_the_organization_or_an_unplaced_table_is_found(scra
     found = key_problems(catalog)
     assert any(problem.startswith("deals: primary key") for problem in found), found
     assert any(problem.startswith("tasks.fk_tasks_deal_id: ['deal_id'] -> deals['id']") for problem in found)
-    assert any(problem.startswith("people: unique index uq_people_phone") for problem in found), found
+    assert any(problem.startswith("people: unique index uq_people_id") for problem in found), found
     assert any("cannot reference the local table refresh_tokens" in problem for problem in found), found
 
 
