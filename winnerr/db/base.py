@@ -40,11 +40,13 @@ class Timestamped:
 class TenantOwned(Identified):
     """A row that belongs to one organization.
 
-    `organization_id` leads the primary key's companion unique constraint `(organization_id, id)`, which
-    other tenant tables reference with composite foreign keys: a row can only point at rows of its own
-    organization, whatever the application does.
+    Its primary key is `(organization_id, id)` (`tenant_key()` in the table's arguments says so, in that
+    order): the organization is the column Citus would distribute the table by (`winnerr.db.distribution`),
+    and other tenant tables reference the key with composite foreign keys, so a row can only point at rows of
+    its own organization, whatever the application does. The ORM's identity is that key too: its UPDATEs and
+    DELETEs name the organization, as a sharded database needs to route them.
     """
 
     @declared_attr
     def organization_id(cls) -> Mapped[uuid.UUID]:
-        return mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"), nullable=False)
+        return mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"), primary_key=True)

@@ -28,6 +28,7 @@ from winnerr.db.models.communications import Communication
 from winnerr.db.models.deals import Deal
 from winnerr.db.models.people import Person
 from winnerr.db.models.tasks import Task, overdue_condition
+from winnerr.db.scope import tenant_join
 
 T = TypeVar("T")
 
@@ -87,7 +88,7 @@ def _people_signals() -> tuple[tuple[FromClause, ...], dict[str, ColumnElement[A
 
 def _of_person(model: Any) -> ColumnElement[bool]:
     """The rows of `model` about the person of the enclosing query (in the person's organization)."""
-    return and_(model.organization_id == Person.organization_id, model.person_id == Person.id)
+    return tenant_join(Person, model, model.person_id)
 
 
 def _lateral(name: str, query: Select[*tuple[Any, ...]]) -> FromClause:

@@ -13,7 +13,7 @@ from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, 
 from contextlib import asynccontextmanager
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Executable, Result, Select, delete, func, select
+from sqlalchemy import ColumnElement, Executable, Result, Select, and_, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from winnerr.db import copy
@@ -28,6 +28,13 @@ def tenant_filter(model: Any, organization_id: uuid.UUID) -> ColumnElement[bool]
     """`model.organization_id = :organization_id`: the organization predicate, defined once."""
     predicate: ColumnElement[bool] = model.organization_id == organization_id
     return predicate
+
+
+def tenant_join(target: Any, source: Any, reference: Any) -> ColumnElement[bool]:
+    """`source`'s rows joined to the `target` row that `reference` (a column of `source`) points at, by the
+    tenant key `(organization_id, id)`: the join reads the target's primary key, and on a sharded database
+    it stays on the organization's shard (`winnerr.db.distribution`)."""
+    return and_(target.organization_id == source.organization_id, target.id == reference)
 
 
 class TenantScope:

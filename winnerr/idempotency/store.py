@@ -37,7 +37,7 @@ _CLAIM = text(
             AND NOT (user_id = :user_id AND key = :key)
         LIMIT 100 FOR UPDATE SKIP LOCKED
     ), swept AS (
-        DELETE FROM idempotency_keys WHERE id IN (SELECT id FROM expired)
+        DELETE FROM idempotency_keys WHERE organization_id = :organization_id AND id IN (SELECT id FROM expired)
     )
     INSERT INTO idempotency_keys AS kept (organization_id, user_id, key, fingerprint, expires_at)
     SELECT CAST(:organization_id AS uuid), CAST(:user_id AS uuid), CAST(:key AS text), CAST(:fingerprint AS text),

@@ -15,6 +15,7 @@ from winnerr.ai.voice_search import Intent, Interpretation, parse
 from winnerr.auth.permissions import Permission
 from winnerr.context import Context
 from winnerr.db.models import Deal, Person, Pipeline, PipelineStage, Property
+from winnerr.db.scope import tenant_join
 from winnerr.resolvers import deals, people, properties
 from winnerr.resolvers.pagination import Page
 from winnerr.resolvers.querying import SortDirection
@@ -75,7 +76,7 @@ def _stages(ctx: Context) -> Select[uuid.UUID, str]:
     """Stage ids and names, the default pipeline's first."""
     return (
         select(PipelineStage.id, PipelineStage.name)
-        .join(Pipeline, Pipeline.id == PipelineStage.pipeline_id)
+        .join(Pipeline, tenant_join(Pipeline, PipelineStage, PipelineStage.pipeline_id))
         .where(ctx.scope.where(PipelineStage), ctx.scope.where(Pipeline))
         .order_by(Pipeline.is_default.desc(), PipelineStage.position)
         .limit(MAX_STAGES_HEARD)

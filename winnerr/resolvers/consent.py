@@ -40,7 +40,7 @@ async def record_consent(
     excluded = statement.excluded
     await work.scope.execute(
         statement.on_conflict_do_update(
-            index_elements=[SmsConsent.id],
+            index_elements=[SmsConsent.organization_id, SmsConsent.id],
             set_={"status": excluded.status, "changed_at": excluded.changed_at, "source": excluded.source},
             where=SmsConsent.changed_at <= excluded.changed_at,
         )

@@ -14,6 +14,7 @@ from sqlalchemy.dialects.postgresql import insert
 from winnerr.auth.permissions import Permission
 from winnerr.context import Context
 from winnerr.db.models import Deal, DealFavorite
+from winnerr.db.scope import tenant_join
 from winnerr.resolvers import records
 from winnerr.resolvers.deals import ENTITY as DEAL
 from winnerr.resolvers.pagination import Page, page_request, paginate
@@ -44,7 +45,7 @@ async def favorite_deals(ctx: Context, page: int | None, limit: int | None) -> P
     request = page_request(page, limit)
     query = (
         ctx.scope.select(Deal)
-        .join(DealFavorite, and_(DealFavorite.organization_id == Deal.organization_id, DealFavorite.deal_id == Deal.id))
+        .join(DealFavorite, tenant_join(Deal, DealFavorite, DealFavorite.deal_id))
         .where(_mine(ctx))
         .order_by(DealFavorite.created_at.desc(), Deal.id)
     )

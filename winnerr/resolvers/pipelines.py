@@ -12,6 +12,7 @@ from winnerr.auth.permissions import Permission
 from winnerr.context import Context
 from winnerr.db.enums import DealStatus
 from winnerr.db.models import Pipeline, PipelineStage
+from winnerr.db.scope import tenant_join
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +70,7 @@ async def default_stage(ctx: Context) -> PipelineStage:
     """The first stage of the organization's default pipeline: where a new deal starts by default."""
     query = (
         ctx.scope.select(PipelineStage)
-        .join(Pipeline, Pipeline.id == PipelineStage.pipeline_id)
+        .join(Pipeline, tenant_join(Pipeline, PipelineStage, PipelineStage.pipeline_id))
         .where(Pipeline.is_default)
         .order_by(PipelineStage.position)
     )

@@ -2,7 +2,7 @@
 
 from enum import StrEnum
 
-from sqlalchemy import Enum, ForeignKeyConstraint, Numeric, UniqueConstraint
+from sqlalchemy import Enum, ForeignKeyConstraint, Numeric, PrimaryKeyConstraint
 
 
 def pg_enum(enum: type[StrEnum], name: str) -> Enum:
@@ -13,9 +13,10 @@ def pg_enum(enum: type[StrEnum], name: str) -> Enum:
 MONEY = Numeric(14, 2)
 
 
-def tenant_key() -> UniqueConstraint:
-    """`(organization_id, id)`: the target of composite foreign keys between tenant tables."""
-    return UniqueConstraint("organization_id", "id")
+def tenant_key() -> PrimaryKeyConstraint:
+    """The primary key `(organization_id, id)`: it holds the distribution column (`winnerr.db.distribution`),
+    and composite foreign keys between tenant tables reference it."""
+    return PrimaryKeyConstraint("organization_id", "id")
 
 
 def tenant_reference(column: str, target: str, *, ondelete: str | None = None) -> ForeignKeyConstraint:

@@ -16,17 +16,18 @@ from sqlalchemy import DateTime, ForeignKey, Index, String, func
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from winnerr.db.base import Base, Identified
+from winnerr.db.base import Base, TenantOwned
+from winnerr.db.models._columns import tenant_key
 
 
-class IdempotencyKey(Identified, Base):
+class IdempotencyKey(TenantOwned, Base):
     __tablename__ = "idempotency_keys"
     __table_args__ = (
+        tenant_key(),
         Index("uq_idempotency_keys_organization_id_user_id_key", "organization_id", "user_id", "key", unique=True),
         Index("ix_idempotency_keys_organization_id_expires_at", "organization_id", "expires_at"),
     )
 
-    organization_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
     user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     key: Mapped[str] = mapped_column(String(255))
     fingerprint: Mapped[str] = mapped_column(String(64))
