@@ -6,7 +6,8 @@ In front of the storage, each process remembers the keys it saw refused until th
 (`RefusalGuard`): a flood past a limit is refused from memory and does not reach the database on every request.
 And it takes units ahead of use (`Lease`): a hit the process has nothing leased for takes units from the shared
 window in one statement, and the next hits in the same fixed window spend them from memory. A key's first lease
-is just what its hit costs; each next one twice the last, up to a twentieth of the limit: a member's steady
+is just what its hit costs; each next one twice the last, up to a twentieth of the limit (one lease at a time per
+key: hits that come while one is being taken take just their own cost): a member's steady
 traffic costs one statement per twentieth of their limit, not one per request, while a key a process sees once
 costs exactly its hit. Units are counted in the shared storage when they are leased, so all instances together
 never allow more than the limit: a process's unspent lease is simply lost when the window turns or the process
@@ -175,6 +176,8 @@ class RateLimiter:
         self._limiter = SlidingWindowCounterRateLimiter(storage or MemoryStorage())
         self._guard = RefusalGuard()
         self._leases = Leases()
+        self._leasing: set[str] = set()
+        """Keys a hit of this process is taking a lease for right now."""
 
     async def clear(self, *key: str) -> None:
         """Forget what `key` has used (a successful login forgives the failures before it)."""
@@ -196,12 +199,18 @@ class RateLimiter:
             RATE_LIMIT_REFUSALS.labels(limit=self.name).inc()
             return Window(False, self.limit.amount, 0, max(1, math.ceil(waiting)))
         unspent, last_size = self._leases.withdraw(guarded, window)
+        leasing = guarded not in self._leasing  # one lease in flight per key: the other hits take just their cost
+        self._leasing.add(guarded)
         try:
-            allowed, taken = await self._take(key, cost - unspent, 2 * last_size) if cost > 0 else (True, 0)
+            wanted = 2 * last_size if leasing else 0
+            allowed, taken = await self._take(key, cost - unspent, wanted) if cost > 0 else (True, 0)
             stats = await self._limiter.get_window_stats(self.limit, *key)
         except StorageError as error:  # Redis away: let the request through rather than refuse everyone
             logger.warning("Rate-limit storage unreachable, not counting: %s", error)
             return Window(True, self.limit.amount, self.limit.amount, 1)
+        finally:
+            if leasing:
+                self._leasing.discard(guarded)
         reset_after = max(1, math.ceil(stats.reset_time - now))
         if not allowed:
             RATE_LIMIT_REFUSALS.labels(limit=self.name).inc()
