@@ -3,14 +3,18 @@
 `requirements/serve.lock` (used by ./scripts/serve) and `requirements/test.lock` (./scripts/test, so CI) are made by
 ./scripts/lock. Every requirement of pyproject.toml, and every requirement of those, down to the leaves (extras
 and environment markers followed as pip follows them), must be pinned, with a hash, at a version in its range; the
-two locks agree on what they share. When this fails after a dependency changed: run ./scripts/lock and commit.
+two locks agree on what they share; and whatever the package imports is in the serve lock (a dependency the app
+imports but only the tests declare would pass CI and break ./scripts/serve). When this fails after a dependency
+changed: run ./scripts/lock and commit.
 """
 
 from __future__ import annotations
 
+import ast
 import re
+import sys
 import tomllib
-from importlib.metadata import PackageNotFoundError, distribution
+from importlib.metadata import PackageNotFoundError, distribution, packages_distributions
 from pathlib import Path
 
 import pytest
@@ -87,3 +91,26 @@ def test_every_pin_has_a_hash(lock: str) -> None:
 def test_the_locks_agree_on_what_they_share() -> None:
     serve, test = pins("serve.lock"), pins("test.lock")
     assert {name: version for name, version in serve.items() if test.get(name) != version} == {}, RUN_LOCK
+
+
+def imported_distributions() -> dict[NormalizedName, set[str]]:
+    """The distributions the package's own modules import at their top level (the standard library and the
+    package itself aside), with the modules that import each: what ./scripts/serve's install must hold."""
+    providers = packages_distributions()
+    imported: dict[NormalizedName, set[str]] = {}
+    for path in (ROOT / "winnerr").rglob("*.py"):
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            names = [alias.name for alias in node.names] if isinstance(node, ast.Import) else []
+            if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names = [node.module]
+            for top in {name.split(".")[0] for name in names} - set(sys.stdlib_module_names) - {"winnerr"}:
+                for provider in providers.get(top, [top]):
+                    imported.setdefault(canonicalize_name(provider), set()).add(str(path.relative_to(ROOT)))
+    return imported
+
+
+def test_the_serve_lock_holds_everything_the_package_imports() -> None:
+    served = pins("serve.lock")
+    missing = {name: sorted(paths) for name, paths in imported_distributions().items() if name not in served}
+    assert missing == {}, f"imported by the package but not in requirements/serve.lock: declare them in " \
+        f"pyproject.toml's dependencies (not an extra), then {RUN_LOCK}"
