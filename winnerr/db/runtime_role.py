@@ -37,6 +37,9 @@ _GRANTS = (
     "GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA public TO {role}",
     "GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA public TO {role}",
 )
+_ONE_AT_A_TIME = "SELECT pg_advisory_xact_lock(hashtext('winnerr.runtime_role:' || :role))"
+"""Instances starting together (`serve` migrates) provision one after the other: two concurrent GRANTs on one
+object fail with 'tuple concurrently updated'."""
 _MEMBER = "SELECT pg_has_role(current_user, :role, 'MEMBER')"
 """Whether the migrating role may `SET ROLE` to it (always, for a superuser)."""
 
@@ -48,6 +51,7 @@ def _checked(role: str) -> str:
 
 
 async def _provision(connection: AsyncConnection, role: str) -> None:
+    await connection.execute(text(_ONE_AT_A_TIME), {"role": role})
     await connection.execute(text(_CREATE.format(role=role)))
     if await connection.scalar(text(_PRIVILEGED), {"role": role}):
         await connection.execute(text(_UNPRIVILEGE.format(role=role)))
