@@ -213,10 +213,12 @@ class RateLimiter:
                 self._leasing.discard(guarded)
         reset_after = max(1, math.ceil(stats.reset_time - now))
         if not allowed:
-            RATE_LIMIT_REFUSALS.labels(limit=self.name).inc()
-            reset_after = max(reset_after, self._seconds_to_refill(cost - unspent - stats.remaining))
-            self._guard.refuse(guarded, now + reset_after)
             kept = self._deposit(guarded, window, unspent, last_size, stats.remaining, stats.reset_time)
+            if (spent := kept.spend(cost, window, now, self.limit.amount)) is not None:
+                return spent  # a lease taken by another hit while this one waited holds the units
+            RATE_LIMIT_REFUSALS.labels(limit=self.name).inc()
+            reset_after = max(reset_after, self._seconds_to_refill(cost - kept.left - stats.remaining))
+            self._guard.refuse(guarded, now + reset_after)
             return Window(False, self.limit.amount, kept.remaining + kept.left, reset_after)
         kept = self._deposit(guarded, window, unspent + taken - cost, taken, stats.remaining, stats.reset_time)
         return Window(True, self.limit.amount, kept.remaining + kept.left, reset_after)
