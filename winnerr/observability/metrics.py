@@ -43,6 +43,9 @@ COMPILED_READS = Counter(
     "time a document is seen or when its plan depends on its variables) or lane (a known fixed plan)",
     ["path"],
 )
+COMPILED_BY_EXTENSION = COMPILED_READS.labels(path="extension")
+COMPILED_BY_LANE = COMPILED_READS.labels(path="lane")
+"""The two children, made once: the lane counts on every request it answers."""
 WEBSOCKETS_OPEN = Gauge(
     "winnerr_websockets_open", "Authenticated websockets open", multiprocess_mode="livesum"
 )

@@ -26,7 +26,7 @@ from strawberry.types.graphql import OperationType
 
 from winnerr.context import Context
 from winnerr.errors import DomainError
-from winnerr.observability.metrics import COMPILED_READS
+from winnerr.observability.metrics import COMPILED_BY_EXTENSION
 from winnerr.schema.limits import requested_cost
 from winnerr.sqlplan.lane import LANE, Plan, id_variables
 from winnerr.sqlplan.selection import TYPENAME, Collector, Fallback, Selected
@@ -85,7 +85,7 @@ class CompiledReads(SchemaExtension):
         if missing:
             return None
         self._teach_lane(document, operation, selected, compiler, ids)
-        COMPILED_READS.labels(path="extension").inc()
+        COMPILED_BY_EXTENSION.inc()
         return RawJSON(text)
 
     def _teach_lane(

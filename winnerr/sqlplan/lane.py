@@ -31,7 +31,7 @@ from winnerr.auth.permissions import Permission
 from winnerr.context import Context
 from winnerr.errors import DomainError
 from winnerr.logs import log_operation
-from winnerr.observability.metrics import COMPILED_READS
+from winnerr.observability.metrics import COMPILED_BY_LANE
 from winnerr.schema.budget import charge, cost_report
 from winnerr.sqlplan.selection import Selected
 from winnerr.sqlplan.sql import BY_ID, id_parameter
@@ -130,7 +130,7 @@ class Lane:
             context.prepaid = window
             return None
         data = RawJSON(text)
-        COMPILED_READS.labels(path="lane").inc()
+        COMPILED_BY_LANE.inc()
         log_operation(context, plan.operation_name, "query", [], time.perf_counter() - started)
         return ExecutionResult(data=data, errors=None, extensions=cost_report(plan.cost, window, data))  # type: ignore[arg-type]
 
