@@ -5,8 +5,9 @@ Run by hand (not part of the tests), with the local PostgreSQL on 127.0.0.1:5432
 
     .venv/bin/python bench/reads.py [--people 100000 --properties 20000 --deals 50000] [--seconds 10]
 
-It creates the database `winnerr_bench_reads`, migrates it, creates an organization with `winnerr create-org`,
-fills it with `generate_series`, then measures, one server at a time, each on one worker:
+It creates the database `winnerr_bench_reads` (or `$BENCH_READS_DATABASE`, for two runs at once), migrates it,
+creates an organization with `winnerr create-org`, fills it with `generate_series`, then measures, one server at a
+time, each on one worker:
 `winnerr serve --workers 1` with COMPILED_READS=on, the same with COMPILED_READS=off, and the baseline (a raw
 Starlette + asyncpg + orjson endpoint running one hand-written SQL join and returning the same JSON). Every
 figure is a ratio to the baseline measured in the same run (`wrk -t1 -c8`, GET /graphql?query=…). Scenarios:
@@ -41,7 +42,7 @@ from common import WINNERR, admin, free_port, wait_until_up, winnerr
 from winnerr.db.migrate import migrate
 from winnerr.settings import DEFAULT_ROLE
 
-DATABASE = "winnerr_bench_reads"
+DATABASE = os.environ.get("BENCH_READS_DATABASE", "winnerr_bench_reads")
 DATABASE_URL = f"postgresql://postgres@127.0.0.1:5432/{DATABASE}"
 OWNER_EMAIL = "bench-owner@example.com"
 CONCURRENCY = 8
