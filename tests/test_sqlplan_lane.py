@@ -64,13 +64,16 @@ async def test_what_the_view_owns_does_not_go_by_the_lane(
     await ask(tenant, "GET", {"id": deal_id})
     before = await by_lane(client)
     keyed = await ask(tenant, "POST", {"id": deal_id}, **{"idempotency-key": "lane-key-1"})
-    assert keyed.status_code == 200 and keyed.json()["data"]["deal"]["id"] == deal_id
+    assert keyed.status_code == 200
+    assert keyed.json()["data"]["deal"]["id"] == deal_id
     streamed = await ask(tenant, "GET", {"id": deal_id}, accept="text/event-stream")
-    assert streamed.status_code == 200 and streamed.headers["content-type"].startswith("text/event-stream")
+    assert streamed.status_code == 200
+    assert streamed.headers["content-type"].startswith("text/event-stream")
     broken = await tenant.client.get(
         "/graphql", params={"query": DEAL, "variables": "{not json"}, headers=tenant.headers()
     )
-    assert broken.status_code == 400 and broken.json()["errors"][0]["extensions"]["code"] == "VALIDATION_ERROR"
+    assert broken.status_code == 400
+    assert broken.json()["errors"][0]["extensions"]["code"] == "VALIDATION_ERROR"
     assert await by_lane(client) == before
     theirs = await ask(other_tenant, "GET", {"id": deal_id})
     assert theirs.json()["data"] == {"deal": None}
