@@ -120,11 +120,11 @@ class Delivery:
         "executor",
         "feed",
         "group",
-        "head",
         "in_flight",
         "last",
         "principal",
         "socket",
+        "tail",
     )
 
     def __init__(
@@ -133,7 +133,7 @@ class Delivery:
         self.socket = socket
         self.context = context
         self.in_flight = in_flight
-        self.head = _head(operation_id, legacy=legacy)
+        self.tail = _tail(operation_id, legacy=legacy)
         self.executor: Executor | None = None
         self.feed: Feed | None = None
         self.group: Group | None = None
@@ -162,12 +162,16 @@ class Delivery:
 DELIVERY: ContextVar[Delivery | None] = ContextVar("winnerr_delivery", default=None)
 
 
-def _head(operation_id: str, *, legacy: bool) -> bytes:
-    """A `next` (graphql-transport-ws) or `data` (graphql-ws) message up to its payload."""
+PAYLOAD = b'{"payload":'
+
+
+def _tail(operation_id: str, *, legacy: bool) -> bytes:
+    """A `next` (graphql-transport-ws) or `data` (graphql-ws) message after its payload: the same bytes as
+    Strawberry's message through `winnerr.graphql_app.encode_response` (the payload first)."""
     identifier = orjson.dumps(operation_id)
     if legacy:
-        return b'{"type":"data","id":' + identifier + b',"payload":'
-    return b'{"id":' + identifier + b',"type":"next","payload":'
+        return b',"type":"data","id":' + identifier + b"}"
+    return b',"id":' + identifier + b',"type":"next"}'
 
 
 class Group:
@@ -193,7 +197,7 @@ class Group:
 
     def write(self, sequence: int, payload: bytes) -> list[Delivery]:
         """Write the event to every member that has not had it; the members that do not keep up."""
-        tail = payload + b"}"
+        head = PAYLOAD + payload
         slow = []
         delivered = 0
         for member in self.members:
@@ -201,7 +205,7 @@ class Group:
                 continue
             member.last = sequence
             delivered += 1
-            if not member.socket.write(member.head + tail):
+            if not member.socket.write(head + member.tail):
                 slow.append(member)
         SUBSCRIPTION_DELIVERIES.inc(delivered)
         return slow
@@ -242,19 +246,16 @@ class Feed:
         self._rules = rules
         self.position = 0
         self._member_change = 0  # the latest member change the members' roles are known to reflect
-        self._ready = asyncio.Event()
+        self._ready: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._ready.add_done_callback(_retrieved)
         self._groups: dict[Hashable, Group] = {}
         self.holders = 0
         self.overflowed = False  # it fell behind its events: every socket holding it is a slow consumer
         self._task = asyncio.create_task(self._run(), context=contextvars.Context())  # none of its first holder's
 
     async def started(self) -> None:
-        """Wait until the feed listens and knows its position; raises if it could not start."""
-        waiting = asyncio.ensure_future(self._ready.wait())
-        await asyncio.wait((waiting, self._task), return_when=asyncio.FIRST_COMPLETED)
-        waiting.cancel()
-        if not self._ready.is_set():
-            raise FeedUnavailable()
+        """Wait until the feed listens and knows its position; `FeedUnavailable` if it ended before."""
+        await asyncio.shield(self._ready)
 
     def hold(self) -> None:
         self.holders += 1
@@ -267,12 +268,13 @@ class Feed:
     def join(self, delivery: Delivery, last: int, executor: Executor, field: LiveField) -> bool:
         """Let the feed deliver every event after `last` to the operation, if nothing between them and the
         feed's position is missing (else the caller replays up to it first). The operation then holds the feed."""
-        if last < self.position or not self._ready.is_set() or self._task.done():
+        if last < self.position or not self._ready.done() or self._task.done():
             return False
-        delivery.last, delivery.executor, delivery.feed = last, executor, self
+        delivery.last, delivery.feed = last, self
+        delivery.executor = None  # its audience's executor answers for it: one per audience, not per socket
         delivery.in_flight.kept = True  # it stays counted until it leaves
         delivery.on_leave(delivery.in_flight.end)
-        self._place(delivery, field)
+        self._place(delivery, executor, field)
         self.hold()
         return True
 
@@ -283,12 +285,11 @@ class Feed:
     def stop(self) -> None:
         self._task.cancel()
 
-    def _place(self, delivery: Delivery, field: LiveField) -> None:
-        assert delivery.executor is not None
-        key = delivery.executor.audience_of(delivery.context)
+    def _place(self, delivery: Delivery, executor: Executor, field: LiveField) -> None:
+        key = executor.audience_of(delivery.context)
         group = self._groups.get(key)
         if group is None:
-            group = self._groups[key] = Group(key, delivery.executor, field)
+            group = self._groups[key] = Group(key, executor, field)
         group.members[delivery] = None
         delivery.group = group
         delivery.principal = delivery.context.authenticated
@@ -308,7 +309,7 @@ class Feed:
                 if member.context.authenticated is None:
                     continue  # refused: its socket is closing
                 self._remove(member)
-                self._place(member, group.field)
+                self._place(member, group.executor, group.field)
 
     async def _run(self) -> None:
         try:
@@ -323,11 +324,13 @@ class Feed:
             logger.exception("The live feed of %s failed; closing its sockets", self.organization_id)
             self._close_all(FEED_FAILED_CLOSE_CODE, FEED_FAILED_REASON)
         finally:
+            if not self._ready.done():
+                self._ready.set_exception(FeedUnavailable())
             self._feeds.forget(self)
 
     def _started(self, position: int) -> None:
         self.position = position
-        self._ready.set()
+        self._ready.set_result(None)
 
     async def _dispatch(self, notice: Notice) -> None:
         if notice.type in self._rules.member_events and notice.entity_id is not None:
@@ -366,6 +369,12 @@ class Feed:
         if code == SLOW_CONSUMER_CLOSE_CODE:
             SUBSCRIPTION_DROPS.labels(reason="slow_consumer").inc()
         self._feeds.spawn(context.disconnect(code, reason))
+
+
+def _retrieved(future: asyncio.Future[None]) -> None:
+    """A feed that could not start has told its waiters (if any): nothing to warn about."""
+    if not future.cancelled():
+        future.exception()
 
 
 class Feeds:
