@@ -44,6 +44,7 @@ from winnerr.schema.extensions import ErrorCodes
 from winnerr.schema.live.types import LiveUpdate
 from winnerr.sqlplan.statements import RawJSON
 from winnerr.subscriptions.fanout import DELIVERY
+from winnerr.subscriptions.stream import retrying
 
 PER_VIEWER_FIELDS = frozenset({"isFavorite"})
 """Fields whose answer depends on the member asking, not only on their organization and role."""
@@ -137,13 +138,9 @@ class PerEventExecutionContext(StrawberryGraphQLCoreExecutionContext):
 
     async def answer(self, root: Any, context: Context) -> bytes:
         """An event's `payload` for the audience of `context`, as JSON: executed once per audience and event
-        (`execute_operation`), errors given their codes as Strawberry's stream would (`ErrorCodes`)."""
-        executor = self.build_per_event_executor(root)
-        executor.context_value = context
-        result = executor.execute_operation(False)
-        if self.is_awaitable(result):
-            result = await result
-        assert isinstance(result, ExecutionResult)
+        (`execute_operation`), errors given their codes as Strawberry's stream would (`ErrorCodes`). A database
+        that is unreachable for a moment delays the answer (`retrying`); it does not end the feed."""
+        result = await retrying(self._result, root, context)
         data = result.data.text.encode() if isinstance(result.data, RawJSON) else orjson.dumps(result.data)
         if not result.errors:
             return b'{"data":' + data + b"}"
@@ -165,6 +162,15 @@ class PerEventExecutionContext(StrawberryGraphQLCoreExecutionContext):
             return super().execute_operation(serially)
         key = ("execution", self._audience(context), event.sequence)
         return context.hub.shared.get(key, lambda: self._shared_execution(context, serially))
+
+    async def _result(self, root: Any, context: Context) -> ExecutionResult:
+        executor = self.build_per_event_executor(root)
+        executor.context_value = context
+        result = executor.execute_operation(False)
+        if self.is_awaitable(result):
+            result = await result
+        assert isinstance(result, ExecutionResult)
+        return result
 
     def _audience_of_subscription(self) -> tuple[SyntaxKey, str, bool]:
         """What of the audience is fixed for the subscription: its document, the variables that shape its
