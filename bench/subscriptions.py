@@ -92,6 +92,9 @@ DEAL_UPDATED = "subscription($id: ID) { dealUpdated(id: $id) { sequence type dea
 # (label, function name or "" for any, path fragment): frames whose inclusive share of the server's busy samples
 # the profile summary reports.
 PROFILE_MARKERS: tuple[tuple[str, str, str], ...] = (
+    ("the feed (one task per organization: winnerr.subscriptions.fanout)", "_run", "winnerr/subscriptions/fanout.py"),
+    ("  Group.write (each member's message and its frame)", "write", "winnerr/subscriptions/fanout.py"),
+    ("  Feed._regroup (principals changed since the last event)", "_regroup", "winnerr/subscriptions/fanout.py"),
     ("broadcast listener: fan-out to the subscribers' queues", "_listener", "winnerr/subscriptions/broadcast.py"),
     ("subscriber streams (organization_events)", "organization_events", "winnerr/subscriptions/stream.py"),
     ("  Notice.decode (json, uuid, datetime: once per socket)", "decode", "winnerr/subscriptions/events.py"),
@@ -452,15 +455,18 @@ def order_effect(rounds: Sequence[Round]) -> str:
 # server's busy time that adds up to 100%.
 PROFILE_LAYERS: tuple[tuple[str, str, str], ...] = (
     ("the mutation's HTTP request (incl. its transaction)", "", "uvicorn/protocols/http/"),
+    ("fan-out: writing each socket's frame (DirectSocket.write: frame, transport.write)", "write", "fanout.py"),
+    ("fan-out: executing the selection once per audience", "answer", "winnerr/schema/live/execution.py"),
+    ("fan-out: loading the event's row once (FeedRules.load)", "load", "winnerr/resolvers/live.py"),
+    ("fan-out: the rest of the feed (dispatch, groups, membership)", "", "winnerr/subscriptions/fanout.py"),
     ("UnitOfWork() per socket per event: AsyncSession + TenantScope + Loaders", "__init__", "winnerr/context.py"),
     ("UnitOfWork.finish per socket per event (rollback, close)", "finish", "winnerr/context.py"),
-    ("Notice.decode per socket per event", "decode", "winnerr/subscriptions/events.py"),
     ("Hub.shared.get: the event's row, loaded once", "get", "winnerr/subscriptions/shared.py"),
-    ("DealEvent.of / from_row per socket", "of", "winnerr/schema/live/types.py"),
     ("sending: JSON, Starlette/ASGI wrappers, websocket frame, deflate, write", "send_message", "strawberry/"),
     ("graphql-core executing the selection per socket", "", "graphql/execution"),
-    ("strawberry extensions and stream plumbing", "", "strawberry/"),
+    ("strawberry extensions and stream plumbing (a subscription's start, its replay)", "", "strawberry/"),
     ("broadcast listener (queue fan-out)", "_listener", "winnerr/subscriptions/broadcast.py"),
+    ("uvicorn's keepalive pings", "send_keepalive_ping", "uvicorn/"),
     ("other winnerr frames (stream generators resuming, presence...)", "", "winnerr/"),
     ("uvicorn + websockets outside a known caller (frames, deflate, reads)", "", "websockets"),
     ("other (event loop, GC outside Python frames...)", "", ""),
