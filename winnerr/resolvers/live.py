@@ -142,10 +142,11 @@ async def _events(ctx: Context, after: int | None, stream: Stream) -> AsyncItera
     (`winnerr.subscriptions.fanout`), and this stream ends without `complete`."""
     SUBSCRIPTIONS_OPEN.inc()
     delivery = DELIVERY.get()
-    feed = await _feed(ctx) if delivery is not None else None
     membership = CurrentMembership(ctx)
+    feed: Feed | None = None
     joined = False
     try:
+        feed = await _feed(ctx) if delivery is not None else None
         if delivery is not None and feed is not None:
             replay = _Replay(feed.position if after is None else after)
             async for event in _replayed(ctx, stream, feed, replay, membership):
