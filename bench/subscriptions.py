@@ -3,7 +3,7 @@
 Run by hand (not part of the tests), with the local PostgreSQL on 127.0.0.1:5432:
 
     .venv/bin/python bench/subscriptions.py [--sockets 1000] [--members 10] [--mutations 10] [--no-compression]
-                                            [--roles 1|2|3] [--documents 1] [--workers 1]
+                                            [--roles 1|2|3] [--documents 1] [--workers 1] [--ws websockets-sansio]
                                             [--profile auto|always|never] [--keep]
 
 `--roles 3 --documents 20` is the mixed case: the members but the owner are AGENT, VIEWER and ADMIN in turn, and
@@ -701,6 +701,13 @@ def main() -> None:
     parser.add_argument("--roles", type=int, choices=(1, 2, 3), default=1, help="roles of the members but the owner")
     parser.add_argument("--documents", type=int, default=1, help="distinct subscription documents (round robin)")
     parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes of `winnerr serve`")
+    parser.add_argument(
+        "--ws",
+        choices=("websockets-sansio", "websockets", "wsproto"),
+        default="websockets-sansio",
+        help="uvicorn's websocket implementation (another than websockets-sansio runs uvicorn directly; its sockets"
+        " then deliver on their own path, without the fan-out's direct writes)",
+    )
     args = parser.parse_args()
     raise_fd_limit(args.sockets + 1024)  # per process: the client's sockets, or the server's (it inherits it)
 
@@ -727,6 +734,10 @@ def main() -> None:
 
         port = free_port()
         serve = [WINNERR, "serve", "--port", str(port), "--workers", str(args.workers)]
+        if args.ws != "websockets-sansio":  # uvicorn itself: `winnerr serve` pins websockets-sansio
+            uvicorn = str(Path(sys.executable).parent / "uvicorn")
+            serve = [uvicorn, "winnerr.app:create_app", "--factory", "--port", str(port), "--ws", args.ws]
+            serve += ["--workers", str(args.workers), "--log-level", "warning", "--ws-per-message-deflate", "false"]
         server = subprocess.Popen(serve, env=env)  # noqa: S603
         wait_until_up(f"http://127.0.0.1:{port}", server)
         print(
@@ -735,6 +746,7 @@ def main() -> None:
             f" strawberry {version('strawberry-graphql')}; load average"
             f" {os.getloadavg()[0]:.1f}; server pid {server.pid}; {args.sockets} sockets of"
             f" {len(emails)} members in {args.roles + 1} roles, {args.documents} documents, {args.workers} worker(s),"
+            f" ws {args.ws},"
             f" permessage-deflate {'off' if args.no_compression else 'offered'}; {git_state()}"
         )
         py_spy = PY_SPY if Path(PY_SPY).exists() else shutil.which("py-spy")
