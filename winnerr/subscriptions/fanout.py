@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import orjson
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
-from websockets.exceptions import InvalidState
+from websockets.protocol import State
 
 from winnerr.observability.metrics import SUBSCRIPTION_DELIVERIES, SUBSCRIPTION_DROPS
 from winnerr.subscriptions.broadcast import SlowConsumer
@@ -67,20 +67,34 @@ class DirectSocket:
         protocol = getattr(server_send, "__self__", None)
         return cls(protocol) if isinstance(protocol, WebSocketsSansIOProtocol) else None
 
-    def write(self, message: bytes) -> bool:
-        """Send one text message; False if the peer does not keep up (the connection paused our writes). A
-        closing connection takes nothing: its close ends the subscription."""
+    def write(self, payload: bytes, tail: bytes) -> bool:
+        """Send one text message, `payload + tail`; False if the peer does not keep up (the connection paused our
+        writes). A closing connection takes nothing: its close ends the subscription. Without an extension
+        (compression is off by default) the frame is written here, unmasked as a server's are (RFC 6455 5.2);
+        with one, websockets frames it."""
         protocol = self._protocol
         if protocol.close_sent or protocol.disconnected or protocol.transport.is_closing():
             return True
         if not protocol.writable.is_set():
             return False
-        try:
-            protocol.conn.send_text(message)
-        except InvalidState:
+        connection = protocol.conn
+        if connection.state is not State.OPEN:
             return True
-        protocol.transport.write(b"".join(protocol.conn.data_to_send()))
+        if connection.extensions or connection.expect_continuation_frame:
+            connection.send_text(payload + tail)
+            protocol.transport.write(b"".join(connection.data_to_send()))
+        else:
+            protocol.transport.write(b"".join((_text_frame_header(len(payload) + len(tail)), payload, tail)))
         return True
+
+
+def _text_frame_header(length: int) -> bytes:
+    """The header of a final, unmasked text frame of `length` bytes."""
+    if length < 126:
+        return bytes((0x81, length))
+    if length < 1 << 16:
+        return b"\x81\x7e" + length.to_bytes(2, "big")
+    return b"\x81\x7f" + length.to_bytes(8, "big")
 
 
 class Counted(Protocol):
@@ -205,7 +219,7 @@ class Group:
                 continue
             member.last = sequence
             delivered += 1
-            if not member.socket.write(head + member.tail):
+            if not member.socket.write(head, member.tail):
                 slow.append(member)
         SUBSCRIPTION_DELIVERIES.inc(delivered)
         return slow
