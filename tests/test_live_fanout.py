@@ -16,10 +16,13 @@ from websockets.asyncio.client import ClientConnection
 from websockets.typing import Subprotocol
 
 from tests.factories import Tenant
-from tests.live import LEGACY_WS, PROTOCOLS, TRANSPORT_WS, GraphQLSocket
+from tests.live import LEGACY_WS, PROTOCOLS, TRANSPORT_WS, GraphQLSocket, served
 from tests.test_live import new_deal, now, rename
+from tests.test_logs import lines
 from winnerr.db.enums import Role
+from winnerr.settings import Settings
 
+WATCHING = "subscription Watching($id: ID, $after: Int) { dealUpdated(id: $id, after: $after) { deal { title } } }"
 TITLES = """subscription($id: ID, $after: Int) {
   dealUpdated(id: $id, after: $after) { sequence type deal { title person { fullName } } }
 }"""
@@ -123,3 +126,28 @@ async def test_completing_one_subscription_leaves_the_others_of_its_socket(
         await rename(tenant, deal_id, "Heard by a new subscription")
         for operation in (second, third):
             assert (await socket.next_data(operation))["dealUpdated"]["deal"]["title"] == "Heard by a new subscription"
+
+
+async def test_a_subscription_is_logged_when_it_ends_not_when_its_audience_takes_it_over(
+    tenant: Tenant, settings: Settings, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("WINNERR_LOG_JSON", "1")
+    deal_id = await new_deal(tenant)
+    async with served(settings) as host:
+        capsys.readouterr()
+        async with GraphQLSocket.open(host, tenant.token(Role.AGENT)) as socket:
+            operation = await socket.subscribe(WATCHING, {"id": deal_id, "after": await now(tenant)})
+            for title in ("Replayed or live", "Live"):
+                await rename(tenant, deal_id, title)
+                assert (await socket.next_data(operation))["dealUpdated"]["deal"]["title"] == title
+            captured = capsys.readouterr().err
+            assert _watching(captured) == [], "logged while it was still delivering"
+        async with asyncio.timeout(10):  # the server logs it once it has seen the socket close
+            while not (logged := _watching(captured)):
+                await asyncio.sleep(0.05)
+                captured += capsys.readouterr().err
+    assert [(line["operation_type"], line["outcome"]) for line in logged] == [("subscription", "ok")]
+
+
+def _watching(captured: str) -> list[dict[str, object]]:
+    return [line for line in lines(captured) if line.get("operation_name") == "Watching"]
