@@ -15,8 +15,8 @@ taking writes) is closed with 1013, as is every socket of a feed that fell behin
 overflowed, `SlowConsumer`).
 
 Events reach the feed in order, without gap or repeat (`organization_events`). A socket joins only if it has
-delivered everything up to the feed's position (`Feed.position`, the last event the feed wrote); it then gets
-every later event once (`Delivery.last` skips what its replay already sent).
+delivered everything up to the feed's position (`Feed.position`, the last event the feed wrote or is writing); it
+then gets every later event once (`Delivery.last` skips what its replay already sent).
 """
 
 from __future__ import annotations
@@ -44,6 +44,8 @@ logger = logging.getLogger("winnerr.broadcast")
 
 SLOW_CONSUMER_CLOSE_CODE = 1013  # "try again later"
 SLOW_CONSUMER_REASON = "Slow consumer: events arrived faster than this socket read them"
+WRITES_PER_TURN = 100
+"""Sockets written to before the feed lets the event loop run (about 1 ms of writes)."""
 FEED_FAILED_CLOSE_CODE = 1011
 FEED_FAILED_REASON = "Internal error: reconnect and resume with `after`"
 
@@ -209,13 +211,13 @@ class Group:
         speaker = next(iter(self.members)).context
         return await self.executor.answer(self.field.present(event), speaker)
 
-    def write(self, sequence: int, payload: bytes) -> list[Delivery]:
-        """Write the event to every member that has not had it; the members that do not keep up."""
+    def write(self, sequence: int, payload: bytes, members: list[Delivery]) -> list[Delivery]:
+        """Write the event to those of `members` still here that have not had it; those that do not keep up."""
         head = PAYLOAD + payload
         slow = []
         delivered = 0
-        for member in self.members:
-            if member.last >= sequence:
+        for member in members:
+            if member.last >= sequence or member.group is not self:
                 continue
             member.last = sequence
             delivered += 1
@@ -357,12 +359,22 @@ class Feed:
                 self._member_change = member_change
             self._regroup()
             answers = await self._answers(self._rules.event(notice, row), notice)
-            slow = [m for group, payload in answers.items() for m in group.write(notice.sequence, payload)]
-            for member in slow:
-                self._close(member, SLOW_CONSUMER_CLOSE_CODE, SLOW_CONSUMER_REASON)
+            await self._write(notice.sequence, answers)
         else:
             self._regroup()
-        self.position = notice.sequence
+            self.position = notice.sequence
+
+    async def _write(self, sequence: int, answers: dict[Group, bytes]) -> None:
+        """Write the event to its audiences, letting the event loop run every `WRITES_PER_TURN` sockets (requests
+        go on meanwhile). The position moves first: a socket that joins meanwhile must have had this event."""
+        self.position = sequence
+        for group, payload in answers.items():
+            members = list(group.members)
+            for start in range(0, len(members), WRITES_PER_TURN):
+                if start:
+                    await asyncio.sleep(0)
+                for member in group.write(sequence, payload, members[start : start + WRITES_PER_TURN]):
+                    self._close(member, SLOW_CONSUMER_CLOSE_CODE, SLOW_CONSUMER_REASON)
 
     async def _answers(self, event: Any, notice: Notice) -> dict[Group, bytes]:
         """Each interested audience's answer, those that formed while others were executed included."""
