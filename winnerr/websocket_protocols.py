@@ -6,6 +6,10 @@
   with a request id of its own (the logs' `[request id]`), counted against the bounds of `OpenSockets`.
   Its result stream is closed inside that task, so its unit of work ends there, also when the socket dies
   (Strawberry's legacy handler ran subscriptions only, and closed streams from another task).
+- A subscription on a socket the server lets us write to directly (`KeptServerSend`, uvicorn's websockets-sansio)
+  is handed over to its audience once it has replayed (`winnerr.subscriptions.fanout`): its stream ends without
+  `complete`, and the audience writes its events until the client completes it (`Deliveries`) or the socket
+  closes; it stays counted against the bounds meanwhile.
 - A client that goes away is not an error; other failures of an operation's task are logged once.
 - `BoundedWebSocket` holds messages to the HTTP body limit under any server (1009 above it), and closing
   twice, or sending after a close, counts as the client having gone away.
