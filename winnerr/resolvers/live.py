@@ -4,7 +4,9 @@ Each subscription stream checks the subscriber's permission when it starts, filt
 events (`subscriptions.stream`), and loads what an event shows once per process for all its subscribers
 (`Hub.shared`): the sockets of one organization share one statement per event. Each delivery waits for the
 subscriber's membership to be current (`CurrentMembership`): a removed member hears nothing more. A database
-that fails for a moment delays deliveries; it does not end the subscription.
+that fails for a moment delays deliveries; it does not end the subscription. Over a websocket the server lets us
+write to directly, a subscription only replays here: then its organization's feed delivers it with its audience
+(`subscriptions.fanout`, `FeedRules`), with the same loads and membership checks once per event for all.
 
 The audit log (`events`) lists changes to records and members; presence only when asked for by its type.
 """

@@ -11,9 +11,11 @@ written once (`RawJSON`). An audience is
 - and the subscriber itself when the selection reaches a field whose answer depends on who asks
   (`PER_VIEWER_FIELDS`).
 
-Each subscriber's own stream still decides what it receives (its replay, its filters, its membership
-checks): only the execution of an event it was going to receive anyway is shared, in a unit of work of its
-own, run by the first subscriber of the audience that gets there (`SharedLoads`, single-flight).
+A subscription's own stream (its replay, over SSE, or on a server we cannot write to directly) shares the
+execution of an event with its audience, in a unit of work of its own, run by the first subscriber of the
+audience that gets there (`SharedLoads`, single-flight). Once a websocket subscription has joined its
+organization's feed (`winnerr.subscriptions.fanout`), the feed asks for each event's answer (`answer`), already
+serialised, once per audience.
 """
 
 from __future__ import annotations
