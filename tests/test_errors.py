@@ -15,7 +15,7 @@ from tests.factories import PASSWORD, Tenant
 from tests.live import served
 from tests.test_health import CLOSED_PORT_URL
 from winnerr.db.database import Database
-from winnerr.resolvers import pipelines
+from winnerr.resolvers import integrations
 from winnerr.settings import load_settings
 
 
@@ -25,9 +25,9 @@ async def test_unexpected_exception_is_internal_error_with_request_id(
     async def broken(*args: object) -> None:
         raise RuntimeError("SELECT secret FROM pg_shadow")
 
-    monkeypatch.setattr(pipelines, "list_pipelines", broken)
+    monkeypatch.setattr(integrations, "list_integrations", broken)
     with caplog.at_level(logging.ERROR, logger="winnerr"):
-        response = await tenant.post("{ pipelines { id } }")
+        response = await tenant.post("{ integrations { id } }")
     error = response.json()["errors"][0]
     request_id = response.headers["x-request-id"]
     assert error["extensions"] == {"code": "INTERNAL_ERROR", "requestId": request_id}
