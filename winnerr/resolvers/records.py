@@ -6,6 +6,7 @@ Each step checks the permission first; every read goes through the caller's `Ten
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
@@ -14,6 +15,7 @@ from winnerr.auth.permissions import Permission
 from winnerr.context import Context
 from winnerr.db.enums import EventType
 from winnerr.errors import NotFound
+from winnerr.resolvers.joined import ToOne, reader
 from winnerr.resolvers.validation import changes, parse_id, validate
 
 Row = TypeVar("Row")
@@ -28,9 +30,17 @@ async def fetch(ctx: Context, model: type[Row], row_id: str | uuid.UUID | None, 
     return row
 
 
-async def read(ctx: Context, model: type[Row], row_id: str, entity: str) -> Row:
+async def read(ctx: Context, model: type[Row], row_id: str, entity: str, relations: Sequence[ToOne] = ()) -> Row:
+    """The organization's row with this id (with the rows its `relations` point at, in the same statement), or
+    NOT_FOUND; READ permission first."""
     ctx.principal.require(Permission.READ)
-    return await fetch(ctx, model, row_id, entity)
+    if not relations:
+        return await fetch(ctx, model, row_id, entity)
+    key = parse_id(row_id, entity)
+    found = await reader(ctx, model, relations)(ctx.scope.select(model).where(model.id == key).limit(1))  # type: ignore[attr-defined]
+    if not found:
+        raise NotFound(entity)
+    return found[0]
 
 
 async def create(ctx: Context, model: type[Row], values: dict[str, Any], *, announce: EventType | None = None) -> Row:

@@ -8,8 +8,9 @@ The mapping is readable by code (`columns_of`), so a compiler of read queries to
 from __future__ import annotations
 
 import dataclasses
+import inspect as python_inspect
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from typing import Any, TypeVar
 
 from sqlalchemy import inspect
@@ -57,3 +58,26 @@ def key_of(value: object) -> uuid.UUID:
 
 def from_rows(cls: type[T], rows: Iterable[Any]) -> list[T]:
     return [from_row(cls, row) for row in rows]
+
+
+def shown(cls: type[T], row: Any | Awaitable[Any]) -> T | Awaitable[T]:
+    """The GraphQL object showing `row`, or, for a row still to be awaited (a DataLoader's), an awaitable of it."""
+    if python_inspect.isawaitable(row):
+        return _shown_when_loaded(cls, row)
+    return from_row(cls, row)
+
+
+def shown_or_none(cls: type[T], row: Any | Awaitable[Any]) -> T | Awaitable[T | None] | None:
+    """As `shown`, with None for no row."""
+    if python_inspect.isawaitable(row):
+        return _shown_or_none_when_loaded(cls, row)
+    return None if row is None else from_row(cls, row)
+
+
+async def _shown_when_loaded(cls: type[T], row: Awaitable[Any]) -> T:
+    return from_row(cls, await row)
+
+
+async def _shown_or_none_when_loaded(cls: type[T], row: Awaitable[Any]) -> T | None:
+    found = await row
+    return None if found is None else from_row(cls, found)
