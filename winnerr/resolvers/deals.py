@@ -103,8 +103,9 @@ TO_ONE = {
 """A deal's to-one relations by the name of the field showing each; `chosen(TO_ONE, selected)` are read with it."""
 
 
-async def get_deal(ctx: Context, deal_id: str, relations: Sequence[ToOne] = ()) -> Deal:
-    return await records.read(ctx, Deal, deal_id, ENTITY, relations)
+async def get_deal(ctx: Context, deal_id: str, relations: Sequence[ToOne] = ()) -> Any:
+    """The deal (with `relations` read in the same statement: `winnerr.resolvers.joined`), or NOT_FOUND."""
+    return await records.read_joined(ctx, Deal, deal_id, ENTITY, relations)
 
 
 async def list_deals(
@@ -115,7 +116,9 @@ async def list_deals(
     page: int | None,
     limit: int | None,
     relations: Sequence[ToOne] = (),
-) -> Page[Deal]:
+) -> Page[Any]:
+    """A page of deals: ORM rows, or `Columns` with `relations` read in the same statement
+    (`winnerr.resolvers.joined`)."""
     ctx.principal.require(Permission.READ)
     request = page_request(page, limit)
     return await paginate(ctx.scope, deals_query(ctx.scope, filters, sort), request, reader(ctx, Deal, relations))

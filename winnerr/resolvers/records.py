@@ -30,14 +30,19 @@ async def fetch(ctx: Context, model: type[Row], row_id: str | uuid.UUID | None, 
     return row
 
 
-async def read(ctx: Context, model: type[Row], row_id: str, entity: str, relations: Sequence[ToOne] = ()) -> Row:
-    """The organization's row with this id (with the rows its `relations` point at, in the same statement), or
-    NOT_FOUND; READ permission first."""
+async def read(ctx: Context, model: type[Row], row_id: str, entity: str) -> Row:
     ctx.principal.require(Permission.READ)
+    return await fetch(ctx, model, row_id, entity)
+
+
+async def read_joined(ctx: Context, model: type[Any], row_id: str, entity: str, relations: Sequence[ToOne]) -> Any:
+    """As `read`, with the rows `relations` point at read in the same statement: the row is then its `Columns`
+    (`winnerr.resolvers.joined`)."""
     if not relations:
-        return await fetch(ctx, model, row_id, entity)
+        return await read(ctx, model, row_id, entity)
+    ctx.principal.require(Permission.READ)
     key = parse_id(row_id, entity)
-    found = await reader(ctx, model, relations)(ctx.scope.select(model).where(model.id == key).limit(1))  # type: ignore[attr-defined]
+    found = await reader(ctx, model, relations)(ctx.scope.select(model).where(model.id == key).limit(1))
     if not found:
         raise NotFound(entity)
     return found[0]
