@@ -15,7 +15,7 @@ from winnerr.auth.permissions import Permission
 from winnerr.context import Context
 from winnerr.db.enums import EventType
 from winnerr.errors import NotFound
-from winnerr.resolvers.joined import ToOne, reader
+from winnerr.resolvers.joined import ToOne, read_by_id
 from winnerr.resolvers.validation import changes, parse_id, validate
 
 Row = TypeVar("Row")
@@ -36,16 +36,13 @@ async def read(ctx: Context, model: type[Row], row_id: str, entity: str) -> Row:
 
 
 async def read_joined(ctx: Context, model: type[Any], row_id: str, entity: str, relations: Sequence[ToOne]) -> Any:
-    """As `read`, with the rows `relations` point at read in the same statement: the row is then its `Columns`
-    (`winnerr.resolvers.joined`)."""
-    if not relations:
-        return await read(ctx, model, row_id, entity)
+    """As `read`, in one read-only statement with the rows `relations` point at: the row is its `Columns`
+    (`winnerr.resolvers.joined.read_by_id`)."""
     ctx.principal.require(Permission.READ)
-    key = parse_id(row_id, entity)
-    found = await reader(ctx, model, relations)(ctx.scope.select(model).where(model.id == key).limit(1))
-    if not found:
+    row = await read_by_id(ctx, model, parse_id(row_id, entity), relations)
+    if row is None:
         raise NotFound(entity)
-    return found[0]
+    return row
 
 
 async def create(ctx: Context, model: type[Row], values: dict[str, Any], *, announce: EventType | None = None) -> Row:
