@@ -2,8 +2,8 @@
 
 A deal's person, property, stage and pipeline are each one row, found by a reference column. When a query
 selects them, the deals' statement joins them in (a LEFT JOIN per relation, by the tenant key and the
-organization filter, as every read is) and primes the request's DataLoaders with what it found: the fields
-resolving them then find their rows already loaded (`known`), with no statement and no waiting. Left out,
+organization filter, as every read is) and keeps what it found with the request's loaders (`read_ahead`): the
+fields resolving them then find their rows already read (`known`), with no statement and no waiting. Left out,
 the same fields load them in batches as before, so the answers are the same either way. Such a statement
 reads plain columns (`Columns`), not ORM rows: the same values, through the same column types.
 """
@@ -93,7 +93,7 @@ def joined(source: type[Any], query: Select[Any], organization: Any, relations: 
 
 @dataclass(frozen=True)
 class Shape:
-    """Where each model's columns are in a joined row (`joined`), and how the row primes the loaders."""
+    """Where each model's columns are in a joined row (`joined`)."""
 
     models: tuple[Columns, ...]
     bounds: tuple[int, ...]
@@ -106,11 +106,11 @@ class Shape:
         return cls(models, bounds, tuple(relations))
 
     def row(self, values: Sequence[Any], loaders: Loaders) -> Any:
-        """The source's row in `values`; the relations' rows found there prime `loaders`."""
+        """The source's row in `values`; the relations' rows found there are kept in `loaders.read_ahead`."""
         for index, relation in enumerate(self.relations, start=1):
             found = self.models[index].of(values[self.bounds[index] : self.bounds[index + 1]])
             if found is not None:
-                relation.loader(loaders).prime(found[0], found)
+                loaders.read_ahead[relation.target, found[0]] = found
         return self.models[0].of(values[: self.bounds[1]])
 
 
@@ -200,10 +200,9 @@ async def read_by_id(ctx: Context, source: type[Any], key: uuid.UUID, relations:
     return statement.shape.row(statement.decode(record), ctx.loaders)
 
 
-def known(loader: DataLoader[Key, Value], key: Key) -> Value | Awaitable[Value]:
-    """The loader's value for `key`, at once if it holds it already (primed, or loaded earlier in the request);
-    else its load, to await. A field resolving through this returns a value without a coroutine when it can."""
-    future = loader.cache_map.get(key)
-    if future is not None and future.done() and not future.cancelled() and future.exception() is None:
-        return future.result()
-    return loader.load(key)
+def known(loaders: Loaders, relation: ToOne, key: uuid.UUID) -> Any | Awaitable[Any]:
+    """The row `relation` points at by `key`: at once if the request read it ahead (`read_ahead`), else the
+    relation's loader's load, to await. A field resolving through this returns a value without a coroutine when
+    it can."""
+    found = loaders.read_ahead.get((relation.target, key))
+    return found if found is not None else relation.loader(loaders).load(key)

@@ -67,6 +67,9 @@ class Loaders:
 
     def __init__(self, scope: TenantScope) -> None:
         self.scope = scope
+        self.read_ahead: dict[tuple[type[Any], uuid.UUID], Any] = {}
+        """Rows read with others' statements, by (model, id): a deal's person read in its join
+        (`winnerr.resolvers.joined`)."""
         self._favorites: dict[uuid.UUID, DataLoader[uuid.UUID, bool]] = {}
         self._pages: dict[tuple[Relation, int, int], DataLoader[uuid.UUID, list[Any]]] = {}
         self._totals: dict[Relation, DataLoader[uuid.UUID, int]] = {}

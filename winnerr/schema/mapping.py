@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import inspect as python_inspect
+import operator
 import uuid
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any, TypeVar
@@ -19,6 +20,7 @@ T = TypeVar("T")
 
 MODEL_ATTRIBUTE = "__winnerr_model__"
 COLUMNS_ATTRIBUTE = "__winnerr_columns__"
+READER_ATTRIBUTE = "__winnerr_read_columns__"
 
 
 def mapped(model: type[Any]) -> Callable[[type[T]], type[T]]:
@@ -30,6 +32,7 @@ def mapped(model: type[Any]) -> Callable[[type[T]], type[T]]:
             raise TypeError(f"{cls.__name__} fields {sorted(unknown)} are not columns of {model.__name__}")
         setattr(cls, MODEL_ATTRIBUTE, model)
         setattr(cls, COLUMNS_ATTRIBUTE, fields)
+        setattr(cls, READER_ATTRIBUTE, _column_reader(fields))
         return cls
 
     return declare
@@ -47,8 +50,17 @@ def columns_of(cls: type[Any]) -> tuple[str, ...]:
 
 
 def from_row(cls: type[T], row: Any) -> T:
-    """The GraphQL object showing `row`."""
-    return cls(**{name: getattr(row, name) for name in columns_of(cls)})
+    """The GraphQL object showing `row` (an ORM row, or any object with the same attributes)."""
+    read: Callable[[Any], tuple[Any, ...]] = getattr(cls, READER_ATTRIBUTE)
+    return cls(**dict(zip(columns_of(cls), read(row), strict=True)))
+
+
+def _column_reader(names: tuple[str, ...]) -> Callable[[Any], tuple[Any, ...]]:
+    """The values of `names` of a row, in order, read at C speed (a list of 100 items reads some 4,000)."""
+    if len(names) == 1:
+        return lambda row: (getattr(row, names[0]),)
+    reader: Callable[[Any], tuple[Any, ...]] = operator.attrgetter(*names)
+    return reader
 
 
 def key_of(value: object) -> uuid.UUID:

@@ -11,6 +11,7 @@ import strawberry
 
 from winnerr.db import models
 from winnerr.resolvers import favorites
+from winnerr.resolvers.deals import TO_ONE
 from winnerr.resolvers.joined import known
 from winnerr.schema.deals.inputs import DEAL_FIELDS
 from winnerr.schema.enums import DealStatus, DealType
@@ -59,21 +60,21 @@ class Deal:
     # (`winnerr.resolvers.joined`): no coroutine per field, which is most of a list's cost otherwise.
     @strawberry.field(description="The client the deal is for.", graphql_type=Person)
     def person(self, info: Info) -> Person | Awaitable[Person]:
-        return shown(Person, known(info.context.loaders.person, self.person_id))
+        return shown(Person, known(info.context.loaders, TO_ONE["person"], self.person_id))
 
     @strawberry.field(description="The home it is about; null if none.", graphql_type=Property | None)
     def property(self, info: Info) -> Property | Awaitable[Property | None] | None:
         if self.property_id is None:
             return None
-        return shown_or_none(Property, known(info.context.loaders.property, self.property_id))
+        return shown_or_none(Property, known(info.context.loaders, TO_ONE["property"], self.property_id))
 
     @strawberry.field(description="The pipeline stage it is in now.", graphql_type=PipelineStage)
     def stage(self, info: Info) -> PipelineStage | Awaitable[PipelineStage]:
-        return shown(PipelineStage, known(info.context.loaders.stage, self.stage_id))
+        return shown(PipelineStage, known(info.context.loaders, TO_ONE["stage"], self.stage_id))
 
     @strawberry.field(description="The pipeline its stage belongs to.", graphql_type=Pipeline)
     def pipeline(self, info: Info) -> Pipeline | Awaitable[Pipeline]:
-        return shown(Pipeline, known(info.context.loaders.pipeline, self.pipeline_id))
+        return shown(Pipeline, known(info.context.loaders, TO_ONE["pipeline"], self.pipeline_id))
 
     @strawberry.field(description="Whether you (the caller) marked this deal as a favorite; favorites are per member.")
     async def is_favorite(self, info: Info) -> bool:
