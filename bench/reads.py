@@ -6,15 +6,15 @@ Run by hand (not part of the tests), with the local PostgreSQL on 127.0.0.1:5432
     .venv/bin/python bench/reads.py [--people 100000 --properties 20000 --deals 50000] [--seconds 10]
         [--paths compiled,resolvers] [--database winnerr_bench_reads]
 
-It creates the database `winnerr_bench_reads` (or `--database`, for runs that could overlap), migrates it,
-creates an organization with `winnerr create-org`, fills it with `generate_series`, then measures, one server at
-a time, each on one worker: `winnerr serve --workers 1` with COMPILED_READS=on, the same with COMPILED_READS=off
-(`--paths` keeps one of the two), and the baseline (a raw Starlette + asyncpg + orjson endpoint running one
-hand-written SQL join and returning the same JSON). Every figure is a ratio to the baseline measured in the same
-run (`wrk -t1 -c8`, GET /graphql?query=…). Scenarios: B1 `deal(id)` with its person and property; B2
-`deals(limit: 100)` with the same. The per-member API limit is lifted with `RATE_LIMIT_API`, the cost budget with
-`COST_BUDGET`; a run with any answer that is not 200 stops. The table is printed; `--results` appends it to
-bench/RESULTS.md.
+It creates the database `winnerr_bench_reads` (or `--database`, by default `$BENCH_READS_DATABASE`, for runs that
+could overlap), migrates it, creates an organization with `winnerr create-org`, fills it with `generate_series`,
+then measures, one server at a time, each on one worker: `winnerr serve --workers 1` with COMPILED_READS=on, the
+same with COMPILED_READS=off (`--paths` keeps one of the two), and the baseline (a raw Starlette + asyncpg +
+orjson endpoint running one hand-written SQL join and returning the same JSON). Every figure is a ratio to the
+baseline measured in the same run (`wrk -t1 -c8`, GET /graphql?query=…). Scenarios: B1 `deal(id)` with its
+person and property; B2 `deals(limit: 100)` with the same. The per-member API limit is lifted with
+`RATE_LIMIT_API`, the cost budget with `COST_BUDGET`; a run with any answer that is not 200 stops. The table is
+printed; `--results` appends it to bench/RESULTS.md.
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ from common import WINNERR, admin, free_port, wait_until_up, winnerr
 from winnerr.db.migrate import migrate
 from winnerr.settings import DEFAULT_ROLE
 
-DATABASE = "winnerr_bench_reads"
+DATABASE = os.environ.get("BENCH_READS_DATABASE", "winnerr_bench_reads")
 PATHS = ("compiled", "resolvers")
 OWNER_EMAIL = "bench-owner@example.com"
 CONCURRENCY = 8

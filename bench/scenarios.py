@@ -12,7 +12,8 @@ One command: it makes the data set (database `winnerr_bench_scenarios`), then
   is the scenario's requests/s over the baseline's B2 requests/s (for B2b, B4 and B5 the baseline does B2's
   work, not theirs: the ratio says how far a richer answer is from the floor of one hand-written join);
 - B3: the SQL statements one B2 request runs, at limit 10 and limit 100, on both paths (the app in process,
-  counted with a SQLAlchemy `before_cursor_execute` listener, the request's own authentication included);
+  counted with a SQLAlchemy `before_cursor_execute` listener and the compiled reads' pool's listeners, the
+  request's own authentication included);
 - B6: the people export at 200k people (100k more are added first): seconds and the server's peak RSS, against
   `COPY (the export's own SELECT) TO STDOUT` into /dev/null on one connection, and a plain COPY of the
   same columns (no neutralisation, no ISO times) for what the cells cost. Median of three, interleaved.
@@ -181,7 +182,9 @@ async def _statements(dataset: Dataset, compiled: str, limit: int) -> int:
                     statements.append(statement)
 
             event.listen(state.database.engine.sync_engine, "before_cursor_execute", record)
+            state.database.reads.listeners.append(statements.append)  # the compiled statements' own pool
             response = await client.post("/graphql", json=request, headers=headers)
+            state.database.reads.listeners.remove(statements.append)
             event.remove(state.database.engine.sync_engine, "before_cursor_execute", record)
     if response.json().get("errors"):
         raise SystemExit(f"B3 answered {response.text[:300]}")

@@ -10,6 +10,8 @@ import pytest
 
 from tests.factories import Tenant
 from tests.graphql_documents import PIPELINES, seed
+from tests.test_sqlplan_differential import compiled_reads
+from winnerr.state import AppState
 
 LOOKUPS = {
     "person": "query($id: ID!) { me { role } person(id: $id) { id } }",
@@ -51,3 +53,24 @@ async def test_a_found_record_answers(tenant: Tenant) -> None:
     rows = await seed(tenant, "Mine")
     data = (await answer(tenant, "deal", rows.deal["id"]))["data"]
     assert data == {"me": {"role": "OWNER"}, "deal": {"id": rows.deal["id"]}}
+
+
+SHARED_LOADS = """query($id: ID!) {
+  broken: deal(id: $id) { person { deals(limit: 0) { items { id } } } stage { name } }
+  deals { items { id stage { name } } }
+}"""
+
+
+async def test_an_error_that_nulls_a_root_leaves_its_siblings_shared_loads_alone(
+    tenant: Tenant, app_state: AppState
+) -> None:
+    """`limit: 0` nulls `broken` (its person is non-null), so graphql-core cancels its pending `stage`; the
+    other root loads the same stage in the same batch and still gets it."""
+    rows = await seed(tenant, "Mine")
+    with compiled_reads(app_state, False):
+        response = await tenant.post(SHARED_LOADS, {"id": rows.deal["id"]})
+    assert response.status_code == 200
+    body = response.json()
+    assert body["data"]["broken"] is None
+    assert [error["extensions"]["code"] for error in body["errors"]] == ["VALIDATION_ERROR"]
+    assert [deal["stage"]["name"] for deal in body["data"]["deals"]["items"]] == ["New Lead"]

@@ -24,7 +24,7 @@ from tests.test_people import count_people, create_person
 from tests.test_webhooks_nylas import message, unique
 from winnerr.app import create_app
 from winnerr.db.database import Database
-from winnerr.db.engine import create_engine, session_factory
+from winnerr.db.engine import PoolMode, create_engine, session_factory
 from winnerr.db.reads import ReadPool
 from winnerr.db.rls import EXEMPT_TABLES, POLICY_NAME
 from winnerr.settings import DEFAULT_ROLE, Settings, load_settings
@@ -161,6 +161,36 @@ async def test_a_transaction_bound_to_no_organization_sees_no_tenant_row(
     finally:
         await connection.close()
     assert unbound == never_set == dict.fromkeys(tables, 0)
+
+
+@pytest.mark.parametrize("pool_mode", list(PoolMode))
+async def test_a_compiled_read_that_forgets_the_filter_sees_only_its_organization(
+    tenant: Tenant, other_tenant: Tenant, settings: Settings, pool_mode: PoolMode
+) -> None:
+    """The compiled read path's pool, on one connection that serves organizations in turn: each statement runs
+    as the runtime role, read-only, bound to its own organization, whether the session stays bound between
+    statements (direct) or every statement opens a transaction of its own (behind a transaction pooler)."""
+    assert settings.database_url is not None
+    for owner in (tenant, other_tenant):
+        await create_person(owner, lastName=owner.organization_id.hex)
+    reads = ReadPool(settings.database_url, role=settings.database_role, pool_mode=pool_mode, size=1)
+    backends = set()
+    try:
+        for owner in (tenant, other_tenant, other_tenant, tenant, other_tenant):
+            row = await reads.fetchrow(FORGETFUL_READ, [], owner.organization_id)
+            assert (row["seen"], row["who"], row["read_only"]) == ([owner.organization_id], DEFAULT_ROLE, "on")
+            backends.add(row["backend"])
+        with pytest.raises(asyncpg.ReadOnlySQLTransactionError):
+            await reads.fetchrow("UPDATE people SET last_name = 'x' RETURNING id", [], tenant.organization_id)
+        after_a_failure = await reads.fetchrow(FORGETFUL_READ, [], other_tenant.organization_id)
+        assert after_a_failure["seen"] == [other_tenant.organization_id]
+    finally:
+        await reads.close()
+    assert len(backends) == 1, "every organization's statement ran on the same pooled connection"
+
+
+FORGETFUL_READ = """SELECT array_agg(DISTINCT organization_id) AS seen, current_user AS who,
+    current_setting('transaction_read_only') AS read_only, pg_backend_pid() AS backend FROM people"""
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ import uuid
 
 from tests.factories import Tenant
 from tests.graphql_documents import create_deal, create_person, create_property
-from tests.test_sqlplan_differential import comparable, compiled_reads
+from tests.test_sqlplan_differential import CREATE_TASK, LOG, comparable, compiled_reads
 from tests.test_statement_count import counting_statements
 from winnerr.settings import load_settings
 from winnerr.state import AppState
@@ -78,6 +78,30 @@ async def test_fields_with_resolvers_of_their_own_and_the_setting_off_run_on_the
     with compiled_reads(app_state, False), counting_statements(app_state) as off:
         await tenant.gql(DEALS, {"limit": 5})
     assert not any("json_build_object" in statement for statement in [*statements, *off])
+
+
+WORK = """query($person: ID) {
+  tasks(limit: 5) { items { id title dueAt completedAt person { lastName } deal { title } } pagination { total } }
+  communications(personId: $person) { items { channel direction occurredAt mediaUrls person { id } } }
+  pipelines { name isDefault stages { name position probability closesAs } }
+}"""
+PERSON_WORK = """query($id: ID!) { person(id: $id) {
+  tasks { items { title } pagination { total } } communications(limit: 2) { items { channel subject } } } }"""
+
+
+async def test_tasks_communications_and_pipelines_are_compiled(
+    tenant: Tenant, other_tenant: Tenant, app_state: AppState
+) -> None:
+    [deal_id] = await add_deals(tenant, 1)
+    person_id = (await tenant.gql(DEAL, {"id": deal_id}))["deal"]["person"]["id"]
+    await tenant.gql(CREATE_TASK, {"input": {"title": "Call back", "personId": person_id, "dealId": deal_id}})
+    await tenant.gql(LOG, {"input": {"personId": person_id, "channel": "SMS", "direction": "INBOUND"}})
+    for query, variables in ((WORK, {"person": person_id}), (WORK, {"person": None}), (PERSON_WORK, {"id": person_id})):
+        assert await compiled_statements(tenant, app_state, query, variables) == 2  # the membership, the answer
+    body = (await other_tenant.post(WORK, {"person": person_id})).json()  # another organization's person
+    assert [(error["path"], error["extensions"]["code"]) for error in body["errors"]] == [
+        (["communications"], "NOT_FOUND")
+    ]
 
 
 def test_compiled_reads_is_a_setting_on_by_default() -> None:

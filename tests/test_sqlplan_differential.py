@@ -46,14 +46,28 @@ SCALARS = {
     ],
     "PipelineStage": ["id", "name", "position", "probability", "closesAs"],
     "Pipeline": ["id", "name", "isDefault"],
+    "Task": ["id", "title", "description", "dueAt", "completedAt", "createdAt", "updatedAt"],
+    "Communication": [
+        "id", "channel", "direction", "subject", "body", "occurredAt", "durationSeconds", "externalId",
+        "recordingUrl", "mediaUrls", "threadId", "createdAt",
+    ],
 }
-RESOLVED = {"Deal": ["isFavorite"], "Person": ["fullName", "counts { deals }"], "Pipeline": ["stages { name }"]}
+RESOLVED = {
+    "Deal": ["isFavorite"],
+    "Person": ["fullName", "counts { deals }"],
+    "Task": ["done", "isOverdue", "assignee { id }"],
+    "Communication": ["sentiment { label }"],
+}
 """Fields with resolvers of their own: asking for one makes the whole query fall back."""
 RELATIONS = {
     "Deal": {"person": "Person", "property": "Property", "stage": "PipelineStage", "pipeline": "Pipeline"},
-    "Person": {"deals": "Deal*"},
+    "Person": {"deals": "Deal*", "tasks": "Task*", "communications": "Communication*"},
     "Property": {"deals": "Deal*"},
+    "Task": {"person": "Person", "deal": "Deal"},
+    "Communication": {"person": "Person"},
+    "Pipeline": {"stages": "PipelineStage[]"},
 }
+"""Relations by name: `*` a page (`{items, pagination}`), `[]` a plain list, else one object."""
 PAGINATION = ["page", "limit", "total", "totalPages", "hasNextPage", "hasPreviousPage", "__typename"]
 LIMITS = [1, 2, 3, 5, 20, 100, 0, 101, -1]
 PAGES = [1, 1, 2, 3, 0]
@@ -128,8 +142,12 @@ class Document:
             if depth < 3 and rng.random() < 0.45:
                 if target.endswith("*"):
                     arguments = self.page_arguments()
+                    if name == "tasks" and rng.random() < 0.2:
+                        arguments.append(f"overdue: {rng.choice(['true', 'false', 'null'])}")
                     call = f"{name}({', '.join(arguments)})" if arguments else name
                     fields.append(f"{self.key(call)}{self.directive()} {self.page(target[:-1], depth + 1)}")
+                elif target.endswith("[]"):
+                    fields.append(f"{self.key(name)}{self.directive()} {self.selection(target[:-2], depth + 1)}")
                 else:
                     fields.append(f"{self.key(name)}{self.directive()} {self.selection(target, depth + 1)}")
         return "{ " + self.wrapped(type_, fields) + " }"
@@ -156,10 +174,15 @@ class Document:
 
     def root(self) -> str:
         rng = self.rng
-        kind = rng.choice(["deal", "person", "property", "deals", "deals", "people", "properties", "__typename"])
+        kind = rng.choice([
+            "deal", "person", "property", "deals", "deals", "people", "properties", "tasks", "communications",
+            "pipelines", "__typename",
+        ])
         if kind == "__typename":
             return "__typename"
         alias = f"r{rng.randrange(1000)}: "
+        if kind == "pipelines":
+            return f"{alias}pipelines{self.directive()} {self.selection('Pipeline', 1)}"
         type_ = {"deal": "Deal", "person": "Person", "property": "Property"}.get(kind)
         if type_ is not None:
             identifier = self.some_id(type_)
@@ -167,7 +190,10 @@ class Document:
                 f"{self.selection(type_, 1)}"
         arguments = self.list_arguments(kind)
         call = f"{kind}({', '.join(arguments)})" if arguments else kind
-        item = {"deals": "Deal", "people": "Person", "properties": "Property"}[kind]
+        item = {
+            "deals": "Deal", "people": "Person", "properties": "Property", "tasks": "Task",
+            "communications": "Communication",
+        }[kind]
         return f"{alias}{call}{self.directive()} {self.page(item, 1)}"
 
     def list_arguments(self, kind: str) -> list[str]:
@@ -190,7 +216,24 @@ class Document:
             arguments.append(f"sort: {{ field: {field_}, direction: {rng.choice(['ASC', 'DESC'])} }}")
         if kind == "people" and rng.random() < 0.1:
             arguments.append(f'search: "{rng.choice(["buyer", "ann", "zz"])}"')
+        if kind == "tasks" and rng.random() < 0.5:
+            arguments.append(f"filter: {self.task_filter()}")
+        if kind == "communications" and rng.random() < 0.5:
+            person = self.some_id("Person")
+            arguments.append(f"personId: {self.value('ID', person, repr(person).replace(chr(39), chr(34)))}")
+        if kind == "communications" and rng.random() < 0.3:
+            arguments.append(f"channel: {rng.choice(['CALL', 'SMS', 'NOTE'])}")
         return arguments
+
+    def task_filter(self) -> str:
+        rng = self.rng
+        options = [
+            f'personId: "{self.some_id("Person")}"',
+            f'dealId: "{self.some_id("Deal")}"',
+            f"done: {rng.choice(['true', 'false'])}",
+            f"overdue: {rng.choice(['true', 'false'])}",
+        ]
+        return "{ " + ", ".join(rng.sample(options, rng.randint(1, 2))) + " }"
 
     def deal_filter(self) -> str:
         rng = self.rng
@@ -233,7 +276,30 @@ async def seed_records(tenant: Tenant, rng: random.Random, people: int, per_pers
                 commissionRate=rng.choice([None, "2.50"]), expectedCloseDate=rng.choice([None, "2027-01-31"]),
             )
             ids["Deal"].append(str(deal["id"]))
+            await add_task_and_communication(tenant, rng, person["id"], deal["id"], f"{n}-{m}")
     return ids
+
+
+CREATE_TASK = "mutation($input: CreateTaskInput!) { createTask(input: $input) { id } }"
+COMPLETE_TASK = "mutation($id: ID!) { completeTask(id: $id) { id } }"
+LOG = "mutation($input: LogCommunicationInput!) { logCommunication(input: $input) { id } }"
+
+
+async def add_task_and_communication(tenant: Tenant, rng: random.Random, person: str, deal: str, name: str) -> None:
+    """A task (some done, some overdue, some without a due time or a deal) and a communication with the person."""
+    due = rng.choice([None, "2026-01-05T09:00:00+00:00", "2031-06-01T12:30:00.500000+00:00"])
+    task = await tenant.gql(CREATE_TASK, {"input": {
+        "title": f"Call {name}", "dueAt": due, "personId": person, "dealId": rng.choice([deal, None]),
+        "description": rng.choice([None, "Ask about the offer"]),
+    }})
+    if rng.random() < 0.3:
+        await tenant.gql(COMPLETE_TASK, {"id": task["createTask"]["id"]})
+    await tenant.gql(LOG, {"input": {
+        "personId": person, "channel": rng.choice(["CALL", "SMS", "NOTE"]), "direction": "OUTBOUND",
+        "subject": rng.choice([None, f"About {name}"]), "body": "Talked about the listing",
+        "occurredAt": rng.choice(["2026-02-01T10:00:00+00:00", "2026-02-01T10:00:00.125000+00:00"]),
+        "durationSeconds": rng.choice([None, 95]),
+    }})
 
 
 async def shape_timestamps(app_state: AppState, organization_id: uuid.UUID) -> None:
@@ -262,9 +328,16 @@ def compiled_reads(app_state: AppState, on: bool) -> Iterator[None]:
 
 
 def comparable(body: Any) -> Any:
-    """The body without what differs between any two requests: the budget left after each."""
+    """The body without what differs between any two requests: the budget left after each, and the order of
+    the errors (unspecified: fields resolving at once fail in whichever order they finish). When an error nulls
+    the whole `data`, the executor stops the other fields, so which of several failing fields is told is a race:
+    only that some error was is kept (the compiled path never answers with errors: both sides are resolvers')."""
     cost = body.get("extensions", {}).get("cost", {})
     cost.pop("remaining", None)
+    if "errors" in body and "data" in body and body["data"] is None:
+        body["errors"] = "an error nulled data"
+    elif "errors" in body:
+        body["errors"] = sorted(body["errors"], key=lambda error: (repr(error.get("path")), error["message"]))
     return body
 
 

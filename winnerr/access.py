@@ -65,6 +65,12 @@ RULES: tuple[tuple[Callable[[Scope], bool], RoutePolicy], ...] = (
 """Path rules, first match wins; anything else (`/auth/token`, `/`, unknown paths) is `PUBLIC`."""
 
 
+POLICY_KEY = "winnerr.route_policy"
+
+
 def route_policy(scope: Scope) -> RoutePolicy:
-    """The policy of an HTTP request."""
-    return next((policy for matches, policy in RULES if matches(scope)), PUBLIC)
+    """The policy of an HTTP request, found once (the authentication and the limits both ask)."""
+    policy: RoutePolicy | None = scope.get(POLICY_KEY)
+    if policy is None:
+        policy = scope[POLICY_KEY] = next((policy for matches, policy in RULES if matches(scope)), PUBLIC)
+    return policy

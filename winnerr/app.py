@@ -78,14 +78,14 @@ def create_app(settings: Settings | None = None) -> Starlette:
             await database.close()
 
     graphql = GraphQLEndpoint()
-    routes = [
+    routes = [  # Starlette tries them in order: the busiest first
+        Route("/graphql", graphql, methods=["GET", "POST"]),
+        WebSocketRoute("/graphql", graphql),
         *health_routes,
         *auth_routes.routes,
         *export_routes,
         *webhook_routes,
         *metrics_endpoint.routes,
-        Route("/graphql", graphql, methods=["GET", "POST"]),
-        WebSocketRoute("/graphql", graphql),
         Mount("/graphiql/static", app=static_app(), name="graphiql-static"),
     ]
     middleware = [

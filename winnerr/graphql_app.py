@@ -40,6 +40,7 @@ from winnerr.graphql_http import (
     RequestRefused,
     answer,
     parse_json,
+    plain_operation,
     posted_operation,
     response_media_type,
     retry_after,
@@ -67,22 +68,8 @@ class WinnerrGraphQL(GraphQL[Context, None]):
     graphql_ws_handler_class = LegacyWSHandler
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
-        state = app_state(request)
-        context = Context(
-            settings=state.settings,
-            database=state.database,
-            hub=state.hub,
-            request_id=correlation_id.get() or "-",
-            limits=state.limits,
-            principals=state.principals,
-        )
-        if isinstance(request, WebSocket):
-            context.connection = request
-        else:
-            context.request = request
-            context.authenticated = principal_of(request)
-        request.scope[CONTEXT_KEY] = context
-        return context
+        """A websocket's context (an HTTP request's is made by `__call__`, before the view runs)."""
+        return _context_of(request)
 
     async def create_streaming_response(
         self,
@@ -106,8 +93,9 @@ class WinnerrGraphQL(GraphQL[Context, None]):
             await super().__call__(scope, receive, send)
             return
         request = Request(scope, receive)
+        context = _context_of(request)
         try:
-            response: Response = await self.run(request)
+            response = await self._answer_by_lane(request, context) or await self.run(request, context=context)
         except HTTPException as refused:
             response = _refusal(request, RequestRefused(refused.reason, refused.status_code))
         except RequestRefused as refused:
@@ -151,16 +139,12 @@ class WinnerrGraphQL(GraphQL[Context, None]):
         request_data: GraphQLRequestData,
     ) -> ExecutionResult:
         """Run one operation if its type may travel by this method; a request error (no data) if it cannot run.
-        A query the compiled read path knows is answered by its lane (`winnerr.sqlplan.lane`); a mutation with
-        an `Idempotency-Key` may replay an earlier answer instead (`winnerr.idempotency`)."""
+        A mutation with an `Idempotency-Key` may replay an earlier answer instead (`winnerr.idempotency`)."""
         key = request.headers.get(IDEMPOTENCY_HEADER)
         context.idempotency = idempotent_request(
             key, request_data.query or "", request_data.operation_name, request_data.variables
         )
-        result = await LANE.answer(context, request_data.query or "", request_data.operation_name,
-                                   request_data.variables or {})
-        if result is None:
-            result = await self._execute(request_adapter, context, root_value, request_data)
+        result = await self._execute(request_adapter, context, root_value, request_data)
         if context.idempotency is not None and context.idempotency.replayed:
             sub_response.headers[REPLAYED_HEADER] = "true"
         return result
@@ -196,13 +180,51 @@ class WinnerrGraphQL(GraphQL[Context, None]):
     ) -> Response:
         """Answer in the media type the client accepts, with the status the spec gives that media type."""
         assert isinstance(response_data, dict), "batching is not enabled"
-        media_type = sub_response.media_type or JSON
-        status, body = answer(response_data, media_type)
-        response = Response(encode_response(body), status_code=status, media_type=media_type)
+        response = _response(response_data, sub_response.media_type or JSON)
         response.headers.raw.extend(sub_response.headers.raw)
-        if (seconds := retry_after(body)) is not None:
-            response.headers["Retry-After"] = str(seconds)
         return response
+
+    async def _answer_by_lane(self, request: Request, context: Context) -> Response | None:
+        """The answer of the compiled read path's lane (`winnerr.sqlplan.lane`) to a plain request for a query of
+        a plan it knows, before any of the view's work; None for the view to answer. A request with an
+        `Idempotency-Key` goes to the view, which owns what the header means."""
+        if IDEMPOTENCY_HEADER in request.headers:
+            return None
+        operation = await plain_operation(request)
+        if operation is None or operation.query is None:
+            return None
+        result = await LANE.answer(context, operation.query, operation.operation_name, operation.variables or {})
+        if result is None:
+            return None
+        return _response(await self.process_result(request, result), response_media_type(request.headers.get("accept")))
+
+
+def _context_of(connection: Request | WebSocket) -> Context:
+    state = app_state(connection)
+    context = Context(
+        settings=state.settings,
+        database=state.database,
+        hub=state.hub,
+        request_id=correlation_id.get() or "-",
+        limits=state.limits,
+        principals=state.principals,
+    )
+    if isinstance(connection, WebSocket):
+        context.connection = connection
+    else:
+        context.request = connection
+        context.authenticated = principal_of(connection)
+    connection.scope[CONTEXT_KEY] = context
+    return context
+
+
+def _response(response_data: GraphQLHTTPResponse, media_type: str) -> Response:
+    """A GraphQL answer in `media_type`, with the status the spec gives that media type."""
+    status, body = answer(response_data, media_type)
+    response = Response(encode_response(body), status_code=status, media_type=media_type)
+    if (seconds := retry_after(body)) is not None:
+        response.headers["Retry-After"] = str(seconds)
+    return response
 
 
 def encode_response(body: object) -> bytes:

@@ -17,11 +17,15 @@ from __future__ import annotations
 
 import json
 import math
+import urllib.parse
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any, NoReturn
 
 import mimeparse
+from starlette.requests import Request
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData, GraphQLRequestProtocol
+from strawberry.http.parse_content_type import parse_content_type
 
 from winnerr.errors import ErrorCode
 
@@ -45,6 +49,12 @@ def response_media_type(accept: str | None) -> str:
     """The media type to answer with, by the request's `Accept` header (RFC 9110 q-values)."""
     if not accept:
         return JSON
+    return _media_type_for(accept)
+
+
+@lru_cache(maxsize=256)
+def _media_type_for(accept: str) -> str:
+    """Clients send few distinct `Accept` headers: each is weighed once."""
     try:
         best = mimeparse.best_match(list(SERVED_MEDIA_TYPES), accept)
     except (mimeparse.MimeTypeParseException, ValueError):
@@ -92,6 +102,65 @@ def posted_operation(body: object, protocol: GraphQLRequestProtocol) -> GraphQLR
         extensions=_optional(body, "extensions", dict, "an object"),
         protocol=protocol,
     )
+
+
+async def plain_operation(request: Request) -> GraphQLRequestData | None:
+    """The one operation of a plain request: a GET with its query string, or a POST of `application/json`.
+    None for anything else (another transport asked for by `Accept`, another method or content type) and for a
+    request that is not well-formed: Strawberry's view reads those, and refuses them as the spec says."""
+    accept = request.headers.get("accept", "")
+    if "text/event-stream" in accept or "multipart/" in accept:
+        return None
+    try:
+        if request.method == "GET":
+            return _operation_in(query_parameters(request.scope["query_string"]))
+        if request.method == "POST" and parse_content_type(request.headers.get("content-type", ""))[0].lower() == JSON:
+            return posted_operation(parse_json(await request.body()), "http")
+    except RequestRefused:
+        return None
+    return None
+
+
+def _operation_in(parameters: Mapping[str, str]) -> GraphQLRequestData | None:
+    """A GET's operation as Strawberry reads it (`parse_query_params`), or None when the query is missing."""
+    query = parameters.get("query")
+    if query is None:
+        return None
+    variables, extensions = parameters.get("variables"), parameters.get("extensions")
+    return posted_operation(
+        {
+            "query": query,
+            "variables": parse_json(variables) if variables else None,
+            "operationName": parameters.get("operationName"),
+            "extensions": parse_json(extensions) if extensions else None,
+        },
+        "http",
+    )
+
+
+def query_parameters(raw: bytes) -> dict[str, str]:
+    """A query string's parameters as Starlette reads them (`parse_qsl` of its Latin-1 text, blank values
+    kept, the last of a repeated name winning)."""
+    parameters: dict[str, str] = {}
+    for pair in raw.split(b"&"):
+        if pair:
+            name, _, value = pair.partition(b"=")
+            parameters[_unquoted(name)] = _remembered(value) if len(value) <= CACHED_VALUE_BYTES else _unquoted(value)
+    return parameters
+
+
+CACHED_VALUE_BYTES = 8192
+
+
+def _unquoted(raw: bytes) -> str:
+    return urllib.parse.unquote_plus(raw.decode("latin-1"))
+
+
+@lru_cache(maxsize=256)
+def _remembered(raw: bytes) -> str:
+    """A percent-encoded value of at most `CACHED_VALUE_BYTES`: clients send the same document text again and
+    again, decoded once here."""
+    return _unquoted(raw)
 
 
 def _optional(body: dict[str, Any], name: str, kind: type, described: str) -> Any:

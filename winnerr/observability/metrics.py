@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 from prometheus_client import Counter, Gauge, Histogram
 from starlette.routing import Match
@@ -124,6 +125,13 @@ def route_of(scope: Scope) -> str:
 
 def request_finished(scope: Scope, status: int, seconds: float) -> None:
     """Count one answered HTTP request by route, method and status, and its duration."""
-    route = route_of(scope)
-    HTTP_REQUESTS.labels(route=route, method=scope["method"], status=str(status)).inc()
-    HTTP_LATENCY.labels(route=route).observe(seconds)
+    count, latency = _request_series(route_of(scope), scope["method"], status)
+    count.inc()
+    latency.observe(seconds)
+
+
+@lru_cache(maxsize=1024)
+def _request_series(route: str, method: str, status: int) -> tuple[Counter, Histogram]:
+    """The series a request of this route, method and status counts in (a route is a declared path, never the
+    client's, so the combinations are few); looked up once each, not on every request."""
+    return HTTP_REQUESTS.labels(route=route, method=method, status=str(status)), HTTP_LATENCY.labels(route=route)

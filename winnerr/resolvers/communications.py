@@ -8,12 +8,14 @@ from enum import StrEnum
 from typing import Annotated, Any
 
 from pydantic import Field
+from sqlalchemy import Select
 
 from winnerr.ai.sentiment import message_columns
 from winnerr.auth.permissions import Permission
 from winnerr.context import Context
 from winnerr.db.enums import CommunicationChannel, Direction, EventType
 from winnerr.db.models import Communication, Person
+from winnerr.db.scope import TenantScope
 from winnerr.resolvers import records
 from winnerr.resolvers.loaders import PERSON_COMMUNICATIONS
 from winnerr.resolvers.pagination import Page, page_of_relation, page_request, paginate
@@ -79,14 +81,22 @@ async def list_communications(
     """Newest first; for one person (unknown or another organization's: NOT_FOUND) or the whole organization."""
     ctx.principal.require(Permission.READ)
     request = page_request(page, limit)
-    query = ctx.scope.select(Communication)
+    person = None if person_id is None else await records.fetch(ctx, Person, parse_id(person_id, "Person"), "Person")
+    query = communications_query(ctx.scope, person.id if person else None, channel)
+    return await paginate(ctx.scope, query, request)
+
+
+def communications_query(
+    scope: TenantScope, person_id: uuid.UUID | None, channel: CommunicationChannel | None
+) -> Select[Communication]:
+    """Communications newest first: with one person (whom the caller checked exists) or anyone, on one channel
+    or all; the compiled read path reads the same rows (`winnerr.sqlplan`)."""
+    query = scope.select(Communication)
     if person_id is not None:
-        person = await records.fetch(ctx, Person, parse_id(person_id, "Person"), "Person")
-        query = query.where(Communication.person_id == person.id)
+        query = query.where(Communication.person_id == person_id)
     if channel is not None:
         query = query.where(Communication.channel == channel)
-    query = query.order_by(Communication.occurred_at.desc(), Communication.id)
-    return await paginate(ctx.scope, query, request)
+    return query.order_by(Communication.occurred_at.desc(), Communication.id)
 
 
 async def communications_of_person(

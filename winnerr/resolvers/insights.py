@@ -33,7 +33,7 @@ from winnerr.db.enums import DealStatus, PersonStatus
 from winnerr.db.lead_scores import SCORED
 from winnerr.db.models import Communication, Deal, Person, Task
 from winnerr.db.scope import TenantScope
-from winnerr.resolvers.loaders import Loaders
+from winnerr.resolvers.loaders import Loaders, SharedLoader
 from winnerr.resolvers.validation import Rules, validate
 
 DEFAULT_HOT_LEADS, MAX_HOT_LEADS = 10, 50
@@ -120,7 +120,7 @@ def insight_loader(ctx: Context) -> DataLoader[uuid.UUID, PersonInsight | None]:
             found = {insight.person.id: insight for insight in await _insights(ctx.scope, query)}
             return [found.get(person_id) for person_id in ids]
 
-        _LOADERS[ctx.loaders] = DataLoader(load_fn=load)
+        _LOADERS[ctx.loaders] = SharedLoader(load_fn=load)
     return _LOADERS[ctx.loaders]
 
 

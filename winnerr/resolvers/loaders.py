@@ -7,9 +7,10 @@ at a time for all its keys at once: one statement for the pages, one for the tot
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, TypeVar
@@ -34,6 +35,17 @@ from winnerr.db.models import (
 from winnerr.db.scope import TenantScope
 
 Row = TypeVar("Row")
+Key = TypeVar("Key")
+Value = TypeVar("Value")
+
+
+class SharedLoader(DataLoader[Key, Value]):
+    """A DataLoader whose loads several fields may await at once (the same key, or the same batch). When an
+    error nulls a field's parent, graphql-core cancels the fields still pending under it: each awaiter gets its
+    own shield, so that cancels its wait, never the load the others share."""
+
+    def load(self, key: Key) -> Awaitable[Value]:
+        return asyncio.shield(super().load(key))
 
 
 @dataclass(frozen=True, eq=False)
@@ -129,7 +141,7 @@ class Loaders:
             rows = await self.scope.find_many(model, ids)
             return [rows.get(row_id) for row_id in ids]
 
-        return DataLoader(load_fn=load)
+        return SharedLoader(load_fn=load)
 
     def _members(self) -> DataLoader[uuid.UUID, User | None]:
         """Users by id, but only those who are members of the organization (users are not tenant rows)."""
@@ -143,7 +155,7 @@ class Loaders:
             users = {user.id: user for user in await self.scope.rows(query)}
             return [users.get(user_id) for user_id in ids]
 
-        return DataLoader(load_fn=load)
+        return SharedLoader(load_fn=load)
 
     def _windowed(self, relation: Relation, offset: int, limit: int) -> DataLoader[uuid.UUID, list[Any]]:
         """Rows `offset` to `offset + limit` of each key's group, numbered in order by a window function."""
@@ -163,7 +175,7 @@ class Loaders:
                 groups[getattr(found, key.key)].append(found)
             return [groups[k] for k in keys]
 
-        return DataLoader(load_fn=load)
+        return SharedLoader(load_fn=load)
 
     def _counted(self, relation: Relation) -> DataLoader[uuid.UUID, int]:
         """How many rows each key has: one `GROUP BY key` statement for all keys."""
@@ -175,7 +187,7 @@ class Loaders:
             counts: dict[uuid.UUID, int] = dict(rows)
             return [counts.get(k, 0) for k in keys]
 
-        return DataLoader(load_fn=load)
+        return SharedLoader(load_fn=load)
 
     def _favorite_deals(self, user_id: uuid.UUID) -> DataLoader[uuid.UUID, bool]:
         async def load(deal_ids: list[uuid.UUID]) -> Sequence[bool]:
@@ -185,4 +197,4 @@ class Loaders:
             favorites = set(await self.scope.rows(query))
             return [deal_id in favorites for deal_id in deal_ids]
 
-        return DataLoader(load_fn=load)
+        return SharedLoader(load_fn=load)

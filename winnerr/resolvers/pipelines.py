@@ -6,13 +6,14 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from sqlalchemy import Select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from winnerr.auth.permissions import Permission
 from winnerr.context import Context
 from winnerr.db.enums import DealStatus
 from winnerr.db.models import Pipeline, PipelineStage
-from winnerr.db.scope import tenant_join
+from winnerr.db.scope import TenantScope, tenant_join
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,8 +63,14 @@ async def add_default_pipeline(session: AsyncSession, organization_id: uuid.UUID
 
 async def list_pipelines(ctx: Context) -> Sequence[Pipeline]:
     ctx.principal.require(Permission.READ)
-    query = ctx.scope.select(Pipeline).order_by(Pipeline.is_default.desc(), Pipeline.created_at, Pipeline.id)
-    return await ctx.scope.rows(query.limit(MAX_PIPELINES))
+    return await ctx.scope.rows(pipelines_query(ctx.scope))
+
+
+def pipelines_query(scope: TenantScope) -> Select[Pipeline]:
+    """The organization's pipelines, the default one first, at most `MAX_PIPELINES`; the compiled read path
+    reads the same rows (`winnerr.sqlplan`)."""
+    query = scope.select(Pipeline).order_by(Pipeline.is_default.desc(), Pipeline.created_at, Pipeline.id)
+    return query.limit(MAX_PIPELINES)
 
 
 async def default_stage(ctx: Context) -> PipelineStage:

@@ -144,4 +144,4 @@ def _may_read(context: Context) -> bool:
 
 
 LANE = Lane()
-"""The process's lane: `CompiledReads` teaches it, `WinnerrGraphQL.execute_single` asks it first."""
+"""The process's lane: `CompiledReads` teaches it, `WinnerrGraphQL` asks it before its view runs."""

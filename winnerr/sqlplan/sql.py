@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from graphql import GraphQLObjectType, get_named_type
@@ -26,11 +27,13 @@ from sqlalchemy import (
     bindparam,
     case,
     cast,
+    exists,
     false,
     func,
     inspect,
     literal,
     literal_column,
+    not_,
     or_,
     select,
     true,
@@ -43,13 +46,25 @@ from strawberry.types.field import StrawberryField
 
 from winnerr.auth.permissions import Permission
 from winnerr.context import Context
+from winnerr.db.models import Person
 from winnerr.db.scope import tenant_filter
 from winnerr.errors import DomainError
+from winnerr.resolvers.communications import communications_query
 from winnerr.resolvers.deals import deals_query
-from winnerr.resolvers.loaders import PERSON_DEALS, PROPERTY_DEALS, Relation
+from winnerr.resolvers.loaders import (
+    MAX_STAGES,
+    PERSON_COMMUNICATIONS,
+    PERSON_DEALS,
+    PERSON_TASKS,
+    PROPERTY_DEALS,
+    STAGES_OF_PIPELINE,
+    Relation,
+)
 from winnerr.resolvers.pagination import PageRequest, page_request
 from winnerr.resolvers.people import people_query
+from winnerr.resolvers.pipelines import pipelines_query
 from winnerr.resolvers.properties import PropertySearchRules, properties_query
+from winnerr.resolvers.tasks import tasks_query
 from winnerr.resolvers.validation import validate
 from winnerr.schema.deals.inputs import DealSort
 from winnerr.schema.inputs import values_of
@@ -63,25 +78,50 @@ TO_ONE: Mapping[str, str] = {
     "Deal.property": "property_id",
     "Deal.stage": "stage_id",
     "Deal.pipeline": "pipeline_id",
+    "Task.person": "person_id",
+    "Task.deal": "deal_id",
+    "Communication.person": "person_id",
 }
 """Relations to one row, by the column (a private field of the `@mapped` type) that holds its id."""
 
-TO_MANY: Mapping[str, Relation] = {"Person.deals": PERSON_DEALS, "Property.deals": PROPERTY_DEALS}
-"""Paged relations, as the DataLoaders declare them (key and order)."""
+TO_MANY: Mapping[str, Relation] = {
+    "Person.deals": PERSON_DEALS,
+    "Property.deals": PROPERTY_DEALS,
+    "Person.tasks": PERSON_TASKS,
+    "Person.communications": PERSON_COMMUNICATIONS,
+}
+"""Paged relations, as the DataLoaders declare them (key and order). Only `page` and `limit` are compiled: a
+relation's other arguments (`Person.tasks(overdue:)`, which depends on the clock) fall back."""
+
+TO_LIST: Mapping[str, tuple[Relation, int]] = {"Pipeline.stages": (STAGES_OF_PIPELINE, MAX_STAGES)}
+"""Relations shown as a plain list, with the most rows the resolver shows."""
+
+PAGE_ARGUMENTS = {"page", "limit"}
 
 BY_ID = {"deal", "person", "property"}
 COUNTED = {"total", "totalPages", "hasNextPage"}
 """The fields of `pagination` that need the rows counted."""
 EMPTY_LIST: ColumnElement[Any] = literal_column("'[]'::json")
+POSITION = "row_in_order"
+"""The label of a row's place in its list (a name no table has as a column: stages have a `position`)."""
 
-Rows = tuple[Select[Any], PageRequest]
+@dataclass(frozen=True, slots=True)
+class Rows:
+    """The rows a root list reads and the page of them it shows. `parent` is the id of the one row they belong
+    to (`communications(personId:)`), when the resolver answers NOT_FOUND without it."""
+
+    query: Select[Any]
+    page: PageRequest
+    parent: tuple[type[Any], uuid.UUID] | None = None
+
+
 ListSource = Callable[[Context, dict[str, Any]], Rows]
 
 
 def _deals(context: Context, arguments: dict[str, Any]) -> Rows:
     order = arguments.get("sort") or DealSort()
     query = deals_query(context.scope, values_of(arguments.get("filter")), (order.field, order.direction))
-    return query, page_request(arguments.get("page"), arguments.get("limit"))
+    return Rows(query, _page_of(arguments))
 
 
 def _people(context: Context, arguments: dict[str, Any]) -> Rows:
@@ -90,16 +130,49 @@ def _people(context: Context, arguments: dict[str, Any]) -> Rows:
         context.scope, arguments.get("search"), values_of(arguments.get("filter")),
         (sort.field, sort.direction) if sort else None,
     )
-    return query, page_request(arguments.get("page"), arguments.get("limit"))
+    return Rows(query, _page_of(arguments))
 
 
 def _properties(context: Context, arguments: dict[str, Any]) -> Rows:
     rules = validate(PropertySearchRules, values_of(arguments.get("search")), at="search")
-    return properties_query(context.scope, rules), rules
+    return Rows(properties_query(context.scope, rules), rules)
 
 
-LISTS: Mapping[str, ListSource] = {"deals": _deals, "people": _people, "properties": _properties}
+def _tasks(context: Context, arguments: dict[str, Any]) -> Rows:
+    filters = values_of(arguments.get("filter"))
+    if filters.get("overdue") is not None:
+        raise Fallback("a filter on overdue, which depends on the clock")
+    return Rows(tasks_query(context.scope, filters), _page_of(arguments))
+
+
+def _communications(context: Context, arguments: dict[str, Any]) -> Rows:
+    request = _page_of(arguments)
+    person = arguments.get("person_id")
+    try:
+        person_id = None if person is None else uuid.UUID(str(person))
+    except ValueError:
+        raise Fallback("an id that is not a UUID") from None
+    query = communications_query(context.scope, person_id, arguments.get("channel"))
+    return Rows(query, request, None if person_id is None else (Person, person_id))
+
+
+def _page_of(arguments: dict[str, Any]) -> PageRequest:
+    return page_request(arguments.get("page"), arguments.get("limit"))
+
+
+LISTS: Mapping[str, ListSource] = {
+    "deals": _deals,
+    "people": _people,
+    "properties": _properties,
+    "tasks": _tasks,
+    "communications": _communications,
+}
 """Root lists: the rows and page each one reads, as its resolver reads them."""
+
+PLAIN_LISTS: Mapping[str, Callable[[Context], Select[Any]]] = {
+    "pipelines": lambda context: pipelines_query(context.scope),
+}
+"""Root lists without pages: the rows each one reads, as its resolver reads them (its limit included)."""
 
 
 def check(selected: list[Selected], *, root: bool = True) -> None:
@@ -118,6 +191,8 @@ def _kind(item: Selected, *, root: bool) -> str:
             return "by_id"
         if item.name in LISTS:
             return "page"
+        if item.name in PLAIN_LISTS:
+            return "list"
         raise Fallback(f"root field {item.name}")
     if parent.name == "Pagination":
         return "pagination"
@@ -127,6 +202,8 @@ def _kind(item: Selected, *, root: bool) -> str:
         return "to_one"
     if item.coordinate in TO_MANY:
         return "page"
+    if item.coordinate in TO_LIST:
+        return "list"
     if model_of_type(parent) is not None and not item.has_resolver and item.python_name in column_fields(parent):
         return "column"
     raise Fallback(f"field {item.coordinate}")
@@ -170,12 +247,14 @@ class Compiler:
                 values.append((root.key, literal_column(f"'{root.parent.name}'")))
                 continue
             self.require_read()
-            expression = self._by_id(root) if kind == "by_id" else self._root_list(root)
+            expression, absent = self._root(root, kind)
             derived = select(expression.label("value")).subquery(f"root_{number}")
             derived_tables.append(derived)
             values.append((root.key, derived.c.value))
             if kind == "by_id":
                 missing.append(derived.c.value.is_(None))
+            elif absent is not None:
+                missing.append(absent)
         data = cast(_object(values), Text)
         statement = select(data, or_(*missing) if missing else false())
         if derived_tables:  # each holds one row: joined side by side
@@ -210,12 +289,26 @@ class Compiler:
         where = (tenant_filter(row, self.organization_id), row.id == bindparam(id_parameter(item), key))
         return select(self._object(item.children, row)).where(*where).scalar_subquery()
 
-    def _root_list(self, item: Selected) -> ColumnElement[Any]:
+    def _root(self, item: Selected, kind: str) -> tuple[ColumnElement[Any], ColumnElement[bool] | None]:
+        """A root's value, and for a list of one parent's rows whether that parent is missing (the resolvers
+        then tell NOT_FOUND)."""
+        if kind == "by_id":
+            return self._by_id(item), None
+        if kind == "list":
+            query = PLAIN_LISTS[item.name](self.context)
+            return self._aggregated(item.children, query, _model(_object_type(item))), None
         try:
-            query, request = LISTS[item.name](self.context, self.arguments(item))
+            rows = LISTS[item.name](self.context, self.arguments(item))
         except DomainError as refused:
             raise Fallback("arguments the resolver refuses") from refused
-        return self._page(item, query, _item_model(item), request)
+        return self._page(item, rows.query, _item_model(item), rows.page), self._parent_missing(rows)
+
+    def _parent_missing(self, rows: Rows) -> ColumnElement[bool] | None:
+        if rows.parent is None:
+            return None
+        model, key = rows.parent
+        parent = Level.of(model)
+        return not_(exists().where(tenant_filter(parent, self.organization_id), parent.id == key))
 
     def _object(self, selected: list[Selected], row: Any) -> ColumnElement[Any]:
         values: list[tuple[str, ColumnElement[Any]]] = []
@@ -227,6 +320,8 @@ class Compiler:
                 values.append((item.key, _rendered(item, getattr(row, item.python_name))))
             elif kind == "to_one":
                 values.append((item.key, self._to_one(item, row)))
+            elif kind == "list":
+                values.append((item.key, self._relation_list(item, row)))
             else:
                 values.append((item.key, self._relation_page(item, row)))
         return _object(values)
@@ -240,19 +335,28 @@ class Compiler:
     def _relation_page(self, item: Selected, row: Any) -> ColumnElement[Any]:
         relation = TO_MANY[item.coordinate]
         arguments = self.arguments(item)
+        if any(value is not None for name, value in arguments.items() if name not in PAGE_ARGUMENTS):
+            raise Fallback(f"{item.coordinate} with arguments besides page and limit")
         try:
             request = page_request(arguments.get("page"), arguments.get("limit"))
         except DomainError as refused:
             raise Fallback("a page the resolver refuses") from refused
+        return self._page(item, self._related(relation, row), relation.model, request)
+
+    def _relation_list(self, item: Selected, row: Any) -> ColumnElement[Any]:
+        relation, most = TO_LIST[item.coordinate]
+        return self._aggregated(item.children, self._related(relation, row).limit(most), relation.model)
+
+    def _related(self, relation: Relation, row: Any) -> Select[Any]:
+        """The rows of `relation` that belong to `row`, in the relation's order."""
         related = Level.of(relation.model)
         adapter = ClauseAdapter(related.rows)
-        query = (
+        return (
             select(related.rows)
             .where(tenant_filter(related, self.organization_id), getattr(related, relation.key.key) == row.id)
             .order_by(*(adapter.traverse(getattr(key, "expression", key)) for key in relation.order))
             .correlate(row.rows)
         )
-        return self._page(item, query, relation.model, request)
 
     def _page(self, item: Selected, query: Select[Any], model: type[Any], request: PageRequest) -> ColumnElement[Any]:
         values: list[tuple[str, ColumnElement[Any]]] = []
@@ -266,10 +370,14 @@ class Compiler:
         return _object(values)
 
     def _items(self, item: Selected, query: Select[Any], model: type[Any], request: PageRequest) -> ColumnElement[Any]:
-        position = func.row_number().over(order_by=query._order_by_clauses).label("position")
-        rows = query.add_columns(position).limit(request.limit).offset(request.offset).subquery()
+        return self._aggregated(item.children, query.limit(request.limit).offset(request.offset), model)
+
+    def _aggregated(self, selected: list[Selected], query: Select[Any], model: type[Any]) -> ColumnElement[Any]:
+        """The JSON array of `query`'s rows (its limit and offset applied) as objects of `selected`, in its order."""
+        position = func.row_number().over(order_by=query._order_by_clauses).label(POSITION)
+        rows = query.add_columns(position).subquery()
         row = Level(model, rows)
-        ordered = aggregate_order_by(self._object(item.children, row), rows.c.position)
+        ordered = aggregate_order_by(self._object(selected, row), rows.c[POSITION])
         return select(func.coalesce(func.json_agg(ordered), EMPTY_LIST)).scalar_subquery()
 
 
