@@ -187,10 +187,12 @@ def _decoder(column_type: Any) -> Callable[[Any], Any] | None:
 
 
 async def read_by_id(ctx: Context, source: type[Any], key: uuid.UUID, relations: Sequence[ToOne]) -> Any | None:
-    """The organization's `source` row with this id, as its `Columns`, with its relations' rows priming the
-    loaders; None if there is none. One read-only statement on the read pool (`winnerr.db.reads`): three round
-    trips as the runtime role, the organization bound for row-level security in the same transaction, against
-    a session's four (BEGIN, the binding, the statement, ROLLBACK) and its per-statement compilation."""
+    """The organization's `source` row with this id, as its `Columns`, with its relations' rows kept in the
+    loaders' `read_ahead`; None if there is none. One read-only statement on the read pool (`winnerr.db.reads`),
+    as the runtime role with the organization bound for row-level security: one round trip on a direct
+    connection, three through a transaction-mode pooler, against a session's four (BEGIN, the binding, the
+    statement, ROLLBACK) and its building and caching of the statement each time. It runs in the scope's turn
+    (`TenantScope.in_turn`), after the operation's statements before it, as the session's own would."""
     statement = by_id_statement(source, relations)
     organization_id = ctx.principal.organization_id
     arguments = statement.arguments(organization_id, key)
