@@ -3,14 +3,16 @@
 Run by hand (not part of the tests), with the local PostgreSQL on 127.0.0.1:5432:
 
     .venv/bin/python bench/subscriptions.py [--sockets 1000] [--members 10] [--mutations 10] [--no-compression]
-                                            [--roles 1|2|3] [--documents 1] [--profile auto|always|never] [--keep]
+                                            [--roles 1|2|3] [--documents 1] [--workers 1] [--ws websockets-sansio]
+                                            [--profile auto|always|never] [--keep]
 
 `--roles 3 --documents 20` is the mixed case: the members but the owner are AGENT, VIEWER and ADMIN in turn, and
 the sockets take 20 distinct documents in turn (the same selection under other aliases).
 
 It creates the database `winnerr_bench_subs` (dropping any previous one), migrates it, creates an organization
 with `winnerr create-org` plus `--members - 1` AGENT members, then a person and a deal over GraphQL; starts
-`winnerr serve` (one process, one uvicorn worker) and reads its RSS before any socket. This process is the
+`winnerr serve` (one uvicorn worker, or `--workers N`: memory and CPU are then summed over the master and its
+workers) and reads its RSS before any socket. This process is the
 client: it opens the sockets in batches (graphql-transport-ws, `connection_init` with a bearer token of one of
 the members, round robin), subscribes each to `dealUpdated(id: <the deal>)`, and reads the server's RSS after
 each batch and once all are subscribed.
@@ -90,6 +92,9 @@ DEAL_UPDATED = "subscription($id: ID) { dealUpdated(id: $id) { sequence type dea
 # (label, function name or "" for any, path fragment): frames whose inclusive share of the server's busy samples
 # the profile summary reports.
 PROFILE_MARKERS: tuple[tuple[str, str, str], ...] = (
+    ("the feed (one task per organization: winnerr.subscriptions.fanout)", "_run", "winnerr/subscriptions/fanout.py"),
+    ("  Group.write (each member's message and its frame)", "write", "winnerr/subscriptions/fanout.py"),
+    ("  Feed._regroup (principals changed since the last event)", "_regroup", "winnerr/subscriptions/fanout.py"),
     ("broadcast listener: fan-out to the subscribers' queues", "_listener", "winnerr/subscriptions/broadcast.py"),
     ("subscriber streams (organization_events)", "organization_events", "winnerr/subscriptions/stream.py"),
     ("  Notice.decode (json, uuid, datetime: once per socket)", "decode", "winnerr/subscriptions/events.py"),
@@ -124,17 +129,37 @@ class Memory:
 
     @classmethod
     def of(cls, pid: int | str) -> Memory:
-        fields = dict(line.split(":", 1) for line in Path(f"/proc/{pid}/status").read_text().splitlines())
-        return cls(int(fields["VmRSS"].split()[0]), int(fields["VmHWM"].split()[0]))
+        """Of the process and its children (the workers of `winnerr serve --workers N`), summed."""
+        rss = peak = 0
+        for member in family(pid):
+            fields = dict(line.split(":", 1) for line in Path(f"/proc/{member}/status").read_text().splitlines())
+            rss += int(fields["VmRSS"].split()[0])
+            peak += int(fields["VmHWM"].split()[0])
+        return cls(rss, peak)
 
     def __str__(self) -> str:
         return f"RSS {self.rss_kib / 1024:.1f} MiB (peak {self.peak_kib / 1024:.1f} MiB)"
 
 
 def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process (all its threads) so far."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    """User + system CPU time of a process and its children (all their threads) so far."""
+    ticks = 0
+    for member in family(pid):
+        fields = Path(f"/proc/{member}/stat").read_text().rsplit(")", 1)[1].split()
+        ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def family(pid: int | str) -> list[int | str]:
+    """The process and its descendants (none for "self": the client's own figures)."""
+    if pid == "self":
+        return [pid]
+    members: list[int | str] = [pid]
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        with contextlib.suppress(OSError):
+            for child in (task / "children").read_text().split():
+                members.extend(family(int(child)))
+    return members
 
 
 def cpu_model() -> str:
@@ -430,15 +455,18 @@ def order_effect(rounds: Sequence[Round]) -> str:
 # server's busy time that adds up to 100%.
 PROFILE_LAYERS: tuple[tuple[str, str, str], ...] = (
     ("the mutation's HTTP request (incl. its transaction)", "", "uvicorn/protocols/http/"),
+    ("fan-out: writing each socket's frame (DirectSocket.write: frame, transport.write)", "write", "fanout.py"),
+    ("fan-out: executing the selection once per audience", "answer", "winnerr/schema/live/execution.py"),
+    ("fan-out: loading the event's row once (FeedRules.load)", "load", "winnerr/resolvers/live.py"),
+    ("fan-out: the rest of the feed (dispatch, groups, membership)", "", "winnerr/subscriptions/fanout.py"),
     ("UnitOfWork() per socket per event: AsyncSession + TenantScope + Loaders", "__init__", "winnerr/context.py"),
     ("UnitOfWork.finish per socket per event (rollback, close)", "finish", "winnerr/context.py"),
-    ("Notice.decode per socket per event", "decode", "winnerr/subscriptions/events.py"),
     ("Hub.shared.get: the event's row, loaded once", "get", "winnerr/subscriptions/shared.py"),
-    ("DealEvent.of / from_row per socket", "of", "winnerr/schema/live/types.py"),
     ("sending: JSON, Starlette/ASGI wrappers, websocket frame, deflate, write", "send_message", "strawberry/"),
     ("graphql-core executing the selection per socket", "", "graphql/execution"),
-    ("strawberry extensions and stream plumbing", "", "strawberry/"),
+    ("strawberry extensions and stream plumbing (a subscription's start, its replay)", "", "strawberry/"),
     ("broadcast listener (queue fan-out)", "_listener", "winnerr/subscriptions/broadcast.py"),
+    ("uvicorn's keepalive pings", "send_keepalive_ping", "uvicorn/"),
     ("other winnerr frames (stream generators resuming, presence...)", "", "winnerr/"),
     ("uvicorn + websockets outside a known caller (frames, deflate, reads)", "", "websockets"),
     ("other (event loop, GC outside Python frames...)", "", ""),
@@ -624,6 +652,8 @@ async def profile(
     output = Path(args.profile_output)
     duration = math.ceil(args.mutations * args.interval + 3)
     command = [setup.py_spy, "record", "--pid", str(setup.server_pid), "--duration", str(duration), "--rate", "250"]
+    if args.workers > 1:
+        command.append("--subprocesses")
     recorder = await asyncio.create_subprocess_exec(
         *command,
         "--format",
@@ -670,8 +700,16 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep the database")
     parser.add_argument("--roles", type=int, choices=(1, 2, 3), default=1, help="roles of the members but the owner")
     parser.add_argument("--documents", type=int, default=1, help="distinct subscription documents (round robin)")
+    parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes of `winnerr serve`")
+    parser.add_argument(
+        "--ws",
+        choices=("websockets-sansio", "websockets", "wsproto"),
+        default="websockets-sansio",
+        help="uvicorn's websocket implementation (another than websockets-sansio runs uvicorn directly; its sockets"
+        " then deliver on their own path, without the fan-out's direct writes)",
+    )
     args = parser.parse_args()
-    raise_fd_limit(args.sockets * 2 + 512)
+    raise_fd_limit(args.sockets + 1024)  # per process: the client's sockets, or the server's (it inherits it)
 
     asyncio.run(admin(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)'))
     asyncio.run(admin(f'CREATE DATABASE "{DATABASE}"'))
@@ -695,14 +733,20 @@ def main() -> None:
         tokens = [winnerr(env, "token", "--email", email, "--ttl", "3600") for email in emails]
 
         port = free_port()
-        server = subprocess.Popen([WINNERR, "serve", "--port", str(port), "--workers", "1"], env=env)  # noqa: S603
+        serve = [WINNERR, "serve", "--port", str(port), "--workers", str(args.workers)]
+        if args.ws != "websockets-sansio":  # uvicorn itself: `winnerr serve` pins websockets-sansio
+            uvicorn = str(Path(sys.executable).parent / "uvicorn")
+            serve = [uvicorn, "winnerr.app:create_app", "--factory", "--port", str(port), "--ws", args.ws]
+            serve += ["--workers", str(args.workers), "--log-level", "warning", "--ws-per-message-deflate", "false"]
+        server = subprocess.Popen(serve, env=env)  # noqa: S603
         wait_until_up(f"http://127.0.0.1:{port}", server)
         print(
             f"{time.strftime('%Y-%m-%d %H:%M:%S %Z')}; machine: {cpu_model()}, {os.cpu_count()} cores; Python"
             f" {platform.python_version()}, websockets {version('websockets')}, uvicorn {version('uvicorn')},"
             f" strawberry {version('strawberry-graphql')}; load average"
             f" {os.getloadavg()[0]:.1f}; server pid {server.pid}; {args.sockets} sockets of"
-            f" {len(emails)} members in {args.roles + 1} roles, {args.documents} documents,"
+            f" {len(emails)} members in {args.roles + 1} roles, {args.documents} documents, {args.workers} worker(s),"
+            f" ws {args.ws},"
             f" permessage-deflate {'off' if args.no_compression else 'offered'}; {git_state()}"
         )
         py_spy = PY_SPY if Path(PY_SPY).exists() else shutil.which("py-spy")

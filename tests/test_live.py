@@ -20,11 +20,11 @@ from tests.test_people import create_person
 from tests.test_statement_count import counting_statements
 from winnerr.auth.tokens import issue_access_token
 from winnerr.db.enums import EventType, Role
-from winnerr.resolvers.live import SLOW_CONSUMER_CLOSE_CODE, SLOW_CONSUMER_REASON
 from winnerr.settings import Settings
 from winnerr.state import AppState
 from winnerr.subscriptions.broadcast import LISTENER_NAME
 from winnerr.subscriptions.events import Change, write_events
+from winnerr.subscriptions.fanout import SLOW_CONSUMER_CLOSE_CODE, SLOW_CONSUMER_REASON
 from winnerr.websockets import CONNECTION_INIT_SECONDS, TOKEN_EXPIRED_REASON, UNAUTHORIZED_REASON
 
 DEAL_UPDATED = """subscription($id: ID, $after: Int) {

@@ -42,6 +42,7 @@ from winnerr.subscriptions.hub import Hub
 from winnerr.subscriptions.presence import Presence
 from winnerr.subscriptions.sockets import OpenSockets
 from winnerr.webhooks.routes import routes as webhook_routes
+from winnerr.websocket_protocols import KeptServerSend
 
 
 def create_app(settings: Settings | None = None) -> Starlette:
@@ -113,4 +114,4 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Middleware(RequireAuthentication),  # a route that needs a token answers 401 (with the RateLimit-* headers)
     ]
     handlers = {Exception: internal_error, ClientDisconnect: client_disconnected}
-    return Starlette(routes=routes, middleware=middleware, lifespan=lifespan, exception_handlers=handlers)
+    return KeptServerSend(routes=routes, middleware=middleware, lifespan=lifespan, exception_handlers=handlers)

@@ -35,6 +35,7 @@ from strawberry.types import ExecutionContext
 
 from winnerr.access import PRINCIPAL_KEY
 from winnerr.observability import metrics
+from winnerr.subscriptions.fanout import DELIVERY
 
 __all__ = ["AccessLog", "OperationLog", "annotate", "configure_logging", "redact"]
 
@@ -193,13 +194,24 @@ class OperationLog(SchemaExtension):
         try:
             yield
         finally:  # also when a closing socket cancels the operation after its answer was sent
-            self._log(time.perf_counter() - started)
+            self._log(started)
 
-    def _log(self, seconds: float) -> None:
+    def _log(self, started: float) -> None:
+        """Log now; a subscription its audience goes on delivering (`winnerr.subscriptions.fanout`) is logged
+        when it ends, with its whole duration."""
         execution = self.execution_context
         result = execution.result
         errors = (getattr(result, "errors", None) or []) if result is not None else []
-        log_operation(execution.context, execution.operation_name, _operation_type(execution), errors, seconds)
+        operation = (execution.context, execution.operation_name, _operation_type(execution), errors)
+
+        def ended() -> None:
+            log_operation(*operation, time.perf_counter() - started)
+
+        delivery = DELIVERY.get()
+        if delivery is not None and delivery.joined:
+            delivery.on_leave(ended)
+        else:
+            ended()
 
 
 def log_operation(

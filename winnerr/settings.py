@@ -137,7 +137,7 @@ class Settings(BaseSettings):
     refresh_token_ttl: int = Field(default=30 * 24 * 3600, gt=0)
     """Lifetime of a refresh token, in seconds."""
     subscriber_queue_size: int = Field(default=256, ge=1, le=100_000)
-    """Events a subscription may fall behind before its socket is closed (1013)."""
+    """Events an organization's live feed in one process may fall behind before its sockets are closed (1013)."""
     introspection: bool | None = None
     """Whether the schema may be introspected; unset, on in development and off in production."""
     websockets_per_member: int = Field(default=20, ge=1)

@@ -4,7 +4,9 @@ Each subscription stream checks the subscriber's permission when it starts, filt
 events (`subscriptions.stream`), and loads what an event shows once per process for all its subscribers
 (`Hub.shared`): the sockets of one organization share one statement per event. Each delivery waits for the
 subscriber's membership to be current (`CurrentMembership`): a removed member hears nothing more. A database
-that fails for a moment delays deliveries; it does not end the subscription.
+that fails for a moment delays deliveries; it does not end the subscription. Over a websocket the server lets us
+write to directly, a subscription only replays here: then its organization's feed delivers it with its audience
+(`subscriptions.fanout`, `FeedRules`), with the same loads and membership checks once per event for all.
 
 The audit log (`events`) lists changes to records and members; presence only when asked for by its type.
 """
@@ -24,6 +26,7 @@ from sqlalchemy import Select, and_, func, select
 from winnerr.auth.permissions import Permission
 from winnerr.auth.principals import MEMBER_CHANGES
 from winnerr.context import Context
+from winnerr.db.database import Database
 from winnerr.db.enums import EventType
 from winnerr.db.models import Communication, Deal, Event, Membership, Organization, Person, User
 from winnerr.db.scope import tenant_filter
@@ -34,8 +37,17 @@ from winnerr.resolvers.validation import parse_id, validate
 from winnerr.state import app_state
 from winnerr.subscriptions.broadcast import SlowConsumer
 from winnerr.subscriptions.events import Notice
+from winnerr.subscriptions.fanout import (
+    DELIVERY,
+    SLOW_CONSUMER_CLOSE_CODE,
+    SLOW_CONSUMER_REASON,
+    Feed,
+    FeedUnavailable,
+)
+from winnerr.subscriptions.hub import Hub
 from winnerr.subscriptions.presence import online_members_query
-from winnerr.subscriptions.stream import database_unavailable, organization_events, retrying
+from winnerr.subscriptions.sockets import OpenSockets
+from winnerr.subscriptions.stream import database_unavailable, organization_events, retrying, stored_after
 
 logger = logging.getLogger("winnerr.broadcast")
 
@@ -46,8 +58,12 @@ COMMUNICATION_EVENTS = frozenset({EventType.COMMUNICATION_CREATED})
 PRESENCE_EVENTS = frozenset({EventType.MEMBER_ONLINE, EventType.MEMBER_OFFLINE})
 MAX_ONLINE_MEMBERS = 100
 MEMBER_EVENTS = MEMBER_CHANGES
-SLOW_CONSUMER_CLOSE_CODE = 1013  # "try again later"
-SLOW_CONSUMER_REASON = "Slow consumer: events arrived faster than this socket read them"
+MODELS: dict[EventType, type[Any]] = {
+    **dict.fromkeys(DEAL_EVENTS, Deal),
+    **dict.fromkeys(COMMUNICATION_EVENTS, Communication),
+    **dict.fromkeys(PRESENCE_EVENTS, User),
+}
+"""The model of the row each subscribed event type is about."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,28 +74,52 @@ class LiveEvent(Generic[Row]):
     row: Row | None
 
 
-async def deal_events(ctx: Context, deal_id: str | None, after: int | None) -> AsyncIterator[LiveEvent[Deal]]:
-    """Deals created, updated, moved or deleted; with `deal_id`, that deal's only."""
+@dataclass(frozen=True, slots=True)
+class Stream:
+    """What one subscription delivers: its event types, the model of their rows, which of the organization's
+    events it accepts, and how it presents one (the schema's event type)."""
+
+    types: frozenset[EventType]
+    accepts: Callable[[LiveEvent[Any]], bool]
+    present: Callable[[LiveEvent[Any]], Any]
+
+
+def _every(event: LiveEvent[Any]) -> bool:
+    return True
+
+
+async def deal_events(
+    ctx: Context, deal_id: str | None, after: int | None, present: Callable[[LiveEvent[Any]], Any]
+) -> AsyncIterator[Any]:
+    """Deals created, updated, moved or deleted; with `deal_id`, that deal's only; each as `present`s it."""
     target = await _existing(ctx, Deal, deal_id, "Deal")
-    async for event in _events(ctx, after, DEAL_EVENTS, Deal):
-        if target is None or event.notice.entity_id == target:
-            yield event
+
+    def accepts(event: LiveEvent[Any]) -> bool:
+        return target is None or event.notice.entity_id == target
+
+    async for event in _events(ctx, after, Stream(DEAL_EVENTS, accepts, present)):
+        yield event
 
 
 async def communication_events(
-    ctx: Context, person_id: str | None, after: int | None
-) -> AsyncIterator[LiveEvent[Communication]]:
-    """Communications logged; with `person_id`, that person's only."""
+    ctx: Context, person_id: str | None, after: int | None, present: Callable[[LiveEvent[Any]], Any]
+) -> AsyncIterator[Any]:
+    """Communications logged; with `person_id`, that person's only; each as `present`s it."""
     target = await _existing(ctx, Person, person_id, "Person")
-    async for event in _events(ctx, after, COMMUNICATION_EVENTS, Communication):
-        if target is None or (event.row is not None and event.row.person_id == target):
-            yield event
+
+    def accepts(event: LiveEvent[Any]) -> bool:
+        return target is None or (event.row is not None and event.row.person_id == target)
+
+    async for event in _events(ctx, after, Stream(COMMUNICATION_EVENTS, accepts, present)):
+        yield event
 
 
-async def presence_events(ctx: Context, after: int | None) -> AsyncIterator[LiveEvent[User]]:
+async def presence_events(
+    ctx: Context, after: int | None, present: Callable[[LiveEvent[Any]], Any]
+) -> AsyncIterator[Any]:
     """Members coming online (first socket) and going offline (last socket closed, or expired)."""
     ctx.principal.require(Permission.READ)
-    async for event in _events(ctx, after, PRESENCE_EVENTS, User):
+    async for event in _events(ctx, after, Stream(PRESENCE_EVENTS, _every, present)):
         yield event
 
 
@@ -97,33 +137,110 @@ async def _fetch_id(ctx: Context, model: type[Any], row_id: uuid.UUID, entity: s
         return key
 
 
-async def _events(
-    ctx: Context, after: int | None, types: frozenset[EventType], model: type[Row]
-) -> AsyncIterator[LiveEvent[Row]]:
-    """The organization's events of `types`, each resolved in a unit of work of its own, while the
-    subscriber is still a member (`CurrentMembership`)."""
-    organization_id = ctx.principal.organization_id
-    membership = CurrentMembership(ctx)
+async def _events(ctx: Context, after: int | None, stream: Stream) -> AsyncIterator[Any]:
+    """The organization's events `stream` accepts, presented, each resolved in a unit of work of its own, while
+    the subscriber is still a member (`CurrentMembership`). Over a websocket that can be written to directly
+    (`DELIVERY`), only the replay is delivered here: then the organization's feed delivers the rest
+    (`winnerr.subscriptions.fanout`), and this stream ends without `complete`."""
     SUBSCRIPTIONS_OPEN.inc()
+    delivery = DELIVERY.get()
+    membership = CurrentMembership(ctx)
+    feed: Feed | None = None
+    joined = False
     try:
-        async for notice in organization_events(ctx.hub, ctx.database, organization_id, after):
-            if notice.type in MEMBER_EVENTS and not await membership.changed(notice):
+        feed = await _feed(ctx) if delivery is not None else None
+        if delivery is not None and feed is not None:
+            replay = _Replay(feed.position if after is None else after)
+            async for event in _replayed(ctx, stream, feed, replay, membership):
+                yield event
+            if replay.ended:
                 return
-            if notice.type not in types:
-                continue
-            load = _loader(ctx, organization_id, model, notice.entity_id)
-            loaded: Loaded = await retrying(ctx.hub.shared.get, (organization_id, notice.sequence), load)
-            if not await membership.reflects(loaded.member_change):
+            joined = delivery.executor is not None and feed.join(delivery, replay.last, delivery.executor, stream)
+            if joined:
+                delivery.on_leave(SUBSCRIPTIONS_OPEN.dec)
                 return
-            with _kept_if_database_unavailable():
-                async with ctx.operation():
-                    SUBSCRIPTION_DELIVERIES.inc()
-                    yield LiveEvent(notice, loaded.row)
+            if feed.overflowed:
+                raise SlowConsumer()
+            after = replay.last
+        source = organization_events(ctx.hub, ctx.database, ctx.principal.organization_id, after)
+        async for event in _delivered(ctx, stream, source, membership):
+            yield event
     except SlowConsumer:
         SUBSCRIPTION_DROPS.labels(reason="slow_consumer").inc()
         await ctx.disconnect(SLOW_CONSUMER_CLOSE_CODE, SLOW_CONSUMER_REASON)
     finally:
-        SUBSCRIPTIONS_OPEN.dec()
+        if feed is not None:
+            feed.release()
+        if not joined:
+            SUBSCRIPTIONS_OPEN.dec()
+
+
+async def _feed(ctx: Context) -> Feed | None:
+    """The organization's feed, held, if it could start (else the subscription delivers on its own)."""
+    connection = ctx.connection
+    assert connection is not None
+    rules = FeedRules(ctx.hub, ctx.database, app_state(connection).sockets)
+    try:
+        return await ctx.hub.feeds.held(ctx.principal.organization_id, rules)
+    except FeedUnavailable:
+        return None
+
+
+class _Replay:
+    """How far a replay got; `ended` once the subscriber's membership ended on the way."""
+
+    def __init__(self, last: int) -> None:
+        self.last = last
+        self.read = 0
+        self.ended = False
+
+    async def tracked(self, notices: AsyncIterator[Notice]) -> AsyncIterator[Notice]:
+        self.read = 0
+        async for notice in notices:
+            self.last = notice.sequence
+            self.read += 1
+            yield notice
+
+
+async def _replayed(
+    ctx: Context, stream: Stream, feed: Feed, replay: _Replay, membership: CurrentMembership
+) -> AsyncIterator[Any]:
+    """The stored events after `replay.last`, read again until the feed's position (the feed delivers the later
+    ones); it checks the position last, with nothing awaited before the caller joins the feed."""
+    while replay.last < feed.position:
+        stored = stored_after(ctx.database, ctx.principal.organization_id, replay.last)
+        async for event in _delivered(ctx, stream, replay.tracked(stored), membership):
+            yield event
+        if membership.ended:
+            replay.ended = True
+            return
+        if not replay.read:  # nothing stored up to the feed's position, so nothing to miss
+            replay.last = max(replay.last, feed.position)
+
+
+async def _delivered(
+    ctx: Context, stream: Stream, notices: AsyncIterator[Notice], membership: CurrentMembership
+) -> AsyncIterator[Any]:
+    """The notices `stream` accepts, loaded and presented, while the subscriber is a member."""
+    organization_id = ctx.principal.organization_id
+    async for notice in notices:
+        if notice.type in MEMBER_EVENTS and not await membership.changed(notice):
+            membership.ended = True
+            return
+        if notice.type not in stream.types:
+            continue
+        load = _loader(ctx.database, organization_id, MODELS[notice.type], notice.entity_id)
+        loaded: Loaded = await retrying(ctx.hub.shared.get, (organization_id, notice.sequence), load)
+        if not await membership.reflects(loaded.member_change):
+            membership.ended = True
+            return
+        event = LiveEvent(notice, loaded.row)
+        if not stream.accepts(event):
+            continue
+        with _kept_if_database_unavailable():
+            async with ctx.operation():
+                SUBSCRIPTION_DELIVERIES.inc()
+                yield stream.present(event)
 
 
 @contextmanager
@@ -160,6 +277,7 @@ class CurrentMembership:
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
         self.applied = 0  # the latest member change this socket's membership is known to reflect
+        self.ended = False
 
     async def changed(self, notice: Notice) -> bool:
         """Apply a member event; whether the subscriber is still a member."""
@@ -185,9 +303,11 @@ class CurrentMembership:
         return role is not None
 
 
-def _loader(ctx: Context, organization_id: uuid.UUID, model: type[Any], row_id: uuid.UUID) -> Callable[[], Any]:
+def _loader(
+    database: Database, organization_id: uuid.UUID, model: type[Any], row_id: uuid.UUID
+) -> Callable[[], Any]:
     async def load() -> Loaded:
-        async with ctx.database.session_for(organization_id) as session:
+        async with database.session_for(organization_id) as session:
             row, member_change = (await session.execute(_load_query(organization_id, model, row_id))).one()
         return Loaded(row, member_change or 0)
 
@@ -209,6 +329,36 @@ def _load_query(organization_id: uuid.UUID, model: type[Any], row_id: uuid.UUID)
     else:
         query = query.outerjoin(model, and_(tenant_filter(model, organization_id), model.id == row_id))
     return query.where(Organization.id == organization_id)
+
+
+class FeedRules:
+    """How an organization's feed (`winnerr.subscriptions.fanout`) loads events and keeps its members' roles
+    current: as each subscription's own stream does, once per event for all of them."""
+
+    member_events = MEMBER_EVENTS
+
+    def __init__(self, hub: Hub, database: Database, sockets: OpenSockets) -> None:
+        self._hub = hub
+        self._database = database
+        self._sockets = sockets
+
+    def events(self, organization_id: uuid.UUID, ready: Callable[[int], None]) -> AsyncIterator[Notice]:
+        return organization_events(self._hub, self._database, organization_id, None, ready)
+
+    def event(self, notice: Notice, row: Any) -> LiveEvent[Any]:
+        return LiveEvent(notice, row)
+
+    async def load(self, notice: Notice) -> tuple[Any, int]:
+        organization_id = notice.organization_id
+        load = _loader(self._database, organization_id, MODELS[notice.type], notice.entity_id)
+        loaded: Loaded = await retrying(self._hub.shared.get, (organization_id, notice.sequence), load)
+        return loaded.row, loaded.member_change
+
+    async def member_changed(self, organization_id: uuid.UUID, user_id: uuid.UUID) -> None:
+        await retrying(self._sockets.recheck, organization_id, user_id)
+
+    async def members_changed(self, organization_id: uuid.UUID) -> None:
+        await retrying(self._sockets.check, organization_id)
 
 
 class AuditQueryRules(PageRequest):

@@ -11,7 +11,8 @@ The requested cost is charged; the difference to the actual one is not refunded.
 Every answer, refusals and documents that do not validate included, carries
 `extensions.cost {requested actual budget remaining}`: `requested` as charged (0 when the operation never got to
 run), `actual` the objects the answer holds (every JSON object under `data`, counted as the cost counts them),
-`budget` the budget's size and `remaining` what is left of it, in points.
+`budget` the budget's size and `remaining` what is left of it, in points. A subscription's events carry none: it
+is charged once, when it starts, and each event is the same message for every socket of its audience.
 """
 
 from __future__ import annotations
@@ -77,6 +78,7 @@ class CostBudget(SchemaExtension):
     def __init__(self) -> None:
         self.requested = 0
         self.window: Window | None = None
+        self.subscribed = False  # a subscription that started: its events report no cost
 
     async def on_execute(self) -> AsyncIterator[None]:
         context = self.execution_context
@@ -88,6 +90,7 @@ class CostBudget(SchemaExtension):
                 if context.operation_type is OperationType.SUBSCRIPTION:
                     raise error  # Strawberry subscribes whatever the result; it answers what this hook raises
                 context.result = ExecutionResult(data=None, errors=[error])
+            self.subscribed = context.operation_type is OperationType.SUBSCRIPTION
         yield
 
     async def _refusal(self, cost: int) -> GraphQLError | None:
@@ -104,6 +107,8 @@ class CostBudget(SchemaExtension):
         return await charge(context, cost) if isinstance(context, Context) else None
 
     async def get_results(self) -> dict[str, Any]:
+        if self.subscribed:
+            return {}  # an event: the subscription was charged once, when it started (`winnerr.subscriptions.fanout`)
         window = self.window or await self._charge(0)
         result = self.execution_context.result
         return cost_report(self.requested, window, result.data if result is not None else None)

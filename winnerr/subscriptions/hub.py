@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 
 from winnerr.subscriptions.broadcast import DEFAULT_QUEUE_SIZE, DependableBroadcast, Subscription, backend_for
 from winnerr.subscriptions.events import Notice, channel_of
+from winnerr.subscriptions.fanout import Feeds
 from winnerr.subscriptions.shared import SharedLoads
 
 logger = logging.getLogger("winnerr.broadcast")
@@ -20,11 +21,13 @@ class Hub:
     def __init__(self, url: str, queue_size: int = DEFAULT_QUEUE_SIZE) -> None:
         self._broadcast = DependableBroadcast(backend_for(url), queue_size, decode=Notice.decode)
         self.shared = SharedLoads()
+        self.feeds = Feeds()
 
     async def start(self) -> None:
         await self._broadcast.connect()
 
     async def stop(self) -> None:
+        await self.feeds.close()
         await self._broadcast.disconnect()
 
     async def publish(self, notices: Sequence[Notice]) -> None:

@@ -78,9 +78,10 @@ class OpenSockets:
             WEBSOCKETS_OPEN.dec()
 
     @contextlib.contextmanager
-    def operation(self, context: Context) -> Iterator[None]:
-        """Count one operation in flight on the socket while the block runs; refuse it (`TooMany`) above
-        the bounds per socket and per member."""
+    def operation(self, context: Context) -> Iterator[InFlight]:
+        """Count one operation in flight on the socket while the block runs, unless the block `keep`s it
+        counted (a subscription its audience goes on delivering); refuse it (`TooMany`) above the bounds per
+        socket and per member."""
         member = _member_of(context)
         per_socket, per_member = self.settings.subscriptions_per_socket, self.settings.subscriptions_per_member
         if self._operations[context.connection_id] >= per_socket:
@@ -89,11 +90,16 @@ class OpenSockets:
             raise TooMany(f"Too many subscriptions: at most {per_member} at once per member")
         self._operations[context.connection_id] += 1
         self._member_operations[member] += 1
+        in_flight = InFlight(self, context.connection_id, member)
         try:
-            yield
+            yield in_flight
         finally:
-            _decrement(self._operations, context.connection_id)
-            _decrement(self._member_operations, member)
+            if not in_flight.kept:
+                in_flight.end()
+
+    def _ended(self, connection_id: uuid.UUID, member: Member) -> None:
+        _decrement(self._operations, connection_id)
+        _decrement(self._member_operations, member)
 
     async def start(self) -> None:
         self._watcher = asyncio.create_task(self._watch())
@@ -104,9 +110,14 @@ class OpenSockets:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._watcher
 
-    async def check(self) -> None:
-        """Apply the current memberships to every open socket, in one statement."""
-        sockets = [context for context in self._sockets.values() if context.authenticated is not None]
+    async def check(self, organization_id: uuid.UUID | None = None) -> None:
+        """Apply the current memberships to every open socket (or the organization's), in one statement."""
+        sockets = [
+            context
+            for context in self._sockets.values()
+            if context.authenticated is not None
+            and organization_id in (None, context.authenticated.organization_id)
+        ]
         members = {(c.principal.organization_id, c.principal.user_id) for c in sockets}
         if not members:
             return
@@ -140,6 +151,21 @@ class OpenSockets:
                 await self.check()
             except Exception:
                 logger.exception("Checking the memberships of open websockets failed")
+
+
+class InFlight:
+    """One operation counted against the bounds until it `end`s."""
+
+    __slots__ = ("_connection_id", "_member", "_sockets", "kept")
+
+    def __init__(self, sockets: OpenSockets, connection_id: uuid.UUID, member: Member) -> None:
+        self._sockets = sockets
+        self._connection_id = connection_id
+        self._member = member
+        self.kept = False
+
+    def end(self) -> None:
+        self._sockets._ended(self._connection_id, self._member)
 
 
 def _member_of(context: Context) -> Member:

@@ -34,12 +34,19 @@ Arguments = ParamSpec("Arguments")
 
 
 async def organization_events(
-    hub: Hub, database: Database, organization_id: uuid.UUID, after: int | None
+    hub: Hub,
+    database: Database,
+    organization_id: uuid.UUID,
+    after: int | None,
+    ready: Callable[[int], None] | None = None,
 ) -> AsyncIterator[Notice]:
-    """Events with a sequence above `after` (without one: from now on), in order, with no gap or repeat."""
+    """Events with a sequence above `after` (without one: from now on), in order, with no gap or repeat;
+    `ready` is told the sequence it starts after, once it listens."""
     async with hub.subscribe(organization_id) as subscription:
         last = after if after is not None else await _current(database, organization_id)
-        async for replayed in _stored_after(database, organization_id, last):
+        if ready is not None:
+            ready(last)
+        async for replayed in stored_after(database, organization_id, last):
             last = replayed.sequence
             yield replayed
         while True:
@@ -51,7 +58,7 @@ async def organization_events(
                 last = notice.sequence
                 yield notice
                 continue
-            async for stored in _stored_after(database, organization_id, last):
+            async for stored in stored_after(database, organization_id, last):
                 last = stored.sequence
                 yield stored
 
@@ -95,7 +102,7 @@ async def _last(database: Database, organization_id: uuid.UUID) -> int:
         return await last_sequence(session, organization_id)
 
 
-async def _stored_after(database: Database, organization_id: uuid.UUID, after: int) -> AsyncIterator[Notice]:
+async def stored_after(database: Database, organization_id: uuid.UUID, after: int) -> AsyncIterator[Notice]:
     while True:
         batch = await retrying(_batch_after, database, organization_id, after)
         for notice in batch:

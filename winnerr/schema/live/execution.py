@@ -11,9 +11,11 @@ written once (`RawJSON`). An audience is
 - and the subscriber itself when the selection reaches a field whose answer depends on who asks
   (`PER_VIEWER_FIELDS`).
 
-Each subscriber's own stream still decides what it receives (its replay, its filters, its membership
-checks): only the execution of an event it was going to receive anyway is shared, in a unit of work of its
-own, run by the first subscriber of the audience that gets there (`SharedLoads`, single-flight).
+A subscription's own stream (its replay, over SSE, or on a server we cannot write to directly) shares the
+execution of an event with its audience, in a unit of work of its own, run by the first subscriber of the
+audience that gets there (`SharedLoads`, single-flight). Once a websocket subscription has joined its
+organization's feed (`winnerr.subscriptions.fanout`), the feed asks for each event's answer (`answer`), already
+serialised, once per audience.
 """
 
 from __future__ import annotations
@@ -25,17 +27,32 @@ from collections.abc import Hashable
 from dataclasses import dataclass
 from typing import Any
 
-from graphql import ExecutionResult, FieldNode, Node, OperationDefinitionNode, VariableNode, Visitor, visit
+import orjson
+from graphql import (
+    ExecutionResult,
+    FieldNode,
+    GraphQLResolveInfo,
+    Node,
+    OperationDefinitionNode,
+    VariableNode,
+    Visitor,
+    visit,
+)
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from winnerr.context import Context
 from winnerr.db.enums import Role
+from winnerr.schema.extensions import ErrorCodes
 from winnerr.schema.live.types import LiveUpdate
 from winnerr.sqlplan.statements import RawJSON
+from winnerr.subscriptions.fanout import DELIVERY
+from winnerr.subscriptions.stream import retrying
 
 PER_VIEWER_FIELDS = frozenset({"isFavorite"})
 """Fields whose answer depends on the member asking, not only on their organization and role."""
 REPLAY_ARGUMENT = "after"
+CODED = ErrorCodes()
+"""Gives the errors of an answer delivered by its audience their codes, as `ErrorCodes` does on Strawberry's stream."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +126,29 @@ class PerEventExecutionContext(StrawberryGraphQLCoreExecutionContext):
     _subscription: tuple[SyntaxKey, str, bool] | None = None
     _per_event = False
 
+    def build_resolve_info(self, *args: Any, **kwargs: Any) -> GraphQLResolveInfo[Any]:
+        """At the subscription's root field, tell the socket's delivery (if any) who executes its events."""
+        delivery = DELIVERY.get()
+        if delivery is not None and not self._per_event:
+            delivery.executor = self
+        return super().build_resolve_info(*args, **kwargs)
+
+    def audience_of(self, context: Context) -> Audience:
+        if self._subscription is None:
+            self._subscription = self._audience_of_subscription()
+        return self._audience(context)
+
+    async def answer(self, root: Any, context: Context) -> bytes:
+        """An event's `payload` for the audience of `context`, as JSON: executed once per audience and event
+        (`execute_operation`), errors given their codes as Strawberry's stream would (`ErrorCodes`). A database
+        that is unreachable for a moment delays the answer (`retrying`); it does not end the feed."""
+        result = await retrying(self._result, root, context)
+        data = result.data.text.encode() if isinstance(result.data, RawJSON) else orjson.dumps(result.data)
+        if not result.errors:
+            return b'{"data":' + data + b"}"
+        errors = orjson.dumps([CODED.anonymise_error(error).formatted for error in result.errors])
+        return b'{"data":' + data + b',"errors":' + errors + b"}"
+
     def build_per_event_executor(self, payload: Any) -> PerEventExecutionContext:
         if self._subscription is None:
             self._subscription = self._audience_of_subscription()
@@ -124,6 +164,15 @@ class PerEventExecutionContext(StrawberryGraphQLCoreExecutionContext):
             return super().execute_operation(serially)
         key = ("execution", self._audience(context), event.sequence)
         return context.hub.shared.get(key, lambda: self._shared_execution(context, serially))
+
+    async def _result(self, root: Any, context: Context) -> ExecutionResult:
+        executor = self.build_per_event_executor(root)
+        executor.context_value = context
+        result = executor.execute_operation(False)
+        if self.is_awaitable(result):
+            result = await result
+        assert isinstance(result, ExecutionResult)
+        return result
 
     def _audience_of_subscription(self) -> tuple[SyntaxKey, str, bool]:
         """What of the audience is fixed for the subscription: its document, the variables that shape its

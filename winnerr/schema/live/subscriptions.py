@@ -37,8 +37,8 @@ class Subscription:
         ] = None,
         after: After = None,
     ) -> AsyncGenerator[DealEvent, None]:
-        async for event in live.deal_events(info.context, id, after):
-            yield DealEvent.of(event)  # type: ignore[arg-type]
+        async for event in live.deal_events(info.context, id, after, DealEvent.of):
+            yield event
 
     @strawberry.subscription(description="Communications logged; with `personId`, that person's only.")
     async def communication_created(
@@ -50,13 +50,13 @@ class Subscription:
         ] = None,
         after: After = None,
     ) -> AsyncGenerator[CommunicationEvent, None]:
-        async for event in live.communication_events(info.context, person_id, after):
-            yield CommunicationEvent.of(event)  # type: ignore[arg-type]
+        async for event in live.communication_events(info.context, person_id, after, CommunicationEvent.of):
+            yield event
 
     @strawberry.subscription(
         description="Members coming ONLINE (first websocket) and going OFFLINE (no websocket left for the "
         "presence grace period, PRESENCE_GRACE_SECONDS, or expired); a reconnect within it is not announced."
     )
     async def presence(self, info: Info, after: After = None) -> AsyncGenerator[PresenceEvent, None]:
-        async for event in live.presence_events(info.context, after):
-            yield PresenceEvent.of(event)  # type: ignore[arg-type]
+        async for event in live.presence_events(info.context, after, PresenceEvent.of):
+            yield event
