@@ -9,12 +9,13 @@ from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField
 
 from winnerr.schema.types import Info
 
-MAX_REMEMBERED = 4096
+MAX_REMEMBERED = 1024
 Where = tuple[int, tuple[str | int, ...], tuple[str, ...]]
 _REMEMBERED: dict[Where, tuple[OperationDefinitionNode, frozenset[str]]] = {}
 """Answers by (operation, the field's response path without list indices, `path`): a selection depends on the
 document alone, and parsed documents are shared by every request asking the same text (`CachedParse`). The
-operation is kept with its answer, so its id is not reused while remembered."""
+operation is kept with its answer, so its id is not reused while remembered; at `MAX_REMEMBERED` (as many as
+the parsed documents kept, `winnerr.schema.DOCUMENT_CACHE_SIZE`) all are forgotten."""
 
 
 def selected_names(info: Info, *path: str) -> frozenset[str]:
