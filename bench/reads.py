@@ -4,16 +4,17 @@ Run by hand (not part of the tests), with the local PostgreSQL on 127.0.0.1:5432
 (`apt-get install -y wrk`; orjson for the baseline: `pip install orjson`):
 
     .venv/bin/python bench/reads.py [--people 100000 --properties 20000 --deals 50000] [--seconds 10]
+        [--paths compiled,resolvers] [--database winnerr_bench_reads]
 
-It creates the database `winnerr_bench_reads` (or `$BENCH_READS_DATABASE`, for two runs at once), migrates it,
-creates an organization with `winnerr create-org`, fills it with `generate_series`, then measures, one server at a
-time, each on one worker:
-`winnerr serve --workers 1` with COMPILED_READS=on, the same with COMPILED_READS=off, and the baseline (a raw
-Starlette + asyncpg + orjson endpoint running one hand-written SQL join and returning the same JSON). Every
-figure is a ratio to the baseline measured in the same run (`wrk -t1 -c8`, GET /graphql?query=…). Scenarios:
-B1 `deal(id)` with its person and property; B2 `deals(limit: 100)` with the same. The per-member API limit is
-lifted with `RATE_LIMIT_API`, the cost budget with `COST_BUDGET`; a
-run with any answer that is not 200 stops. The table is printed; `--results` appends it to bench/RESULTS.md.
+It creates the database `winnerr_bench_reads` (or `--database`, by default `$BENCH_READS_DATABASE`, for runs that
+could overlap), migrates it, creates an organization with `winnerr create-org`, fills it with `generate_series`,
+then measures, one server at a time, each on one worker: `winnerr serve --workers 1` with COMPILED_READS=on, the
+same with COMPILED_READS=off (`--paths` keeps one of the two), and the baseline (a raw Starlette + asyncpg +
+orjson endpoint running one hand-written SQL join and returning the same JSON). Every figure is a ratio to the
+baseline measured in the same run (`wrk -t1 -c8`, GET /graphql?query=…). Scenarios: B1 `deal(id)` with its
+person and property; B2 `deals(limit: 100)` with the same. The per-member API limit is lifted with
+`RATE_LIMIT_API`, the cost budget with `COST_BUDGET`; a run with any answer that is not 200 stops. The table is
+printed; `--results` appends it to bench/RESULTS.md.
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ from winnerr.db.migrate import migrate
 from winnerr.settings import DEFAULT_ROLE
 
 DATABASE = os.environ.get("BENCH_READS_DATABASE", "winnerr_bench_reads")
-DATABASE_URL = f"postgresql://postgres@127.0.0.1:5432/{DATABASE}"
+PATHS = ("compiled", "resolvers")
 OWNER_EMAIL = "bench-owner@example.com"
 CONCURRENCY = 8
 
@@ -90,7 +91,11 @@ ORDER BY d.created_at DESC, d.id LIMIT {limit}
 """
 
 
-def baseline_app(organization_id: str) -> Any:
+def database_url(database: str) -> str:
+    return f"postgresql://postgres@127.0.0.1:5432/{database}"
+
+
+def baseline_app(organization_id: str, url: str) -> Any:
     """The baseline: one hand-written join per request, rows shaped into the same JSON, orjson."""
     import orjson
     from starlette.applications import Starlette
@@ -120,7 +125,7 @@ def baseline_app(organization_id: str) -> Any:
 
     async def graphql(request: Request) -> Response:
         if not pool:
-            pool.append(await asyncpg.create_pool(DATABASE_URL, min_size=1, max_size=10))
+            pool.append(await asyncpg.create_pool(url, min_size=1, max_size=10))
         variables = json.loads(request.query_params.get("variables") or "{}")
         async with pool[0].acquire() as connection:
             if "id" in variables:
@@ -175,10 +180,10 @@ def serving(command: list[str], env: dict[str, str], port: int) -> Iterator[str]
         server.wait(timeout=30)
 
 
-async def fill(organization_id: str, people: int, properties: int, deals: int) -> tuple[float, str]:
+async def fill(url: str, organization_id: str, people: int, properties: int, deals: int) -> tuple[float, str]:
     """Fill the organization; (seconds taken, the id of one deal)."""
     started = time.perf_counter()
-    connection = await asyncpg.connect(DATABASE_URL)
+    connection = await asyncpg.connect(url)
     try:
         for statement, count in zip(FILL, (people, properties), strict=True):
             await connection.execute(statement, organization_id, count)
@@ -206,16 +211,20 @@ def main() -> None:
     parser.add_argument("--properties", type=int, default=20_000)
     parser.add_argument("--deals", type=int, default=50_000)
     parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--paths", default=",".join(PATHS), help="the paths measured besides the baseline")
+    parser.add_argument("--database", default=DATABASE, help="the database the run creates and drops")
     parser.add_argument("--results", action="store_true", help="append the table to bench/RESULTS.md")
     args = parser.parse_args()
+    paths = [path for path in PATHS if path in args.paths.split(",")]
+    url = database_url(args.database)
 
-    asyncio.run(admin(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)'))
-    asyncio.run(admin(f'CREATE DATABASE "{DATABASE}"'))
+    asyncio.run(admin(f'DROP DATABASE IF EXISTS "{args.database}" WITH (FORCE)'))
+    asyncio.run(admin(f'CREATE DATABASE "{args.database}"'))
     try:
-        migrate(DATABASE_URL, DEFAULT_ROLE)
+        migrate(url, DEFAULT_ROLE)
         env = {key: value for key, value in os.environ.items() if not key.startswith(("DATABASE_", "WINNERR_", "JWT_"))}
         env.update(
-            DATABASE_URL=DATABASE_URL, JWT_SECRET="bench-secret-" + "x" * 40, WINNERR_LOG_LEVEL="warning",
+            DATABASE_URL=url, JWT_SECRET="bench-secret-" + "x" * 40, WINNERR_LOG_LEVEL="warning",
             WINNERR_DATA_DIR=tempfile.mkdtemp(prefix="winnerr-bench-"), RATE_LIMIT_API="100000000/minute",
             COST_BUDGET="1000000000000/minute",
         )
@@ -223,13 +232,12 @@ def main() -> None:
             env, "create-org", "--name", "Bench Realty", "--owner-email", OWNER_EMAIL, "--password", "bench-password"
         ).splitlines()[-1]
         token = winnerr(env, "token", "--email", OWNER_EMAIL, "--ttl", "3600")
-        seconds, deal_id = asyncio.run(fill(organization_id, args.people, args.properties, args.deals))
+        seconds, deal_id = asyncio.run(fill(url, organization_id, args.people, args.properties, args.deals))
         print(f"filled {args.people:,} people, {args.properties:,} properties, {args.deals:,} deals in {seconds:.1f} s")
         scenarios = {"B1 deal(id)": (B1, {"id": deal_id}), "B2 deals(limit: 100)": (B2, {})}
         servers = {
-            "baseline": [sys.executable, __file__, "baseline", organization_id],
-            "compiled": [WINNERR, "serve", "--workers", "1"],
-            "resolvers": [WINNERR, "serve", "--workers", "1"],
+            "baseline": [sys.executable, __file__, "baseline", organization_id, url],
+            **{path: [WINNERR, "serve", "--workers", "1"] for path in paths},
         }
         loads: dict[tuple[str, str], Load] = {}
         bodies: dict[tuple[str, str], Any] = {}
@@ -246,7 +254,7 @@ def main() -> None:
         check_same(bodies)
         report(loads, scenarios, args)
     finally:
-        asyncio.run(admin(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)'))
+        asyncio.run(admin(f'DROP DATABASE IF EXISTS "{args.database}" WITH (FORCE)'))
 
 
 def report(loads: dict[tuple[str, str], Load], scenarios: dict[str, Any], args: argparse.Namespace) -> None:
@@ -263,12 +271,11 @@ def report(loads: dict[tuple[str, str], Load], scenarios: dict[str, Any], args: 
         "|---|---:|---:|---:|---:|",
     ]
     for scenario in scenarios:
-        base, compiled, resolved = (loads[scenario, name] for name in ("baseline", "compiled", "resolvers"))
+        base = loads[scenario, "baseline"]
+        compiled, resolved = (loads.get((scenario, path)) for path in PATHS)
         lines.append(
-            f"| {scenario} | {base.requests_per_second:,.0f} | {compiled.requests_per_second:,.0f} "
-            f"({compiled.requests_per_second / base.requests_per_second:.2f}×) | {resolved.requests_per_second:,.0f} "
-            f"({resolved.requests_per_second / base.requests_per_second:.3f}×) | {compiled.p50_ms:.1f} / "
-            f"{compiled.p99_ms:.1f}, {resolved.p50_ms:.1f} / {resolved.p99_ms:.1f} |"
+            f"| {scenario} | {base.requests_per_second:,.0f} | {_rate(compiled, base, 2)} | {_rate(resolved, base, 3)} "
+            f"| {_latency(compiled)}, {_latency(resolved)} |"
         )
     table = "\n".join(lines)
     print(table)
@@ -277,14 +284,25 @@ def report(loads: dict[tuple[str, str], Load], scenarios: dict[str, Any], args: 
         results.write_text(results.read_text() + "\n" + table + "\n")
 
 
-def serve_baseline(organization_id: str, port: int) -> None:
+def _rate(load: Load | None, base: Load, digits: int) -> str:
+    """req/s (ratio to the baseline), or – for a path the run left out."""
+    if load is None:
+        return "–"
+    return f"{load.requests_per_second:,.0f} ({load.requests_per_second / base.requests_per_second:.{digits}f}×)"
+
+
+def _latency(load: Load | None) -> str:
+    return "–" if load is None else f"{load.p50_ms:.1f} / {load.p99_ms:.1f}"
+
+
+def serve_baseline(organization_id: str, url: str, port: int) -> None:
     import uvicorn
 
-    uvicorn.run(baseline_app(organization_id), host="127.0.0.1", port=port, log_level="warning")
+    uvicorn.run(baseline_app(organization_id, url), host="127.0.0.1", port=port, log_level="warning")
 
 
 if __name__ == "__main__":
     if sys.argv[1:2] == ["baseline"]:
-        serve_baseline(sys.argv[2], int(sys.argv[4]))
+        serve_baseline(sys.argv[2], sys.argv[3], int(sys.argv[5]))
     else:
         main()

@@ -278,8 +278,7 @@ def report(lines: list[str], dataset: Dataset, args: argparse.Namespace) -> None
 
 def serve_baseline(database_url: str, organization_id: str, port: int) -> None:
     """`bench/reads.py`'s baseline endpoint, on this run's database."""
-    reads.DATABASE_URL = database_url
-    reads.serve_baseline(organization_id, port)
+    reads.serve_baseline(organization_id, database_url, port)
 
 
 if __name__ == "__main__":

@@ -24,6 +24,8 @@ from tests.graphql_documents import (
     create_property,
     stage_named,
 )
+from tests.test_sqlplan_differential import compiled_reads
+from winnerr.state import AppState
 
 RELATIONS = """query($id: ID!) {
   deal(id: $id) {
@@ -324,3 +326,33 @@ async def test_deleting_a_property_keeps_its_deals_without_it(tenant: Tenant) ->
     assert (await tenant.gql(READ_DEAL, {"id": deal["id"]}))["deal"] == deal
     assert (await tenant.gql(RELATIONS, {"id": deal["id"]}))["deal"]["property"] is None
     assert await count_deals(tenant) == 1
+
+
+PERSON_FIELDS = "fullName email phone source status tags customFields lastContactAt createdAt updatedAt"
+PROPERTY_FIELDS = "address propertyType status price bedrooms bathrooms squareFeet mlsNumber createdAt updatedAt"
+
+
+async def test_a_deal_shows_its_person_and_property_as_they_show_themselves(
+    tenant: Tenant, app_state: AppState
+) -> None:
+    """On the resolvers, the deal's statement reads its person and property in (`winnerr.resolvers.joined`):
+    every kind of column (JSON, arrays, enums, decimals, times, nulls) comes out as the person and property
+    queries show them."""
+    person = await create_person(
+        tenant, source="REFERRAL", tags=["vip", "cash"], customFields={"budget": 750000, "schools": ["Casis"]}
+    )
+    home = await create_property(tenant, bedrooms=3, bathrooms="2.5", squareFeet=1800)
+    deal = await create_deal(tenant, person["id"], propertyId=home["id"])
+    with compiled_reads(app_state, False):
+        shown = await tenant.gql(
+            f"query($id: ID!) {{ deal(id: $id) {{ person {{ {PERSON_FIELDS} }} property {{ {PROPERTY_FIELDS} }} }} }}",
+            {"id": deal["id"]},
+        )
+        themselves = await tenant.gql(
+            f"query($p: ID!, $h: ID!) {{ person(id: $p) {{ {PERSON_FIELDS} }} "
+            f"property(id: $h) {{ {PROPERTY_FIELDS} }} }}",
+            {"p": person["id"], "h": home["id"]},
+        )
+    assert shown["deal"] == themselves
+    assert shown["deal"]["person"]["customFields"] == {"budget": 750000, "schools": ["Casis"]}
+    assert shown["deal"]["property"]["bathrooms"] == "2.5"

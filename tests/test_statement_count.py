@@ -1,5 +1,5 @@
-"""Relationships are batched by DataLoaders: listing N deals with their people, properties and the
-people's deals costs the same number of SQL statements whatever N is."""
+"""Relationships are joined in or batched by DataLoaders: listing N deals with their people, properties and
+the people's deals costs the same number of SQL statements whatever N is."""
 
 from __future__ import annotations
 
@@ -96,6 +96,41 @@ async def test_statement_count_is_constant_in_the_number_of_deals(
     few = await statements_for_listing(tenant, app_state, 4)
     many = await statements_for_listing(other_tenant, app_state, 40)
     assert few == many
-    # principal, page of deals, then one per loader: person, property, stage, pipeline, deals by person, deals
-    # by property, stages by pipeline; no count: every page is a first page with room left, so it holds all rows
-    assert many == 9, f"{many} statements"
+    # principal; the page of deals with their person, property, stage and pipeline joined in
+    # (`winnerr.resolvers.joined`); then one per loader: deals by person, deals by property, stages by pipeline;
+    # no count: every page is a first page with room left, so it holds all rows
+    assert many == 5, f"{many} statements"
+
+
+DEAL_BY_ID = """query($id: ID!) {
+  deal(id: $id) { title ...Parties }
+}
+fragment Parties on Deal { person { fullName } ... on Deal { property { address } stage { name } } }"""
+"""`fullName` has a resolver of its own: the resolvers answer, not the compiled read path."""
+
+
+async def test_a_deal_by_id_is_read_with_the_rows_it_shows_in_one_statement(
+    tenant: Tenant, other_tenant: Tenant, app_state: AppState
+) -> None:
+    await add_deals(tenant, 1)
+    homeless = await tenant.gql(CREATE_DEAL, {"input": {
+        "title": "No home yet", "dealType": "BUYER_REPRESENTATION", "amount": "1000",
+        "personId": (await create_person(tenant, firstName="Solo"))["id"],
+    }})
+    listed = await tenant.gql("query { deals(sort: {field: TITLE, direction: ASC}) { items { id } } }")
+    deal_id, homeless_id = (item["id"] for item in listed["deals"]["items"])
+    assert homeless_id == homeless["createDeal"]["id"]
+    with counting_statements(app_state) as statements:
+        with_home = await tenant.gql(DEAL_BY_ID, {"id": deal_id})
+        without = await tenant.gql(DEAL_BY_ID, {"id": homeless_id})
+    assert with_home["deal"] == {
+        "title": "Deal 0", "person": {"fullName": "Buyer0 Lopez"}, "property": {"address": "100 Main St"},
+        "stage": {"name": "New Lead"},
+    }
+    assert without["deal"]["person"] == {"fullName": "Solo Lopez"}
+    assert without["deal"]["property"] is None
+    # per request: the principal, then the deal with its person, property and stage joined in
+    assert len(statements) == 4, statements
+    other = await other_tenant.post(DEAL_BY_ID, {"id": deal_id})
+    assert other.json()["data"] == {"deal": None}
+    assert other.json()["errors"][0]["extensions"]["code"] == "NOT_FOUND"

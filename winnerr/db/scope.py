@@ -24,8 +24,9 @@ Row = TypeVar("Row")
 T = TypeVar("T")
 
 
-def tenant_filter(model: Any, organization_id: uuid.UUID) -> ColumnElement[bool]:
-    """`model.organization_id = :organization_id`: the organization predicate, defined once."""
+def tenant_filter(model: Any, organization_id: uuid.UUID | ColumnElement[uuid.UUID]) -> ColumnElement[bool]:
+    """`model.organization_id = :organization_id`: the organization predicate, defined once (the organization is
+    a value, or a bound parameter of a statement compiled once)."""
     predicate: ColumnElement[bool] = model.organization_id == organization_id
     return predicate
 
@@ -77,6 +78,12 @@ class TenantScope:
             raise
         task.add_done_callback(lambda _: self._lock.release())
         return await asyncio.shield(task)
+
+    async def in_turn(self, work: Callable[[], Awaitable[T]]) -> T:
+        """Run `work`, a statement on a connection of its own (the read pool's, `winnerr.db.reads`), in this
+        scope's turn, as the session's statements run: one after the other, in the order the fields asked, so
+        an operation's answers and errors come in the same order whichever connection reads them."""
+        return await self._alone(work)
 
     async def settle(self) -> None:
         """Wait for the statement in flight, if any, and take no more: the session may then end."""

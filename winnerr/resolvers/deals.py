@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from enum import StrEnum
@@ -14,10 +15,11 @@ from sqlalchemy import Select
 from winnerr.auth.permissions import Permission
 from winnerr.context import Context
 from winnerr.db.enums import DealStatus, DealType, EventType
-from winnerr.db.models import Deal, Person, PipelineStage, Property
+from winnerr.db.models import Deal, Person, Pipeline, PipelineStage, Property
 from winnerr.db.scope import TenantScope
 from winnerr.errors import Issue, ValidationFailed
 from winnerr.resolvers import records
+from winnerr.resolvers.joined import ToOne, reader
 from winnerr.resolvers.pagination import Page, page_request, paginate
 from winnerr.resolvers.pipelines import default_stage
 from winnerr.resolvers.querying import SortDirection, check_range, order, where_given
@@ -92,8 +94,18 @@ SORT_COLUMNS = {
 }
 
 
-async def get_deal(ctx: Context, deal_id: str) -> Deal:
-    return await records.read(ctx, Deal, deal_id, ENTITY)
+TO_ONE = {
+    "person": ToOne(Person, Deal.person_id, lambda loaders: loaders.person),
+    "property": ToOne(Property, Deal.property_id, lambda loaders: loaders.property),
+    "stage": ToOne(PipelineStage, Deal.stage_id, lambda loaders: loaders.stage),
+    "pipeline": ToOne(Pipeline, Deal.pipeline_id, lambda loaders: loaders.pipeline),
+}
+"""A deal's to-one relations by the name of the field showing each; `chosen(TO_ONE, selected)` are read with it."""
+
+
+async def get_deal(ctx: Context, deal_id: str, relations: Sequence[ToOne] = ()) -> Any:
+    """The deal (with `relations` read in the same statement: `winnerr.resolvers.joined`), or NOT_FOUND."""
+    return await records.read_joined(ctx, Deal, deal_id, ENTITY, relations)
 
 
 async def list_deals(
@@ -103,10 +115,13 @@ async def list_deals(
     sort: tuple[DealSortField, SortDirection],
     page: int | None,
     limit: int | None,
-) -> Page[Deal]:
+    relations: Sequence[ToOne] = (),
+) -> Page[Any]:
+    """A page of deals: ORM rows, or `Columns` with `relations` read in the same statement
+    (`winnerr.resolvers.joined`)."""
     ctx.principal.require(Permission.READ)
     request = page_request(page, limit)
-    return await paginate(ctx.scope, deals_query(ctx.scope, filters, sort), request)
+    return await paginate(ctx.scope, deals_query(ctx.scope, filters, sort), request, reader(ctx, Deal, relations))
 
 
 def deals_query(scope: TenantScope, filters: dict[str, Any], sort: tuple[DealSortField, SortDirection]) -> Select[Deal]:

@@ -12,6 +12,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, func, select
@@ -74,19 +75,48 @@ MAX_STAGES = 20
 
 
 class Loaders:
+    """The request's DataLoaders, each made when first used (most requests use one or two)."""
+
     def __init__(self, scope: TenantScope) -> None:
         self.scope = scope
-        self.person = self._by_id(Person)
-        self.property = self._by_id(Property)
-        self.deal = self._by_id(Deal)
-        self.pipeline = self._by_id(Pipeline)
-        self.sms_consent = self._by_id(SmsConsent)
-        self.stage = self._by_id(PipelineStage)
-        self.member = self._members()
-        self.stages_by_pipeline = self._windowed(STAGES_OF_PIPELINE, 0, MAX_STAGES)
+        self.read_ahead: dict[tuple[type[Any], uuid.UUID], Any] = {}
+        """Rows read with others' statements, by (model, id): a deal's person read in its join
+        (`winnerr.resolvers.joined`)."""
         self._favorites: dict[uuid.UUID, DataLoader[uuid.UUID, bool]] = {}
         self._pages: dict[tuple[Relation, int, int], DataLoader[uuid.UUID, list[Any]]] = {}
         self._totals: dict[Relation, DataLoader[uuid.UUID, int]] = {}
+
+    @cached_property
+    def person(self) -> DataLoader[uuid.UUID, Person | None]:
+        return self._by_id(Person)
+
+    @cached_property
+    def property(self) -> DataLoader[uuid.UUID, Property | None]:
+        return self._by_id(Property)
+
+    @cached_property
+    def deal(self) -> DataLoader[uuid.UUID, Deal | None]:
+        return self._by_id(Deal)
+
+    @cached_property
+    def pipeline(self) -> DataLoader[uuid.UUID, Pipeline | None]:
+        return self._by_id(Pipeline)
+
+    @cached_property
+    def sms_consent(self) -> DataLoader[uuid.UUID, SmsConsent | None]:
+        return self._by_id(SmsConsent)
+
+    @cached_property
+    def stage(self) -> DataLoader[uuid.UUID, PipelineStage | None]:
+        return self._by_id(PipelineStage)
+
+    @cached_property
+    def member(self) -> DataLoader[uuid.UUID, User | None]:
+        return self._members()
+
+    @cached_property
+    def stages_by_pipeline(self) -> DataLoader[uuid.UUID, list[Any]]:
+        return self._windowed(STAGES_OF_PIPELINE, 0, MAX_STAGES)
 
     def page_of(self, relation: Relation, offset: int, limit: int) -> DataLoader[uuid.UUID, list[Any]]:
         """Rows `offset` to `offset + limit` of each key's rows of `relation`, all keys in one statement."""

@@ -71,9 +71,15 @@ def total_of_page(items: list[Any], request: PageRequest, count: Callable[[], Aw
     return Total(count)
 
 
-async def paginate(scope: TenantScope, query: Select[Row], request: PageRequest) -> Page[Row]:
-    """One statement for the page's rows; one for the total if it is asked for and the page does not tell it."""
-    items = await scope.rows(query.limit(request.limit).offset(request.offset))
+async def paginate(
+    scope: TenantScope,
+    query: Select[Row],
+    request: PageRequest,
+    read: Callable[[Select[Row]], Awaitable[list[Row]]] | None = None,
+) -> Page[Row]:
+    """One statement for the page's rows (read by `read`, by default `scope.rows`); one for the total if it is
+    asked for and the page does not tell it."""
+    items = await (read or scope.rows)(query.limit(request.limit).offset(request.offset))
     return Page(items, request.page, request.limit, total_of_page(items, request, lambda: scope.count(query)))
 
 

@@ -21,6 +21,7 @@ from winnerr.schema.communications.mutations import CommunicationsMutation
 from winnerr.schema.communications.queries import CommunicationsQuery
 from winnerr.schema.deals.mutations import DealsMutation
 from winnerr.schema.deals.queries import DealsQuery
+from winnerr.schema.execution import WinnerrExecutionContext
 from winnerr.schema.exposure import SchemaExposure
 from winnerr.schema.extensions import CachedParse, ErrorCodes, Transaction
 from winnerr.schema.favorites.mutations import FavoritesMutation
@@ -29,7 +30,6 @@ from winnerr.schema.integrations.mutations import IntegrationsMutation
 from winnerr.schema.integrations.queries import IntegrationsQuery
 from winnerr.schema.leads.mutations import LeadsMutation
 from winnerr.schema.limits import DocumentLimits, unbounded_lists
-from winnerr.schema.live.execution import PerEventExecutionContext
 from winnerr.schema.live.queries import LiveQuery
 from winnerr.schema.live.subscriptions import Subscription
 from winnerr.schema.members.mutations import MembersMutation
@@ -108,7 +108,7 @@ def build_schema(**options: Any) -> strawberry.Schema:
         mutation=Mutation,
         subscription=Subscription,
         scalar_overrides=SCALAR_OVERRIDES,
-        execution_context_class=PerEventExecutionContext,
+        execution_context_class=WinnerrExecutionContext,
         extensions=[
             OperationLog,
             lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),

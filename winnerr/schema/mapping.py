@@ -8,8 +8,10 @@ The mapping is readable by code (`columns_of`), so a compiler of read queries to
 from __future__ import annotations
 
 import dataclasses
+import inspect as python_inspect
+import operator
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from typing import Any, TypeVar
 
 from sqlalchemy import inspect
@@ -18,6 +20,7 @@ T = TypeVar("T")
 
 MODEL_ATTRIBUTE = "__winnerr_model__"
 COLUMNS_ATTRIBUTE = "__winnerr_columns__"
+READER_ATTRIBUTE = "__winnerr_read_columns__"
 
 
 def mapped(model: type[Any]) -> Callable[[type[T]], type[T]]:
@@ -29,6 +32,7 @@ def mapped(model: type[Any]) -> Callable[[type[T]], type[T]]:
             raise TypeError(f"{cls.__name__} fields {sorted(unknown)} are not columns of {model.__name__}")
         setattr(cls, MODEL_ATTRIBUTE, model)
         setattr(cls, COLUMNS_ATTRIBUTE, fields)
+        setattr(cls, READER_ATTRIBUTE, _column_reader(fields))
         return cls
 
     return declare
@@ -46,8 +50,17 @@ def columns_of(cls: type[Any]) -> tuple[str, ...]:
 
 
 def from_row(cls: type[T], row: Any) -> T:
-    """The GraphQL object showing `row`."""
-    return cls(**{name: getattr(row, name) for name in columns_of(cls)})
+    """The GraphQL object showing `row` (an ORM row, or any object with the same attributes)."""
+    read: Callable[[Any], tuple[Any, ...]] = getattr(cls, READER_ATTRIBUTE)
+    return cls(**dict(zip(columns_of(cls), read(row), strict=True)))
+
+
+def _column_reader(names: tuple[str, ...]) -> Callable[[Any], tuple[Any, ...]]:
+    """The values of `names` of a row, in order, read at C speed (a list of 100 items reads some 4,000)."""
+    if len(names) == 1:
+        return lambda row: (getattr(row, names[0]),)
+    reader: Callable[[Any], tuple[Any, ...]] = operator.attrgetter(*names)
+    return reader
 
 
 def key_of(value: object) -> uuid.UUID:
@@ -57,3 +70,26 @@ def key_of(value: object) -> uuid.UUID:
 
 def from_rows(cls: type[T], rows: Iterable[Any]) -> list[T]:
     return [from_row(cls, row) for row in rows]
+
+
+def shown(cls: type[T], row: Any | Awaitable[Any]) -> T | Awaitable[T]:
+    """The GraphQL object showing `row`, or, for a row still to be awaited (a DataLoader's), an awaitable of it."""
+    if python_inspect.isawaitable(row):
+        return _shown_when_loaded(cls, row)
+    return from_row(cls, row)
+
+
+def shown_or_none(cls: type[T], row: Any | Awaitable[Any]) -> T | Awaitable[T | None] | None:
+    """As `shown`, with None for no row."""
+    if python_inspect.isawaitable(row):
+        return _shown_or_none_when_loaded(cls, row)
+    return None if row is None else from_row(cls, row)
+
+
+async def _shown_when_loaded(cls: type[T], row: Awaitable[Any]) -> T:
+    return from_row(cls, await row)
+
+
+async def _shown_or_none_when_loaded(cls: type[T], row: Awaitable[Any]) -> T | None:
+    found = await row
+    return None if found is None else from_row(cls, found)

@@ -7,12 +7,14 @@ from typing import Annotated
 import strawberry
 
 from winnerr.resolvers import deals
+from winnerr.resolvers.joined import chosen
 from winnerr.schema.deals.inputs import DealFilter, DealSort
 from winnerr.schema.deals.types import Deal
 from winnerr.schema.described import PageLimit, PageNumber
 from winnerr.schema.inputs import values_of
 from winnerr.schema.mapping import from_row
 from winnerr.schema.pagination import Page
+from winnerr.schema.selection import selected_names
 from winnerr.schema.types import Info
 
 
@@ -24,7 +26,8 @@ class DealsQuery:
         info: Info,
         id: Annotated[strawberry.ID, strawberry.argument(description="The deal's id (UUID).")],
     ) -> Deal | None:
-        return from_row(Deal, await deals.get_deal(info.context, id))
+        relations = chosen(deals.TO_ONE, selected_names(info))
+        return from_row(Deal, await deals.get_deal(info.context, id, relations))
 
     @strawberry.field(description="Your organization's deals, filtered, sorted and paged (limit 1–100).")
     async def deals(
@@ -40,6 +43,11 @@ class DealsQuery:
     ) -> Page[Deal]:
         order = sort or DealSort()
         result = await deals.list_deals(
-            info.context, filters=values_of(filter), sort=(order.field, order.direction), page=page, limit=limit
+            info.context,
+            filters=values_of(filter),
+            sort=(order.field, order.direction),
+            page=page,
+            limit=limit,
+            relations=chosen(deals.TO_ONE, selected_names(info, "items")),
         )
         return Page.of(result, lambda row: from_row(Deal, row))
