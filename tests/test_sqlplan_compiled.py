@@ -96,7 +96,10 @@ async def test_tasks_communications_and_pipelines_are_compiled(
     person_id = (await tenant.gql(DEAL, {"id": deal_id}))["deal"]["person"]["id"]
     await tenant.gql(CREATE_TASK, {"input": {"title": "Call back", "personId": person_id, "dealId": deal_id}})
     await tenant.gql(LOG, {"input": {"personId": person_id, "channel": "SMS", "direction": "INBOUND"}})
-    for query, variables in ((WORK, {"person": person_id}), (WORK, {"person": None}), (PERSON_WORK, {"id": person_id})):
+    cases: list[tuple[str, dict[str, object]]] = [
+        (WORK, {"person": person_id}), (WORK, {"person": None}), (PERSON_WORK, {"id": person_id})
+    ]
+    for query, variables in cases:
         assert await compiled_statements(tenant, app_state, query, variables) == 2  # the membership, the answer
     body = (await other_tenant.post(WORK, {"person": person_id})).json()  # another organization's person
     assert [(error["path"], error["extensions"]["code"]) for error in body["errors"]] == [

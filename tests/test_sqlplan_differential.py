@@ -276,7 +276,7 @@ async def seed_records(tenant: Tenant, rng: random.Random, people: int, per_pers
                 commissionRate=rng.choice([None, "2.50"]), expectedCloseDate=rng.choice([None, "2027-01-31"]),
             )
             ids["Deal"].append(str(deal["id"]))
-            await add_task_and_communication(tenant, rng, person["id"], deal["id"], f"{n}-{m}")
+            await add_task_and_communication(tenant, rng, str(person["id"]), str(deal["id"]), f"{n}-{m}")
     return ids
 
 
