@@ -6,23 +6,36 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import TypedDict, Unpack
 
 import jwt
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from jwt.algorithms import Algorithm, ECAlgorithm, RSAAlgorithm
 
 from tests.factories import Tenant
 from winnerr.db.enums import Role
 
 SigningKey = rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey
-ALGORITHMS = {
+ALGORITHMS: dict[str, Callable[[], SigningKey]] = {
     "RS256": lambda: rsa.generate_private_key(65537, 2048),
     "ES256": lambda: ec.generate_private_key(ec.SECP256R1()),
 }
-SERIALISERS: dict[str, Any] = {"RS256": jwt.algorithms.RSAAlgorithm, "ES256": jwt.algorithms.ECAlgorithm}
+SERIALISERS: dict[str, type[Algorithm]] = {"RS256": RSAAlgorithm, "ES256": ECAlgorithm}
+
+
+class Claims(TypedDict, total=False):
+    """The claims of a provider's token that a test may override; None is sent as JSON null."""
+
+    sub: str
+    email: str | None
+    email_verified: bool | None
+    iat: int
+    exp: int
+    iss: str
+    aud: str
 
 
 class IdentityProvider:
@@ -47,10 +60,13 @@ class IdentityProvider:
             keys.append(public | {"kid": kid, "use": "sig", "alg": algorithm})
         return json.dumps({"keys": keys}).encode()
 
-    def token(self, tenant: Tenant, kid: str, key: SigningKey | None = None, **claims: object) -> str:
+    def token(self, tenant: Tenant, kid: str, key: SigningKey | None = None, **claims: Unpack[Claims]) -> str:
         """A token of this provider for the tenant's AGENT, signed with `kid`'s key (or `key`)."""
         algorithm, published = self.published.get(kid, ("RS256", None))
-        base = {
+        signing_key = key or published
+        if signing_key is None:
+            raise LookupError(f"no key is published under {kid!r}: pass the one to sign with as `key`")
+        base: Claims = {
             "sub": "provider|42",
             "email": tenant.emails[Role.AGENT],
             "email_verified": True,
@@ -59,7 +75,8 @@ class IdentityProvider:
             "iss": tenant.settings.jwt_issuer,
             "aud": tenant.settings.jwt_audience,
         }
-        return jwt.encode(base | claims, key or published, algorithm=algorithm, headers={"kid": kid})
+        # jwt.encode takes a plain dict, not a TypedDict
+        return jwt.encode(dict(base | claims), signing_key, algorithm=algorithm, headers={"kid": kid})
 
 
 @contextmanager

@@ -6,14 +6,14 @@ from __future__ import annotations
 
 import asyncio
 import json
-from typing import Any
+from typing import Any, Unpack
 
 import httpx
 from sqlalchemy import delete
 
 from tests.database import owner_sessions
 from tests.factories import PASSWORD, Tenant
-from tests.identity_provider import identity_provider
+from tests.identity_provider import Claims, identity_provider
 from tests.live import GraphQLSocket, served, served_app
 from tests.test_people import create_person
 from winnerr.db.enums import Role
@@ -105,7 +105,7 @@ async def test_provider_tokens_need_a_verified_email(tenant: Tenant, settings: S
         with_jwks = settings.model_copy(update={"jwks_url": provider.url})
         async with served(with_jwks) as address, httpx.AsyncClient(base_url=f"http://{address}") as client:
 
-            async def role_with(**claims: object) -> int | str:
+            async def role_with(**claims: Unpack[Claims]) -> int | str:
                 token = provider.token(tenant, "test", **claims)
                 headers = {"Authorization": f"Bearer {token}"}
                 answer = await client.post("/graphql", json={"query": ME}, headers=headers)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 from tests.factories import Tenant
 
 PERSON_FIELDS = (
@@ -22,9 +24,28 @@ LIST = """query($search: String, $filter: PersonFilter, $sort: PersonSort, $page
 }"""
 
 
-async def create_person(tenant: Tenant, **fields: object) -> dict[str, object]:
+class Person(TypedDict):
+    """A person as PERSON_FIELDS reads it."""
+
+    id: str
+    firstName: str
+    lastName: str
+    fullName: str
+    email: str | None
+    phone: str | None
+    city: str | None
+    state: str | None
+    zipCode: str | None
+    source: str | None
+    status: str
+    leadScore: int
+    tags: list[str]
+    customFields: dict[str, object]
+
+
+async def create_person(tenant: Tenant, **fields: object) -> Person:
     person = {"firstName": "Jennifer", "lastName": "Lopez", **fields}
-    created: dict[str, object] = (await tenant.gql(CREATE, {"input": person}))["createPerson"]
+    created: Person = (await tenant.gql(CREATE, {"input": person}))["createPerson"]
     return created
 
 

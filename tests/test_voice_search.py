@@ -57,7 +57,7 @@ def expected_filters(row: dict[str, Any], dates: dict[str, str], stages: dict[st
 
 def heard_filters(answer: dict[str, Any]) -> dict[str, Any]:
     """The filters given, from whichever group holds them (the others must be empty)."""
-    given = {}
+    given: dict[str, Any] = {}
     for group in ("propertyFilters", "peopleFilters", "dealFilters"):
         given |= {name: value for name, value in answer[group].items() if value is not None}
     return given

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from typing import Literal, TypedDict
 
 from tests.factories import Tenant
 from tests.graphql_documents import create_property
@@ -17,12 +18,30 @@ CREATE_PERSON = "mutation($input: CreatePersonInput!) { createPerson(input: $inp
 PEOPLE = "{ people(limit: 100) { pagination { total } } }"
 
 
+class CapturedPerson(TypedDict):
+    """The person of a capture, as CAPTURE reads it."""
+
+    id: str
+    firstName: str
+    lastName: str
+    email: str | None
+    phone: str | None
+    source: str | None
+    status: str
+
+
+class Captured(TypedDict):
+    created: bool
+    matchedBy: Literal["EMAIL", "PHONE", "NONE"]
+    person: CapturedPerson
+
+
 def address() -> str:
     return f"lead-{uuid.uuid4().hex[:10]}@example.com"
 
 
-async def capture(tenant: Tenant, **fields: object) -> dict[str, object]:
-    captured: dict[str, object] = (await tenant.gql(CAPTURE, {"input": {"name": "Lee Ead", **fields}}))["captureLead"]
+async def capture(tenant: Tenant, **fields: object) -> Captured:
+    captured: Captured = (await tenant.gql(CAPTURE, {"input": {"name": "Lee Ead", **fields}}))["captureLead"]
     return captured
 
 
