@@ -30,6 +30,7 @@ from winnerr.graphiql import static_app
 from winnerr.graphql_app import GraphQLEndpoint
 from winnerr.health import routes as health_routes
 from winnerr.http_errors import ServerErrors
+from winnerr.http_only import HttpOnly
 from winnerr.limits_storage import shared_storage
 from winnerr.logs import AccessLog, configure_logging
 from winnerr.observability import endpoint as metrics_endpoint
@@ -93,6 +94,16 @@ def create_app(settings: Settings | None = None) -> Starlette:
         *tracing.middleware(),
         Middleware(CorrelationIdMiddleware, header_name="X-Request-ID"),
         Middleware(AccessLog),
+        Middleware(HttpOnly, *http_middleware(settings)),
+    ]
+    handlers = {Exception: internal_error, ClientDisconnect: client_disconnected}
+    return KeptServerSend(routes=routes, middleware=middleware, lifespan=lifespan, exception_handlers=handlers)
+
+
+def http_middleware(settings: Settings) -> list[Middleware]:
+    """What HTTP requests go through besides the request id and the access log; a websocket goes around it
+    (`HttpOnly`): it checks its origin, token and limits itself (`winnerr.websockets`)."""
+    return [
         Middleware(
             CORSMiddleware,
             allow_origins=settings.cors_origins,
@@ -113,5 +124,3 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Middleware(RateLimitMiddleware),  # counts per member, else per client IP
         Middleware(RequireAuthentication),  # a route that needs a token answers 401 (with the RateLimit-* headers)
     ]
-    handlers = {Exception: internal_error, ClientDisconnect: client_disconnected}
-    return KeptServerSend(routes=routes, middleware=middleware, lifespan=lifespan, exception_handlers=handlers)
