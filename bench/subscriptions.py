@@ -4,7 +4,7 @@ Run by hand (not part of the tests), with the local PostgreSQL on 127.0.0.1:5432
 
     .venv/bin/python bench/subscriptions.py [--sockets 1000] [--members 10] [--mutations 10] [--no-compression]
                                             [--roles 1|2|3] [--documents 1] [--workers 1] [--ws websockets-sansio]
-                                            [--profile auto|always|never] [--keep]
+                                            [--client python|node] [--profile auto|always|never] [--keep]
 
 `--roles 3 --documents 20` is the mixed case: the members but the owner are AGENT, VIEWER and ADMIN in turn, and
 the sockets take 20 distinct documents in turn (the same selection under other aliases).
@@ -12,15 +12,27 @@ the sockets take 20 distinct documents in turn (the same selection under other a
 It creates the database `winnerr_bench_subs` (dropping any previous one), migrates it, creates an organization
 with `winnerr create-org` plus `--members - 1` AGENT members, then a person and a deal over GraphQL; starts
 `winnerr serve` (one uvicorn worker, or `--workers N`: memory and CPU are then summed over the master and its
-workers) and reads its RSS before any socket. This process is the
-client: it opens the sockets in batches (graphql-transport-ws, `connection_init` with a bearer token of one of
-the members, round robin), subscribes each to `dealUpdated(id: <the deal>)`, and reads the server's RSS after
-each batch and once all are subscribed.
+workers) and reads its RSS before any socket. The client opens the sockets in batches (graphql-transport-ws,
+`connection_init` with a bearer token of one of the members, round robin), subscribes each to
+`dealUpdated(id: <the deal>)`, and this process reads the server's RSS after each batch and once all are
+subscribed.
+
+The client is this process by default (`--client python`: websockets' asyncio client, a reader task per socket).
+Reading 10,000 sockets costs it more CPU per event than the server spends writing them, on the same cores, so
+`--client node` opens and reads them in one Node.js process instead (bench/wsclient/client.mjs on npm's `ws`,
+pinned by bench/wsclient/package-lock.json; `npm ci` runs there when its node_modules is missing). It speaks the
+same protocol with the same messages, and this process drives it with JSON lines on its stdin and stdout
+(commands listed in client.mjs): open a batch, expect a round, report a round's arrivals. The report is the
+same either way; "client" CPU and memory are then the Node.js process's (its CPU plus this process's, which
+sends the mutations).
 
 Then it renames the deal over HTTP once to warm up and `--mutations` times, one second apart, timestamping when
 the request was sent (t_sent) and when its response arrived (t0); every socket timestamps the `next` message it
 receives. Latencies are reported relative to t0 and to t_sent (the broadcast is sent at commit, before the HTTP
-response is written, so a delivery can precede t0). Clocks: one `time.perf_counter` in this process.
+response is written, so a delivery can precede t0). Clock: epoch time with sub-millisecond precision, i.e.
+`time.time()` in this process for t_sent, t0 and the Python client's arrivals, and `performance.timeOrigin +
+performance.now()` (epoch milliseconds) for the Node.js client's arrivals; the Node.js client's offset from
+`time.time()` is measured at its start (the quickest of 9 round trips) and printed.
 
 If p99 exceeds the target (50 ms) or `--profile always`, the same number of mutations is fired again while
 py-spy samples the server (collapsed stacks, loadable in speedscope), and the profile is summarised. Sockets are
@@ -52,11 +64,11 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from importlib.metadata import version
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
 import websockets
@@ -83,6 +95,8 @@ TARGET_P99_MS = 50.0
 TARGET_KIB_PER_SOCKET = 30.0
 DELIVERY_TIMEOUT = 15.0
 PROTOCOL = Subprotocol("graphql-transport-ws")
+NODE_CLIENT = Path(__file__).resolve().parent / "wsclient"
+NODE_REPLY_LIMIT = 1 << 26  # a report line holds every arrival of a round: ~25 bytes a socket
 
 CREATE_PERSON = "mutation($input: CreatePersonInput!) { createPerson(input: $input) { id } }"
 CREATE_DEAL = "mutation($input: CreateDealInput!) { createDeal(input: $input) { id } }"
@@ -268,7 +282,7 @@ class Round:
     expected: int
     sent: float = 0.0  # t_sent
     answered: float = 0.0  # t0
-    arrivals: list[tuple[int, float]] = field(default_factory=list)  # (socket index, perf_counter)
+    arrivals: list[tuple[int, float]] = field(default_factory=list)  # (socket index, epoch seconds)
     sequences: set[int] = field(default_factory=set)
     server_cpu: float = 0.0
     client_cpu: float = 0.0
@@ -316,7 +330,7 @@ class Subscriber:
     async def read(self, board: Board) -> None:
         with contextlib.suppress(websockets.ConnectionClosed):
             async for raw in self.connection:
-                board.received(self.index, time.perf_counter(), raw)  # timestamp first, parse after
+                board.received(self.index, time.time(), raw)  # timestamp first, parse after
         board.closed.append((self.index, self.connection.close_code))
 
 
@@ -344,6 +358,223 @@ async def open_subscriber(
     return subscriber
 
 
+@dataclass(frozen=True)
+class Problems:
+    unexpected: list[tuple[int, str]]  # (socket index, the message's start)
+    closed: list[tuple[int, int | None]]  # by the server: (socket index, close code)
+
+
+class Sockets(Protocol):
+    """The client: opens and subscribes the sockets, timestamps what they receive (epoch seconds)."""
+
+    description: str
+
+    @property
+    def extensions(self) -> list[str]:
+        """Negotiated by the first socket."""
+
+    def memory(self) -> Memory: ...
+
+    def cpu_seconds(self) -> float:
+        """CPU time of the client so far: the processes reading the sockets and this one (the mutations)."""
+
+    async def open(self, indexes: range) -> None:
+        """Open, acknowledge and subscribe these sockets."""
+
+    async def expect(self, current: Round) -> None:
+        """Be ready to count `current`'s deliveries (before its mutation is sent): set `current.complete` once
+        every socket has its event."""
+
+    async def collect(self, current: Round) -> None:
+        """Fill in `current`'s arrivals and sequences (after its CPU time was read)."""
+
+    async def problems(self) -> Problems: ...
+
+    async def close(self, batch: int) -> None: ...
+
+
+class PythonSockets:
+    """This process reads the sockets: websockets' asyncio client, a reader task per socket."""
+
+    def __init__(self, host: str, tokens: Sequence[str], deal_id: str, compression: bool, queries: Sequence[str]):
+        self.description = f"this Python process (websockets {version('websockets')})"
+        self.host, self.tokens, self.deal_id, self.queries = host, tokens, deal_id, queries
+        self.compression = "deflate" if compression else None
+        self.board = Board()
+        self.subscribers: list[Subscriber] = []
+
+    @property
+    def extensions(self) -> list[str]:
+        return self.board.extensions
+
+    def memory(self) -> Memory:
+        return Memory.of("self")
+
+    def cpu_seconds(self) -> float:
+        return time.process_time()
+
+    async def open(self, indexes: range) -> None:
+        self.subscribers += await asyncio.gather(
+            *(
+                open_subscriber(
+                    i,
+                    self.host,
+                    self.tokens[i % len(self.tokens)],
+                    self.deal_id,
+                    self.board,
+                    self.compression,
+                    self.queries[i % len(self.queries)],
+                )
+                for i in indexes
+            )
+        )
+
+    async def expect(self, current: Round) -> None:
+        self.board.rounds[current.title] = current
+
+    async def collect(self, current: Round) -> None:
+        """The readers filled it in as the messages came."""
+
+    async def problems(self) -> Problems:
+        return Problems(self.board.unexpected, self.board.closed)
+
+    async def close(self, batch: int) -> None:
+        subscribers = self.subscribers
+        for first in range(0, len(subscribers), batch):
+            await asyncio.gather(*(s.connection.close() for s in subscribers[first : first + batch]))
+        await asyncio.gather(*(s.reader for s in subscribers if s.reader is not None))
+
+
+class NodeSockets:
+    """A Node.js process reads the sockets (bench/wsclient/client.mjs on npm's `ws`), so that reading 10,000
+    sockets does not cost the client more CPU than the server spends writing them; this process drives it with
+    JSON lines (the commands are listed in client.mjs) and reads its CPU and memory from /proc."""
+
+    def __init__(self, process: asyncio.subprocess.Process) -> None:
+        assert process.stdin is not None
+        assert process.stdout is not None
+        self.process, self.stdin, self.stdout = process, process.stdin, process.stdout
+        self.description = "node"
+        self.extensions: list[str] = []
+        self.rounds: dict[str, Round] = {}
+        self.replies: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+        self.reader = asyncio.create_task(self._read())
+
+    @classmethod
+    async def start(
+        cls, host: str, tokens: Sequence[str], deal_id: str, compression: bool, queries: Sequence[str]
+    ) -> NodeSockets:
+        process = await asyncio.create_subprocess_exec(
+            node_client(),
+            str(NODE_CLIENT / "client.mjs"),
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+            limit=NODE_REPLY_LIMIT,
+        )
+        sockets = cls(process)
+        url = f"ws://{host}/graphql"
+        configuration = {"url": url, "tokens": list(tokens), "queries": list(queries), "dealId": deal_id}
+        configured = await sockets.call("configure", **configuration, compression=compression)
+        offset, round_trip = await sockets.clock_offset()
+        sockets.description = (
+            f"one Node.js {configured['node']} process (ws {configured['ws']}, pid {process.pid}) and this one;"
+            f" its clock minus time.time(): {offset:+.3f} ms (measured over a {round_trip:.3f} ms round trip)"
+        )
+        return sockets
+
+    async def _read(self) -> None:
+        async for line in self.stdout:
+            message: dict[str, Any] = json.loads(line)
+            if message["event"] == "complete":
+                self.rounds[message["title"]].complete.set()
+            else:
+                self.replies.put_nowait(message)
+        self.replies.put_nowait({"event": "error", "message": f"exited with status {await self.process.wait()}"})
+
+    async def call(self, command: str, **arguments: Any) -> dict[str, Any]:
+        """Send a command and wait for its reply (one command at a time)."""
+        self.stdin.write(json.dumps({"cmd": command, **arguments}).encode() + b"\n")
+        await self.stdin.drain()
+        answer = await self.replies.get()
+        if answer["event"] == "error":
+            raise RuntimeError(f"the Node.js client, on {command}: {answer['message']}")
+        return answer
+
+    async def clock_offset(self, tries: int = 9) -> tuple[float, float]:
+        """Its clock minus time.time() in ms, from the quickest of `tries` round trips, and that round trip."""
+        samples = []
+        for _ in range(tries):
+            before = time.time()
+            at = (await self.call("clock"))["at"] / 1000
+            after = time.time()
+            samples.append((after - before, at - (before + after) / 2))
+        round_trip, offset = min(samples)
+        return offset * 1000, round_trip * 1000
+
+    def memory(self) -> Memory:
+        return Memory.of(self.process.pid)
+
+    def cpu_seconds(self) -> float:
+        return cpu_seconds(self.process.pid) + time.process_time()
+
+    async def open(self, indexes: range) -> None:
+        opened = await self.call("open", first=indexes.start, count=len(indexes))
+        if indexes.start == 0:
+            self.extensions = [part.split(";")[0].strip() for part in opened["extensions"].split(",") if part]
+
+    async def expect(self, current: Round) -> None:
+        self.rounds[current.title] = current
+        await self.call("expect", title=current.title, count=current.expected)
+
+    async def collect(self, current: Round) -> None:
+        report = await self.call("report", title=current.title)
+        current.arrivals = [(index, at / 1000) for index, at in report["arrivals"]]
+        current.sequences = set(report["sequences"])
+
+    async def problems(self) -> Problems:
+        found = await self.call("problems")
+        return Problems([tuple(one) for one in found["unexpected"]], [tuple(one) for one in found["closed"]])
+
+    async def close(self, batch: int) -> None:
+        await self.call("close", batch=batch)
+        await self.stop(grace=30)
+
+    async def stop(self, grace: float) -> None:
+        """End the process (it exits once its stdin is closed and its sockets are), killed after `grace` s."""
+        self.stdin.close()
+        try:
+            await asyncio.wait_for(self.process.wait(), grace)
+        except TimeoutError:
+            self.process.kill()
+            await self.process.wait()
+        await self.reader
+
+
+def node_client() -> str:
+    """Node.js, with client.mjs's packages installed from its lock file (`npm ci`) if they are missing."""
+    node, npm = shutil.which("node"), shutil.which("npm")
+    if node is None or npm is None:
+        raise SystemExit("--client node needs Node.js 20 and npm on the PATH")
+    if not (NODE_CLIENT / "node_modules" / "ws").is_dir():
+        subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=NODE_CLIENT, check=True)  # noqa: S603
+    return node
+
+
+@contextlib.asynccontextmanager
+async def started_sockets(
+    kind: str, host: str, tokens: Sequence[str], deal_id: str, compression: bool, queries: Sequence[str]
+) -> AsyncIterator[Sockets]:
+    if kind == "python":
+        yield PythonSockets(host, tokens, deal_id, compression, queries)
+        return
+    sockets = await NodeSockets.start(host, tokens, deal_id, compression, queries)
+    try:
+        yield sockets
+    finally:
+        if sockets.process.returncode is None:
+            await sockets.stop(grace=1)
+
+
 async def graphql(client: httpx.AsyncClient, token: str, query: str, variables: dict[str, Any]) -> dict[str, Any]:
     response = await client.post(
         "/graphql", json={"query": query, "variables": variables}, headers={"Authorization": f"Bearer {token}"}
@@ -356,20 +587,21 @@ async def graphql(client: httpx.AsyncClient, token: str, query: str, variables: 
 
 
 async def fire(
-    client: httpx.AsyncClient, token: str, deal_id: str, board: Board, title: str, expected: int, server_pid: int
+    client: httpx.AsyncClient, token: str, deal_id: str, sockets: Sockets, title: str, expected: int, server_pid: int
 ) -> Round:
     """Rename the deal and wait until every socket has the event (or the timeout)."""
     current = Round(title, expected)
-    board.rounds[title] = current
+    await sockets.expect(current)
     cpu_before = cpu_seconds(server_pid)
-    client_before = time.process_time()
-    current.sent = time.perf_counter()
+    client_before = sockets.cpu_seconds()
+    current.sent = time.time()
     await graphql(client, token, UPDATE_DEAL, {"id": deal_id, "input": {"title": title}})
-    current.answered = time.perf_counter()
+    current.answered = time.time()
     with contextlib.suppress(TimeoutError):
         await asyncio.wait_for(current.complete.wait(), DELIVERY_TIMEOUT)
     current.server_cpu = cpu_seconds(server_pid) - cpu_before
-    current.client_cpu = time.process_time() - client_before
+    current.client_cpu = sockets.cpu_seconds() - client_before
+    await sockets.collect(current)
     return current
 
 
@@ -377,7 +609,7 @@ async def fire_series(
     client: httpx.AsyncClient,
     token: str,
     deal_id: str,
-    board: Board,
+    sockets: Sockets,
     phase: str,
     count: int,
     expected: int,
@@ -388,7 +620,7 @@ async def fire_series(
     print(f"  [{phase} series from {time.time():.3f} (epoch seconds)]")
     for n in range(1, count + 1):
         started = time.perf_counter()
-        done = await fire(client, token, deal_id, board, f"{phase} {n}", expected, server_pid)
+        done = await fire(client, token, deal_id, sockets, f"{phase} {n}", expected, server_pid)
         rounds.append(done)
         lateness = done.since_answer_ms()
         http_ms = 1000 * (done.answered - done.sent)
@@ -534,96 +766,85 @@ class Setup:
 
 async def benchmark(setup: Setup, args: argparse.Namespace) -> bool:
     """Everything with the server up; whether the targets were met."""
-    base_url = f"http://{setup.host}"
-    compression = None if args.no_compression else "deflate"
     pid = setup.server_pid
-    board = Board()
-    async with httpx.AsyncClient(base_url=base_url, timeout=60) as client:
+    async with httpx.AsyncClient(base_url=f"http://{setup.host}", timeout=60) as client:
         person = {"firstName": "Sub", "lastName": "Scriber"}
         person_id = (await graphql(client, setup.owner_token, CREATE_PERSON, {"input": person}))["createPerson"]["id"]
         deal = {"title": "Bench 0", "dealType": "LISTING", "amount": "400000", "personId": person_id}
         deal_id = (await graphql(client, setup.owner_token, CREATE_DEAL, {"input": deal}))["createDeal"]["id"]
+        queries = [document(n) for n in range(args.documents)]
+        compression = not args.no_compression
+        async with started_sockets(args.client, setup.host, setup.tokens, deal_id, compression, queries) as sockets:
+            print(f"client: {sockets.description}")
+            await asyncio.sleep(1)
+            per_socket = await subscribe_all(sockets, args, pid)
 
-        await asyncio.sleep(1)
-        before = Memory.of(pid)
-        client_before = Memory.of("self")
-        print(f"server before any socket: {before}; client {client_before}")
-
-        subscribers: list[Subscriber] = []
-        ramp: list[tuple[int, int]] = [(0, before.rss_kib)]
-        started = time.perf_counter()
-        cpu_before = cpu_seconds(pid)
-        for first in range(0, args.sockets, args.batch):
-            batch_started = time.perf_counter()
-            indexes = range(first, min(first + args.batch, args.sockets))
-            subscribers += await asyncio.gather(
-                *(
-                    open_subscriber(
-                        i,
-                        setup.host,
-                        setup.tokens[i % len(setup.tokens)],
-                        deal_id,
-                        board,
-                        compression,
-                        document(i % args.documents),
-                    )
-                    for i in indexes
-                )
+            print("warm-up mutation:")
+            await fire_series(client, setup.owner_token, deal_id, sockets, "Warm", 1, args.sockets, args.interval, pid)
+            print(f"{args.mutations} measured mutations, {args.interval:.0f} s apart:")
+            rounds = await fire_series(
+                client, setup.owner_token, deal_id, sockets, "Bench", args.mutations, args.sockets, args.interval, pid
             )
-            rss = Memory.of(pid)
-            ramp.append((len(subscribers), rss.rss_kib))
-            print(f"  {len(subscribers):>5} sockets acked in {time.perf_counter() - batch_started:.2f} s: server {rss}")
-        ramp_seconds = time.perf_counter() - started
-        print(f"websocket extensions negotiated: {board.extensions or 'none'}")
-        ramp_cpu = cpu_seconds(pid) - cpu_before
-        await asyncio.sleep(args.settle)
-        after = Memory.of(pid)
-        client_after = Memory.of("self")
-        per_socket = (after.rss_kib - before.rss_kib) / args.sockets
-        marginal = slope(ramp[1:] if len(ramp) > 2 else ramp)  # without the first batch's one-off costs
-        print(
-            f"all {args.sockets} subscribed in {ramp_seconds:.1f} s (server CPU {ramp_cpu:.1f} s);"
-            f" after {args.settle:.0f} s more: server {after}; client {client_after}"
-        )
-        print(
-            f"server memory per subscribed socket: {per_socket:.1f} KiB ((RSS after - before) / {args.sockets});"
-            f" slope over the batches {marginal:.1f} KiB"
-        )
-        client_per_socket = (client_after.rss_kib - client_before.rss_kib) / args.sockets
-        print(f"client memory per socket (context only): {client_per_socket:.1f} KiB")
+            summary = summarise_rounds(rounds, args.sockets)
+            print_summary(summary)
+            print(f"server after the mutations: {Memory.of(pid)}")
 
-        print("warm-up mutation:")
-        await fire_series(client, setup.owner_token, deal_id, board, "Warm", 1, args.sockets, args.interval, pid)
-        print(f"{args.mutations} measured mutations, {args.interval:.0f} s apart:")
-        rounds = await fire_series(
-            client, setup.owner_token, deal_id, board, "Bench", args.mutations, args.sockets, args.interval, pid
-        )
-        summary = summarise_rounds(rounds, args.sockets)
-        print_summary(summary)
-        after_mutations = Memory.of(pid)
-        print(f"server after the mutations: {after_mutations}")
+            profile_wanted = args.profile == "always" or (
+                args.profile == "auto" and summary["p99_since_t0"] > TARGET_P99_MS
+            )
+            if profile_wanted:
+                await profile(setup, args, client, deal_id, sockets)
 
-        profile_wanted = args.profile == "always" or (
-            args.profile == "auto" and summary["p99_since_t0"] > TARGET_P99_MS
-        )
-        if profile_wanted:
-            await profile(setup, args, client, deal_id, board)
+            problems = await sockets.problems()
+            if problems.unexpected:
+                print(f"{len(problems.unexpected)} unexpected messages, e.g. {problems.unexpected[:3]}")
+            if problems.closed:
+                print(f"{len(problems.closed)} sockets closed by the server, e.g. {problems.closed[:5]}")
 
-        if board.unexpected:
-            print(f"{len(board.unexpected)} unexpected messages, e.g. {board.unexpected[:3]}")
-        if board.closed:
-            print(f"{len(board.closed)} sockets closed by the server, e.g. {board.closed[:5]}")
-
-        closing = time.perf_counter()
-        for first in range(0, len(subscribers), args.batch):
-            await asyncio.gather(*(s.connection.close() for s in subscribers[first : first + args.batch]))
-        await asyncio.gather(*(s.reader for s in subscribers if s.reader is not None))
-        await asyncio.sleep(args.settle)
-        print(f"closed {len(subscribers)} sockets in {time.perf_counter() - closing:.1f} s; server {Memory.of(pid)}")
+            closing = time.perf_counter()
+            await sockets.close(args.batch)
+            await asyncio.sleep(args.settle)
+            print(f"closed {args.sockets} sockets in {time.perf_counter() - closing:.1f} s; server {Memory.of(pid)}")
     met = bool(summary["p99_since_t0"] <= TARGET_P99_MS and per_socket <= TARGET_KIB_PER_SOCKET)
     verdict = "met" if met else "MISSED"
     print(f"targets (p99 <= {TARGET_P99_MS:.0f} ms, <= {TARGET_KIB_PER_SOCKET:.0f} KiB per socket): {verdict}")
     return met
+
+
+async def subscribe_all(sockets: Sockets, args: argparse.Namespace, pid: int) -> float:
+    """Open the sockets in batches, reading the server's memory after each; its memory per subscribed socket."""
+    before = Memory.of(pid)
+    client_before = sockets.memory()
+    print(f"server before any socket: {before}; client {client_before}")
+    ramp: list[tuple[int, int]] = [(0, before.rss_kib)]
+    started = time.perf_counter()
+    cpu_before = cpu_seconds(pid)
+    for first in range(0, args.sockets, args.batch):
+        batch_started = time.perf_counter()
+        indexes = range(first, min(first + args.batch, args.sockets))
+        await sockets.open(indexes)
+        rss = Memory.of(pid)
+        ramp.append((indexes.stop, rss.rss_kib))
+        print(f"  {indexes.stop:>5} sockets acked in {time.perf_counter() - batch_started:.2f} s: server {rss}")
+    ramp_seconds = time.perf_counter() - started
+    print(f"websocket extensions negotiated: {sockets.extensions or 'none'}")
+    ramp_cpu = cpu_seconds(pid) - cpu_before
+    await asyncio.sleep(args.settle)
+    after = Memory.of(pid)
+    client_after = sockets.memory()
+    per_socket: float = (after.rss_kib - before.rss_kib) / args.sockets
+    marginal = slope(ramp[1:] if len(ramp) > 2 else ramp)  # without the first batch's one-off costs
+    print(
+        f"all {args.sockets} subscribed in {ramp_seconds:.1f} s ({args.sockets / ramp_seconds:.0f} per second,"
+        f" server CPU {ramp_cpu:.1f} s); after {args.settle:.0f} s more: server {after}; client {client_after}"
+    )
+    print(
+        f"server memory per subscribed socket: {per_socket:.1f} KiB ((RSS after - before) / {args.sockets});"
+        f" slope over the batches {marginal:.1f} KiB"
+    )
+    client_per_socket = (client_after.rss_kib - client_before.rss_kib) / args.sockets
+    print(f"client memory per socket (context only): {client_per_socket:.1f} KiB")
+    return per_socket
 
 
 def print_summary(summary: dict[str, Any]) -> None:
@@ -644,7 +865,7 @@ def print_summary(summary: dict[str, Any]) -> None:
 
 
 async def profile(
-    setup: Setup, args: argparse.Namespace, client: httpx.AsyncClient, deal_id: str, board: Board
+    setup: Setup, args: argparse.Namespace, client: httpx.AsyncClient, deal_id: str, sockets: Sockets
 ) -> None:
     if setup.py_spy is None:
         print("py-spy is not installed (.venv/bin/pip install py-spy): no profile")
@@ -670,7 +891,7 @@ async def profile(
         client,
         setup.owner_token,
         deal_id,
-        board,
+        sockets,
         "Profiled",
         args.mutations,
         args.sockets,
@@ -702,6 +923,13 @@ def main() -> None:
     parser.add_argument("--documents", type=int, default=1, help="distinct subscription documents (round robin)")
     parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes of `winnerr serve`")
     parser.add_argument(
+        "--client",
+        choices=("python", "node"),
+        default="python",
+        help="what opens and reads the sockets: this process (websockets) or one Node.js process (npm's ws,"
+        " bench/wsclient; `npm ci` there when its node_modules is missing)",
+    )
+    parser.add_argument(
         "--ws",
         choices=("websockets-sansio", "websockets", "wsproto"),
         default="websockets-sansio",
@@ -709,7 +937,9 @@ def main() -> None:
         " then deliver on their own path, without the fan-out's direct writes)",
     )
     args = parser.parse_args()
-    raise_fd_limit(args.sockets + 1024)  # per process: the client's sockets, or the server's (it inherits it)
+    raise_fd_limit(args.sockets + 1024)  # per process: the client's sockets, or the server's (both inherit it)
+    if args.client == "node":
+        node_client()  # installs its packages now rather than with the server up
 
     asyncio.run(admin(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)'))
     asyncio.run(admin(f'CREATE DATABASE "{DATABASE}"'))
@@ -746,7 +976,7 @@ def main() -> None:
             f" strawberry {version('strawberry-graphql')}; load average"
             f" {os.getloadavg()[0]:.1f}; server pid {server.pid}; {args.sockets} sockets of"
             f" {len(emails)} members in {args.roles + 1} roles, {args.documents} documents, {args.workers} worker(s),"
-            f" ws {args.ws},"
+            f" ws {args.ws}, client {args.client},"
             f" permessage-deflate {'off' if args.no_compression else 'offered'}; {git_state()}"
         )
         py_spy = PY_SPY if Path(PY_SPY).exists() else shutil.which("py-spy")
