@@ -8,7 +8,7 @@
 // parsed. Timestamps are epoch milliseconds with sub-millisecond precision (performance.timeOrigin +
 // performance.now()), the clock time.time() reads on the Python side (the `clock` command measures the offset).
 //
-// Commands and their replies:
+// Commands and their replies (the orchestrator sends the next command once the last one is answered):
 //   {"cmd":"configure","url","tokens","queries","dealId","compression"} -> {"event":"configured","node","ws"}
 //   {"cmd":"clock"}                              -> {"event":"clock","at"}: this process's clock, now
 //   {"cmd":"open","first","count"}               -> {"event":"opened","count","extensions"} once all are acked
@@ -74,7 +74,7 @@ function subscribe(index) {
       resolve(socket);
     });
     socket.on("close", (code) => {
-      if (!closing) closedByServer.push([index, code]);
+      if (acked && !closing) closedByServer.push([index, code]);
       if (!acked) reject(new Error(`socket ${index} closed (${code}) before connection_ack`));
     });
     socket.on("error", (error) => {
