@@ -3,15 +3,17 @@
 Run by hand (not part of the tests), with the local PostgreSQL on 127.0.0.1:5432 and `wrk` installed
 (`apt-get install -y wrk`; orjson for the baseline: `pip install orjson`):
 
-    .venv/bin/python bench/reads.py [--people 100000 --properties 20000 --deals 50000] [--seconds 10]
+    .venv/bin/python bench/reads.py [--people 100000 --properties 20000 --deals 50000] [--seconds 5] [--rounds 3]
         [--paths compiled,resolvers] [--database winnerr_bench_reads]
 
 It creates the database `winnerr_bench_reads` (or `--database`, by default `$BENCH_READS_DATABASE`, for runs that
 could overlap), migrates it, creates an organization with `winnerr create-org`, fills it with `generate_series`,
-then measures, one server at a time, each on one worker: `winnerr serve --workers 1` with COMPILED_READS=on, the
-same with COMPILED_READS=off (`--paths` keeps one of the two), and the baseline (a raw Starlette + asyncpg +
-orjson endpoint running one hand-written SQL join and returning the same JSON). Every figure is a ratio to the
-baseline measured in the same run (`wrk -t1 -c8`, GET /graphql?query=…). Scenarios: B1 `deal(id)` with its
+then starts, each on one worker, `winnerr serve --workers 1` with COMPILED_READS=on, the same with
+COMPILED_READS=off (`--paths` keeps one of the two), and the baseline (a raw Starlette + asyncpg + orjson endpoint
+running one hand-written SQL join and returning the same JSON), and loads them one at a time, in turn, for
+`--rounds` rounds (`wrk -t1 -c8`, GET /graphql?query=…): a busy moment of a shared machine weighs on all alike.
+Every ratio is the median of a path's rounds over the baseline's run just before each; req/s and latencies are
+each path's median round. Scenarios: B1 `deal(id)` with its
 person and property; B2 `deals(limit: 100)` with the same. The per-member API limit is lifted with
 `RATE_LIMIT_API`, the cost budget with `COST_BUDGET`; a run with any answer that is not 200 stops. The table is
 printed; `--results` appends it to bench/RESULTS.md.
@@ -30,8 +32,9 @@ import sys
 import tempfile
 import time
 import urllib.parse
+from collections import defaultdict
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -210,7 +213,8 @@ def main() -> None:
     parser.add_argument("--people", type=int, default=100_000)
     parser.add_argument("--properties", type=int, default=20_000)
     parser.add_argument("--deals", type=int, default=50_000)
-    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--seconds", type=int, default=5, help="each wrk run's length")
+    parser.add_argument("--rounds", type=int, default=3, help="how many times each server is measured, in turn")
     parser.add_argument("--paths", default=",".join(PATHS), help="the paths measured besides the baseline")
     parser.add_argument("--database", default=DATABASE, help="the database the run creates and drops")
     parser.add_argument("--results", action="store_true", help="append the table to bench/RESULTS.md")
@@ -239,43 +243,52 @@ def main() -> None:
             "baseline": [sys.executable, __file__, "baseline", organization_id, url],
             **{path: [WINNERR, "serve", "--workers", "1"] for path in paths},
         }
-        loads: dict[tuple[str, str], Load] = {}
+        rounds: dict[tuple[str, str], list[Load]] = defaultdict(list)
         bodies: dict[tuple[str, str], Any] = {}
-        for name, command in servers.items():
-            port = free_port()
-            server_env = {**env, "COMPILED_READS": "off" if name == "resolvers" else "on"}
-            with serving([*command, "--port", str(port)], server_env, port) as base_url:
-                for scenario, (query, variables) in scenarios.items():
+        with ExitStack() as running:
+            bases = {}
+            for name, command in servers.items():
+                port = free_port()
+                server_env = {**env, "COMPILED_READS": "off" if name == "resolvers" else "on"}
+                bases[name] = running.enter_context(serving([*command, "--port", str(port)], server_env, port))
+            for scenario, (query, variables) in scenarios.items():
+                for name, base_url in bases.items():
                     url = query_url(base_url, query, variables)
                     bodies[scenario, name] = httpx.get(url, headers={"Authorization": f"Bearer {token}"}).json()
                     wrk(url, token, 2)  # warm-up
-                    loads[scenario, name] = wrk(url, token, args.seconds)
-                    print(f"{scenario:22} {name:10} {loads[scenario, name]}")
+            for number in range(args.rounds):  # the servers in turn, so that a busy moment weighs on all alike
+                for scenario, (query, variables) in scenarios.items():
+                    for name, base_url in bases.items():
+                        load = wrk(query_url(base_url, query, variables), token, args.seconds)
+                        rounds[scenario, name].append(load)
+                        print(f"round {number + 1} {scenario:22} {name:10} {load}")
         check_same(bodies)
-        report(loads, scenarios, args)
+        report(rounds, scenarios, args)
     finally:
         asyncio.run(admin(f'DROP DATABASE IF EXISTS "{args.database}" WITH (FORCE)'))
 
 
-def report(loads: dict[tuple[str, str], Load], scenarios: dict[str, Any], args: argparse.Namespace) -> None:
+def report(rounds: dict[tuple[str, str], list[Load]], scenarios: dict[str, Any], args: argparse.Namespace) -> None:
+    """Each path's median round, and its ratio: the median of its rounds' ratios to the baseline's run just
+    before them."""
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()  # noqa: S607
     lines = [
         f"### Reads against the raw baseline ({datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC, "
         f"commit {commit}, {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f})",
         "",
         f"`bench/reads.py`: {args.people:,} people, {args.properties:,} properties, {args.deals:,} deals; one worker "
-        f"each, `wrk -t1 -c{CONCURRENCY} -d{args.seconds}s`.",
+        f"each, `wrk -t1 -c{CONCURRENCY} -d{args.seconds}s`, {args.rounds} rounds of the servers in turn (medians).",
         "",
         "| scenario | baseline req/s | compiled req/s (ratio) | resolvers req/s (ratio) "
         "| p50 / p99 ms: compiled, resolvers |",
         "|---|---:|---:|---:|---:|",
     ]
     for scenario in scenarios:
-        base = loads[scenario, "baseline"]
-        compiled, resolved = (loads.get((scenario, path)) for path in PATHS)
+        base = rounds[scenario, "baseline"]
+        compiled, resolved = (rounds.get((scenario, path)) for path in PATHS)
         lines.append(
-            f"| {scenario} | {base.requests_per_second:,.0f} | {_rate(compiled, base, 2)} | {_rate(resolved, base, 3)} "
-            f"| {_latency(compiled)}, {_latency(resolved)} |"
+            f"| {scenario} | {_median(base).requests_per_second:,.0f} | {_rate(compiled, base, 2)} "
+            f"| {_rate(resolved, base, 3)} | {_latency(compiled)}, {_latency(resolved)} |"
         )
     table = "\n".join(lines)
     print(table)
@@ -284,15 +297,26 @@ def report(loads: dict[tuple[str, str], Load], scenarios: dict[str, Any], args: 
         results.write_text(results.read_text() + "\n" + table + "\n")
 
 
-def _rate(load: Load | None, base: Load, digits: int) -> str:
-    """req/s (ratio to the baseline), or – for a path the run left out."""
-    if load is None:
+def _median(loads: list[Load]) -> Load:
+    return sorted(loads, key=lambda load: load.requests_per_second)[len(loads) // 2]
+
+
+def _rate(loads: list[Load] | None, base: list[Load], digits: int) -> str:
+    """Median req/s (median ratio to the baseline, and the rounds' range), or – for a path the run left out."""
+    if not loads:
         return "–"
-    return f"{load.requests_per_second:,.0f} ({load.requests_per_second / base.requests_per_second:.{digits}f}×)"
+    ratios = sorted(
+        load.requests_per_second / before.requests_per_second for load, before in zip(loads, base, strict=True)
+    )
+    spread = f", {ratios[0]:.{digits}f}–{ratios[-1]:.{digits}f}" if len(ratios) > 1 else ""
+    return f"{_median(loads).requests_per_second:,.0f} ({ratios[len(ratios) // 2]:.{digits}f}×{spread})"
 
 
-def _latency(load: Load | None) -> str:
-    return "–" if load is None else f"{load.p50_ms:.1f} / {load.p99_ms:.1f}"
+def _latency(loads: list[Load] | None) -> str:
+    if not loads:
+        return "–"
+    median = _median(loads)
+    return f"{median.p50_ms:.1f} / {median.p99_ms:.1f}"
 
 
 def serve_baseline(organization_id: str, url: str, port: int) -> None:

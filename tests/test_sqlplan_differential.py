@@ -233,7 +233,7 @@ class Document:
             f"done: {rng.choice(['true', 'false'])}",
             f"overdue: {rng.choice(['true', 'false'])}",
         ]
-        return "{ " + ", ".join(rng.sample(options, rng.randint(1, 2))) + " }"
+        return self.some_of(options, 2)
 
     def deal_filter(self) -> str:
         rng = self.rng
@@ -245,7 +245,11 @@ class Document:
             f'maxAmount: "{rng.choice(["400000", "10"])}"',
             f'tags: ["{rng.choice(["hot", "cold"])}"]',
         ]
-        return "{ " + ", ".join(rng.sample(options, rng.randint(1, 3))) + " }"
+        return self.some_of(options, 3)
+
+    def some_of(self, conditions: list[str], most: int) -> str:
+        """An input object of 1 to `most` of `conditions`, picked at random."""
+        return "{ " + ", ".join(self.rng.sample(conditions, self.rng.randint(1, most))) + " }"
 
     def text(self) -> str:
         roots = " ".join(self.root() for _ in range(self.rng.randint(1, 3)))
