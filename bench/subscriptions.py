@@ -35,9 +35,10 @@ performance.now()` (epoch milliseconds) for the Node.js client's arrivals. That 
 `time.time()` (the quickest of 9 round trips) is measured at its start and after each round, whose arrivals are
 moved by it (it stays within a few hundredths of a millisecond); its range is printed when the sockets close.
 
-If p99 exceeds the target (50 ms) or `--profile always`, the same number of mutations is fired again while
-py-spy samples the server (collapsed stacks, loadable in speedscope), and the profile is summarised. Sockets are
-closed, the server stopped and the database dropped at the end (unless `--keep`).
+If p99 exceeds the target (50 ms up to 1,000 sockets, 250 ms up to 10,000) or `--profile always`, the same
+number of mutations is fired again while py-spy samples the server (collapsed stacks, loadable in speedscope),
+and the profile is summarised. Sockets are closed, the server stopped and the database dropped at the end
+(unless `--keep`).
 
 Browsers offer permessage-deflate and uvicorn accepts it (12-bit windows), so the sockets offer it too by default;
 `--no-compression` measures without it.
@@ -92,7 +93,8 @@ JWT_SECRET = "bench-secret-" + "x" * 40
 PASSWORD = "bench-password"
 OWNER_EMAIL = "owner@subs.example.com"
 PY_SPY = str(Path(sys.executable).parent / "py-spy")
-TARGET_P99_MS = 50.0
+TARGET_P99_MS = {1_000: 50.0, 10_000: 250.0}
+"""The issue's p99 targets by socket count; a count between two takes the larger one's."""
 TARGET_KIB_PER_SOCKET = 30.0
 DELIVERY_TIMEOUT = 15.0
 PROTOCOL = Subprotocol("graphql-transport-ws")
@@ -808,7 +810,7 @@ async def benchmark(setup: Setup, args: argparse.Namespace) -> bool:
             print(f"server after the mutations: {Memory.of(pid)}")
 
             profile_wanted = args.profile == "always" or (
-                args.profile == "auto" and summary["p99_since_t0"] > TARGET_P99_MS
+                args.profile == "auto" and summary["p99_since_t0"] > target_p99_ms(args.sockets)
             )
             if profile_wanted:
                 await profile(setup, args, client, deal_id, sockets)
@@ -823,10 +825,16 @@ async def benchmark(setup: Setup, args: argparse.Namespace) -> bool:
             await sockets.close(args.batch)
             await asyncio.sleep(args.settle)
             print(f"closed {args.sockets} sockets in {time.perf_counter() - closing:.1f} s; server {Memory.of(pid)}")
-    met = bool(summary["p99_since_t0"] <= TARGET_P99_MS and per_socket <= TARGET_KIB_PER_SOCKET)
+    target = target_p99_ms(args.sockets)
+    met = bool(summary["p99_since_t0"] <= target and per_socket <= TARGET_KIB_PER_SOCKET)
     verdict = "met" if met else "MISSED"
-    print(f"targets (p99 <= {TARGET_P99_MS:.0f} ms, <= {TARGET_KIB_PER_SOCKET:.0f} KiB per socket): {verdict}")
+    print(f"targets (p99 <= {target:.0f} ms, <= {TARGET_KIB_PER_SOCKET:.0f} KiB per socket): {verdict}")
     return met
+
+
+def target_p99_ms(sockets: int) -> float:
+    """The p99 target at this many sockets (the issue sets none beyond 10,000: the 10,000 one)."""
+    return next((ms for count, ms in sorted(TARGET_P99_MS.items()) if sockets <= count), TARGET_P99_MS[10_000])
 
 
 async def subscribe_all(sockets: Sockets, args: argparse.Namespace, pid: int) -> float:
