@@ -23,6 +23,7 @@ from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
 from strawberry.dataloader import DataLoader
 
 from winnerr.context import Context
+from winnerr.db.copy import positional
 from winnerr.db.scope import tenant_filter, tenant_join
 from winnerr.resolvers.loaders import Loaders
 
@@ -162,15 +163,13 @@ def by_id_statement(source: type[Any], relations: Sequence[ToOne]) -> ByIdStatem
     """The statement reading a `source` row by id with its relations' rows, compiled on first use."""
     cache_key = (source, tuple(relations))
     if cache_key not in _BY_ID:
-        organization = bindparam(ORGANIZATION, type_=Uuid())
-        query = select(source).where(tenant_filter(source, organization), source.id == bindparam(KEY, type_=Uuid()))
-        compiled = joined(source, query.limit(1), organization, relations).compile(dialect=_DIALECT)
-        names = tuple(compiled.positiontup or ())
-        expressions = [expression for model in Shape.of(source, relations).models for expression in model.expressions]
-        _BY_ID[cache_key] = ByIdStatement(
-            str(compiled), names, dict(compiled.params), tuple(_decoder(e.type) for e in expressions),
-            Shape.of(source, relations),
-        )
+        organization = bindparam(ORGANIZATION, type_=Uuid(), required=False)  # given per request (`arguments`)
+        key = bindparam(KEY, type_=Uuid(), required=False)
+        query = select(source).where(tenant_filter(source, organization), source.id == key)
+        sql, names, values = positional(joined(source, query.limit(1), organization, relations), _DIALECT)
+        shape = Shape.of(source, relations)
+        expressions = [expression for model in shape.models for expression in model.expressions]
+        _BY_ID[cache_key] = ByIdStatement(sql, names, values, tuple(_decoder(e.type) for e in expressions), shape)
     return _BY_ID[cache_key]
 
 
