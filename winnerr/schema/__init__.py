@@ -6,7 +6,8 @@ from typing import Any
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import AddValidationRules, MaxTokensLimiter, ValidationCache
+from strawberry.extensions import AddValidationRules, MaxTokensLimiter, SchemaExtension, ValidationCache
+from strawberry.extensions.runner import SchemaExtensionsRunner
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 from strawberry.types.base import get_object_definition
@@ -26,6 +27,7 @@ from winnerr.schema.exposure import SchemaExposure
 from winnerr.schema.extensions import CachedParse, ErrorCodes, Transaction
 from winnerr.schema.favorites.mutations import FavoritesMutation
 from winnerr.schema.favorites.queries import FavoritesQuery
+from winnerr.schema.hooks import KnownHooksRunner
 from winnerr.schema.integrations.mutations import IntegrationsMutation
 from winnerr.schema.integrations.queries import IntegrationsQuery
 from winnerr.schema.leads.mutations import LeadsMutation
@@ -88,17 +90,22 @@ Mutation = merge_types(
 )
 
 # merge_types takes no description; the root types get theirs here.
-get_object_definition(Query, strict=True).description = (
-    "What can be read: every list and lookup is of your organization."
-)
-get_object_definition(Mutation, strict=True).description = (
-    "What can be changed: each mutation is one transaction, and a refused one changes nothing."
-)
+get_object_definition(
+    Query, strict=True
+).description = "What can be read: every list and lookup is of your organization."
+get_object_definition(
+    Mutation, strict=True
+).description = "What can be changed: each mutation is one transaction, and a refused one changes nothing."
 
 
 class WinnerrSchema(strawberry.Schema):
     def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
         """Unexpected errors are logged once, with the request id, by `ErrorCodes`; expected ones are not."""
+
+    def create_extensions_runner(
+        self, execution_context: ExecutionContext, extensions: list[SchemaExtension]
+    ) -> SchemaExtensionsRunner:
+        return KnownHooksRunner(execution_context=execution_context, extensions=extensions)
 
 
 def build_schema(**options: Any) -> strawberry.Schema:
