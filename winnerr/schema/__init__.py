@@ -6,7 +6,7 @@ from typing import Any
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import AddValidationRules, MaxTokensLimiter, SchemaExtension, ValidationCache
+from strawberry.extensions import AddValidationRules, MaxTokensLimiter, SchemaExtension
 from strawberry.extensions.runner import SchemaExtensionsRunner
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
@@ -24,7 +24,7 @@ from winnerr.schema.deals.mutations import DealsMutation
 from winnerr.schema.deals.queries import DealsQuery
 from winnerr.schema.execution import WinnerrExecutionContext
 from winnerr.schema.exposure import SchemaExposure
-from winnerr.schema.extensions import CachedParse, ErrorCodes, Transaction
+from winnerr.schema.extensions import CachedParse, CachedValidation, ErrorCodes, Transaction
 from winnerr.schema.favorites.mutations import FavoritesMutation
 from winnerr.schema.favorites.queries import FavoritesQuery
 from winnerr.schema.hooks import KnownHooksRunner
@@ -90,12 +90,12 @@ Mutation = merge_types(
 )
 
 # merge_types takes no description; the root types get theirs here.
-get_object_definition(
-    Query, strict=True
-).description = "What can be read: every list and lookup is of your organization."
-get_object_definition(
-    Mutation, strict=True
-).description = "What can be changed: each mutation is one transaction, and a refused one changes nothing."
+get_object_definition(Query, strict=True).description = (
+    "What can be read: every list and lookup is of your organization."
+)
+get_object_definition(Mutation, strict=True).description = (
+    "What can be changed: each mutation is one transaction, and a refused one changes nothing."
+)
 
 
 class WinnerrSchema(strawberry.Schema):
@@ -121,7 +121,7 @@ def build_schema(**options: Any) -> strawberry.Schema:
             lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
             lambda: CachedParse(maxsize=DOCUMENT_CACHE_SIZE),
             lambda: AddValidationRules([DocumentLimits]),
-            ValidationCache,
+            CachedValidation,
             Transaction,
             CostBudget,
             IdempotentMutations,
