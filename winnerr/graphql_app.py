@@ -188,8 +188,7 @@ class WinnerrGraphQL(GraphQL[Context, None]):
         operation = await plain_operation(request)
         if operation is None or operation.query is None:
             return None
-        variables = operation.variables or {}
-        result = await LANE.answer(context, operation.query, operation.operation_name, variables)
+        result = await LANE.answer(context, operation.query, operation.operation_name, operation.variables or {})
         if result is None:
             result = await self._execute(request.method, context, operation)
         return _response(await self.process_result(request, result), response_media_type(request.headers.get("accept")))
