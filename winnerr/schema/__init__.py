@@ -8,6 +8,7 @@ import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import AddValidationRules, MaxTokensLimiter, SchemaExtension
 from strawberry.extensions.runner import SchemaExtensionsRunner
+from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 from strawberry.types.base import get_object_definition
@@ -36,6 +37,7 @@ from winnerr.schema.live.queries import LiveQuery
 from winnerr.schema.live.subscriptions import Subscription
 from winnerr.schema.members.mutations import MembersMutation
 from winnerr.schema.members.queries import MembersQuery
+from winnerr.schema.naming import KnownNames
 from winnerr.schema.outbound.mutations import OutboundMutation
 from winnerr.schema.people.mutations import PeopleMutation
 from winnerr.schema.people.queries import PeopleQuery
@@ -116,6 +118,7 @@ def build_schema(**options: Any) -> strawberry.Schema:
         subscription=Subscription,
         scalar_overrides=SCALAR_OVERRIDES,
         execution_context_class=WinnerrExecutionContext,
+        config=StrawberryConfig(name_converter=KnownNames()),
         extensions=[
             OperationLog,
             lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
