@@ -12,7 +12,9 @@ through its basic-field wrapper to read the attribute, and graphql-core complete
   one loop per object (`execute_fields`);
 - a field whose Strawberry resolver takes nothing but its object and `info` (a deal's person) is called with
   the same Strawberry `Info` Strawberry would build, without its argument conversion and extension chain,
-  which such a field does not use (`DirectResolver`).
+  which such a field does not use (`DirectResolver`);
+- an object of an object type is completed by its sub-fields without the general `complete_value`'s checks
+  for lists, leaves and abstract types (`complete_value`).
 
 Anything else (a null for a non-null field, a value the type refuses, arguments, field extensions, exception
 handlers, field middleware, incremental delivery) takes the general way, so answers and errors are those of
@@ -23,13 +25,14 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import Any
 
 from graphql import (
     GraphQLField,
-    GraphQLLeafType,
     GraphQLNonNull,
     GraphQLObjectType,
+    GraphQLOutputType,
     GraphQLResolveInfo,
     GraphQLSchema,
     is_leaf_type,
@@ -46,11 +49,11 @@ from winnerr.schema.live.execution import PerEventExecutionContext
 
 @dataclass(frozen=True, slots=True)
 class PlainField:
-    """A field whose value is an attribute of its source, shown as a scalar or enum."""
+    """A field whose value is an attribute of its source, shown as a scalar or enum: `read` is Strawberry's
+    default resolver for its attribute, `coerce` its type's output coercion."""
 
-    read: Callable[[Any, str], Any]
-    name: str
-    leaf: GraphQLLeafType
+    read: Callable[[Any], Any]
+    coerce: Callable[[Any], Any]
     nullable: bool
 
 
@@ -108,7 +111,14 @@ def _plain(field: GraphQLField) -> PlainField | None:
     leaf = field.type.of_type if isinstance(field.type, GraphQLNonNull) else field.type
     if not is_leaf_type(leaf) or definition.default_resolver is None:
         return None
-    return PlainField(definition.default_resolver, definition.python_name, leaf, nullable)
+    return PlainField(_reader(definition.default_resolver, definition.python_name), leaf.coerce_output_value, nullable)
+
+
+def _reader(resolver: Callable[[Any, str], Any], name: str) -> Callable[[Any], Any]:
+    """`resolver` for the attribute `name`: Strawberry's default, `getattr`, as the same lookup in C."""
+    if resolver is getattr:
+        return attrgetter(name)
+    return lambda source: resolver(source, name)
 
 
 def _direct(schema: GraphQLSchema, field: GraphQLField) -> DirectResolver | None:
@@ -162,6 +172,9 @@ class WinnerrExecutionContext(PerEventExecutionContext):
         super().__init__(*args, **kwargs)
         self._plans: dict[int, tuple[GroupedFieldSet, GraphQLObjectType, Plan]] = {}
         """Each grouped field set of this execution (kept, so its id is not reused) and its plan."""
+        manager = self.middleware_manager
+        self._wrapped = manager is not None and bool(manager.middlewares)
+        """Whether field middleware wraps every resolver: then every field takes the general way."""
 
     def build_per_event_executor(self, payload: Any) -> PerEventExecutionContext:
         """Each event collects its own grouped field sets (`PerEventExecutionContext`), so it gets its own plans:
@@ -170,10 +183,6 @@ class WinnerrExecutionContext(PerEventExecutionContext):
         assert isinstance(executor, WinnerrExecutionContext)
         executor._plans = {}
         return executor
-
-    def _wrapped(self) -> bool:
-        """Whether field middleware wraps every resolver: then every field takes the general way."""
-        return self.middleware_manager is not None and bool(self.middleware_manager.middlewares)
 
     def _plan(self, parent_type: GraphQLObjectType, grouped_field_set: GroupedFieldSet) -> Plan:
         known = self._plans.get(id(grouped_field_set))
@@ -198,28 +207,30 @@ class WinnerrExecutionContext(PerEventExecutionContext):
         grouped_field_set: GroupedFieldSet,
         position_context: Any,
     ) -> Any:
-        """Plain fields are answered here, in one loop; the others (and a plain one whose value needs the
-        general way) are executed by graphql-core's `execute_fields`, in their order, their answers put back in
-        the response's order. Plain fields have no awaitables and raise nothing, so graphql-core's handling of
-        awaitables and of errors that null the parent is that of the general fields alone, as it would be."""
-        if position_context is not None or self._wrapped():
+        """Plain fields are answered here, in one loop; the others, and a plain one whose value needs the
+        general way (a null for a non-null field, a value its type refuses or coerces to null, an attribute that
+        cannot be read), are executed by graphql-core's `execute_fields`, in their order, their answers put
+        back in the response's order. Plain fields answered here have no awaitables and raise nothing, so
+        graphql-core's handling of awaitables and of errors that null the parent is that of the other fields
+        alone, as it would be."""
+        if position_context is not None or self._wrapped:
             return super().execute_fields(parent_type, source_value, path, grouped_field_set, position_context)
         results: dict[str, Any] = {}
         general: GroupedFieldSet | None = None
         for name, fields, plain in self._plan(parent_type, grouped_field_set):
             if plain is not None:
-                value = plain.read(source_value, plain.name)
-                if value is None and plain.nullable:
-                    results[name] = None
+                try:
+                    value = plain.read(source_value)
+                    if value is None:
+                        answer = None if plain.nullable else Undefined
+                    else:
+                        answer = plain.coerce(value)
+                        answer = Undefined if answer is None else answer
+                except Exception:  # told by the general way below, as graphql-core tells it
+                    answer = Undefined
+                if answer is not Undefined:
+                    results[name] = answer
                     continue
-                if value is not None:
-                    try:
-                        coerced = plain.leaf.coerce_output_value(value)
-                    except Exception:  # told by the general way below, as graphql-core tells it
-                        coerced = None
-                    if coerced is not None and coerced is not Undefined:
-                        results[name] = coerced
-                        continue
             results[name] = None
             if general is None:
                 general = {}
@@ -241,19 +252,33 @@ class WinnerrExecutionContext(PerEventExecutionContext):
     ) -> Any:
         node = field_details_list[0].node
         definition = self.schema.get_field(parent_type, node.name.value)
-        found = None if definition is None or node.arguments or self._wrapped() else shortcut(self.schema, definition)
-        if isinstance(found, PlainField):
-            value = found.read(source, found.name)
-            if value is None and found.nullable:
-                return None
-            if value is not None:
-                try:
-                    return self.complete_leaf_value(found.leaf, value)
-                except Exception:  # noqa: S110 - told by the general way below, as graphql-core tells it
-                    pass
+        found = None if definition is None or node.arguments or self._wrapped else shortcut(self.schema, definition)
         if isinstance(found, DirectResolver):
             return self._execute_direct(found, parent_type, source, field_details_list, path, position_context)
         return super().execute_field(parent_type, source, field_details_list, path, position_context)
+
+    def complete_value(
+        self,
+        return_type: GraphQLOutputType,
+        field_details_list: FieldDetailsList,
+        info: GraphQLResolveInfo[Any],
+        path: Path,
+        result: Any,
+        position_context: Any,
+    ) -> Any:
+        """An object (not null, not an error) of an object type (or its non-null) without `is_type_of` is
+        completed by its sub-fields at once, as graphql-core's `complete_value` and `complete_object_value`
+        come to after their checks; anything else by them."""
+        inner = return_type.of_type if type(return_type) is GraphQLNonNull else return_type
+        if (
+            type(inner) is GraphQLObjectType
+            and inner.is_type_of is None
+            and result is not None
+            and result is not Undefined
+            and not isinstance(result, Exception)
+        ):
+            return self.collect_and_execute_subfields(inner, field_details_list, path, result, position_context)
+        return super().complete_value(return_type, field_details_list, info, path, result, position_context)
 
     def _execute_direct(
         self,
