@@ -1,6 +1,6 @@
 """The resolver path (`winnerr.schema.execution`) answers as graphql-core does: fields in the order asked, with
-aliases and `__typename`; an error inside a list item nulls the nearest nullable parent, and is told with its
-path and location, whether the failing field sits under a relation read by a resolver or not."""
+aliases, `__typename` and lists of scalars; an error inside a list item nulls the nearest nullable parent, and is
+told with its path and location, whether the failing field sits under a relation read by a resolver or not."""
 
 from __future__ import annotations
 
@@ -31,19 +31,20 @@ async def resolved(tenant: Tenant, app_state: AppState, document: str, variables
 
 
 async def test_fields_answer_in_the_order_asked_with_aliases_and_typenames(tenant: Tenant, app_state: AppState) -> None:
-    person = await create_person(tenant, firstName="Ada", lastName="Lovelace")
+    person = await create_person(tenant, firstName="Ada", lastName="Lovelace", tags=["vip", "cash"])
     home = await create_property(tenant, city="Austin")
-    await create_deal(tenant, person["id"], title="Oak", propertyId=home["id"])
+    await create_deal(tenant, person["id"], title="Oak", propertyId=home["id"], tags=[])
     document = (
-        "{ deals(limit: 5) { items { b: title __typename id a: title title "
-        "person { __typename last: lastName firstName } property { city __typename } amount } } }"
+        "{ deals(limit: 5) { items { b: title __typename id a: title title tags "
+        "person { __typename last: lastName firstName tags } property { city __typename } amount } } }"
     )
     body = await resolved(tenant, app_state, document, {})
     assert "errors" not in body, body
     [deal] = body["data"]["deals"]["items"]
-    assert list(deal) == ["b", "__typename", "id", "a", "title", "person", "property", "amount"]
-    assert (deal["b"], deal["__typename"], deal["a"], deal["title"]) == ("Oak", "Deal", "Oak", "Oak")
-    assert list(deal["person"].items()) == [("__typename", "Person"), ("last", "Lovelace"), ("firstName", "Ada")]
+    assert list(deal) == ["b", "__typename", "id", "a", "title", "tags", "person", "property", "amount"]
+    assert (deal["b"], deal["__typename"], deal["a"], deal["title"], deal["tags"]) == ("Oak", "Deal", "Oak", "Oak", [])
+    shown = [("__typename", "Person"), ("last", "Lovelace"), ("firstName", "Ada"), ("tags", ["vip", "cash"])]
+    assert list(deal["person"].items()) == shown
     assert list(deal["property"].items()) == [("city", "Austin"), ("__typename", "Property")]
 
 

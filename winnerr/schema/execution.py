@@ -8,8 +8,8 @@ through its basic-field wrapper to read the attribute, and graphql-core complete
 
 - what each field of a selection is (`Plan`) is decided once per execution, not once per object: the grouped
   field set of a list's items is one object for all of them (graphql-core memoizes `collect_subfields`);
-- a plain field is read with the same resolver Strawberry would use and serialized by the same leaf type, in
-  one loop per object (`execute_fields`);
+- a plain field (a leaf, or a list of non-null leaves) is read with the same resolver Strawberry would use and
+  serialized by the same leaf type, in one loop per object (`execute_fields`), and so is `__typename`;
 - a field whose Strawberry resolver takes nothing but its object and `info` (a deal's person) is called with
   the same Strawberry `Info` Strawberry would build, without its argument conversion and extension chain,
   which such a field does not use (`DirectResolver`);
@@ -30,11 +30,14 @@ from typing import Any
 
 from graphql import (
     GraphQLField,
+    GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLOutputType,
     GraphQLResolveInfo,
     GraphQLSchema,
+    GraphQLString,
+    TypeNameMetaFieldDef,
     is_leaf_type,
 )
 from graphql.execution.collect_fields import FieldDetailsList, GroupedFieldSet
@@ -108,10 +111,37 @@ def _plain(field: GraphQLField) -> PlainField | None:
     if definition is None or not basic or not definition.is_basic_field:
         return None
     nullable = not isinstance(field.type, GraphQLNonNull)
-    leaf = field.type.of_type if isinstance(field.type, GraphQLNonNull) else field.type
-    if not is_leaf_type(leaf) or definition.default_resolver is None:
+    shown = field.type.of_type if isinstance(field.type, GraphQLNonNull) else field.type
+    item = (
+        shown.of_type.of_type if isinstance(shown, GraphQLList) and isinstance(shown.of_type, GraphQLNonNull) else None
+    )
+    if is_leaf_type(shown):
+        coerce = shown.coerce_output_value
+    elif item is not None and is_leaf_type(item):
+        coerce = _each(item.coerce_output_value)
+    else:
         return None
-    return PlainField(_reader(definition.default_resolver, definition.python_name), leaf.coerce_output_value, nullable)
+    if definition.default_resolver is None:
+        return None
+    return PlainField(_reader(definition.default_resolver, definition.python_name), coerce, nullable)
+
+
+def _each(coerce: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """The coercion of a list of non-null leaves, as graphql-core completes a Python list of them; Undefined
+    when an item is null or refused, for the general way to tell."""
+
+    def coerce_each(value: Any) -> Any:
+        if type(value) is not list:
+            return Undefined
+        coerced = []
+        for item in value:
+            shown = None if item is None else coerce(item)
+            if shown is None or shown is Undefined:
+                return Undefined
+            coerced.append(shown)
+        return coerced
+
+    return coerce_each
 
 
 def _reader(resolver: Callable[[Any, str], Any], name: str) -> Callable[[Any], Any]:
@@ -147,6 +177,12 @@ def _simple(definition: StrawberryField, resolver: StrawberryResolver[Any]) -> b
     reserved = [p for p in (resolver.self_parameter, resolver.info_parameter) if p is not None]
     takes_only_those = len(resolver.signature.parameters) == len(reserved)
     return not definition.extensions and not definition.arguments and takes_only_those and not definition.is_async
+
+
+def _type_name(parent_type: GraphQLObjectType) -> PlainField:
+    """`__typename` of `parent_type`'s objects: what graphql-core's resolver for it answers, the type's name."""
+    name = parent_type.name
+    return PlainField(lambda _source: name, GraphQLString.coerce_output_value, nullable=False)
 
 
 def _merged(results: dict[str, Any], general: GroupedFieldSet, done: dict[str, Any]) -> dict[str, Any]:
@@ -196,7 +232,11 @@ class WinnerrExecutionContext(PerEventExecutionContext):
     def _plain_in(self, parent_type: GraphQLObjectType, fields: FieldDetailsList) -> PlainField | None:
         node = fields[0].node
         definition = self.schema.get_field(parent_type, node.name.value)
-        found = None if definition is None or node.arguments else shortcut(self.schema, definition)
+        if definition is None or node.arguments or any(d.name.value == "stream" for d in node.directives or ()):
+            return None
+        if definition is TypeNameMetaFieldDef:
+            return _type_name(parent_type)
+        found = shortcut(self.schema, definition)
         return found if isinstance(found, PlainField) else None
 
     def execute_fields(
