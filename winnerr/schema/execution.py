@@ -52,8 +52,9 @@ from winnerr.schema.live.execution import PerEventExecutionContext
 
 @dataclass(frozen=True, slots=True)
 class PlainField:
-    """A field whose value is an attribute of its source, shown as a scalar or enum: `read` is Strawberry's
-    default resolver for its attribute, `coerce` its type's output coercion."""
+    """A field whose value is an attribute of its source, shown as a scalar or enum or a list of them: `read`
+    is Strawberry's default resolver for its attribute, `coerce` its type's output coercion (Undefined or None
+    when the general way must tell what is wrong)."""
 
     read: Callable[[Any], Any]
     coerce: Callable[[Any], Any]
