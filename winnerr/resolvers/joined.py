@@ -24,7 +24,7 @@ from functools import partial
 from itertools import accumulate
 from typing import Any
 
-from sqlalchemy import JSON, Numeric, Select, Uuid, and_, bindparam, inspect, select
+from sqlalchemy import ARRAY, JSON, Enum, Numeric, Select, Uuid, and_, bindparam, inspect, select
 from strawberry.dataloader import DataLoader
 
 from winnerr.context import Context
@@ -79,7 +79,8 @@ def _columns(model: type[Any]) -> Columns:
     loaded = [attribute for attribute in inspect(model).column_attrs if not attribute.deferred]
     attributes = sorted(loaded, key=lambda attribute: attribute.key != "id")
     shape = namedtuple(f"{model.__name__}Columns", [attribute.key for attribute in attributes])  # type: ignore[misc]
-    return Columns(tuple(attribute.expression for attribute in attributes), shape._make)
+    # `tuple.__new__` itself: `_make` is the same call, wrapped in Python to check the length (sliced right here)
+    return Columns(tuple(attribute.expression for attribute in attributes), partial(tuple.__new__, shape))
 
 
 def joined(source: type[Any], query: Select[Any], organization: Any, relations: Sequence[ToOne]) -> Select[Any]:
@@ -247,11 +248,21 @@ def by_id_statement(source: type[Any], relations: Sequence[ToOne]) -> ByIdStatem
 def _decoder(column_type: Any) -> Callable[[Any], Any] | None:
     """What turns the read pool's raw value of a column into what the ORM's connections give: the same
     processors (enums, arrays), but JSON, which those connections decode with a codec of their own
-    (`json.loads`, the dialect's default) and the read pool's leave as text."""
+    (`json.loads`, the dialect's default) and the read pool's leave as text. An enum's processor is asked once
+    per label, and a list of plain values kept as asyncpg reads it (the processor would copy it)."""
     if isinstance(column_type, JSON):
         return json.loads
     if isinstance(column_type, Numeric):
         return None  # asyncpg's Decimal, which the dialect keeps for a numeric column
+    if isinstance(column_type, ARRAY) and not column_type.as_tuple and _processor(column_type.item_type) is None:
+        return None
+    processor = _processor(column_type)
+    if isinstance(column_type, Enum) and processor is not None:
+        return {label: processor(label) for label in column_type.enums}.__getitem__
+    return processor
+
+
+def _processor(column_type: Any) -> Callable[[Any], Any] | None:
     processor: Callable[[Any], Any] | None = column_type.dialect_impl(DIALECT).result_processor(DIALECT, None)
     return processor
 
