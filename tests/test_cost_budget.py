@@ -4,6 +4,7 @@ on every answer as `extensions.cost`; and the document limits around it (root mu
 from __future__ import annotations
 
 import asyncio
+import uuid
 from collections.abc import AsyncIterator
 
 import httpx
@@ -53,6 +54,23 @@ async def test_every_answer_reports_its_cost(tenant: Tenant, settings: Settings)
         "budget": budget,
         "remaining": budget - PEOPLE_PAGE_COST,
     }
+
+
+async def test_the_same_document_costs_what_its_variables_ask_for(tenant: Tenant) -> None:
+    """A document is counted once, except where a variable's value counts: the same text under other variables
+    is charged for what they ask, whichever of them came first."""
+    by_variable = "query($limit: Int) { people(limit: $limit) { items { id } pagination { total } } }"
+    by_list = "mutation($ids: [ID!]!) { bulkDeletePeople(ids: $ids) { failed rows { index } } }"
+    for limit, cost in ((10, PEOPLE_PAGE_COST), (3, 5), (10, PEOPLE_PAGE_COST)):
+        answer = (await tenant.post(by_variable, {"limit": limit})).json()
+        assert answer["extensions"]["cost"]["requested"] == cost, answer
+    fixed = (await tenant.post(PEOPLE_PAGE, {"limit": 3})).json()
+    assert fixed["extensions"]["cost"]["requested"] == PEOPLE_PAGE_COST, "a variable the document never uses"
+    costs = [
+        (await tenant.post(by_list, {"ids": [str(uuid.uuid4()) for _ in range(count)]})).json()["extensions"]["cost"]
+        for count in (4, 1)
+    ]
+    assert costs[0]["requested"] > costs[1]["requested"], costs
 
 
 async def test_a_spent_budget_refuses_then_refills(budgeted: Tenant) -> None:

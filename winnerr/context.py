@@ -52,17 +52,20 @@ class UnitOfWork:
     async def finish(self, hub: Hub, *, commit: bool) -> None:
         """Commit (then broadcast) or roll back, once the statements still in flight have ended: fields
         cancelled by a failing sibling may have left one running (`TenantScope.settle`)."""
+        used = True
         try:
             await self.scope.settle()
+            used = commit or self.session.in_transaction()  # not when every read went to the read-only pool
             if commit:
                 notices = await self._write_events()
                 await self.session.commit()
                 self._forget_changed_members()
                 await hub.publish(notices)
-            else:
+            elif used:
                 await self.session.rollback()
         finally:
-            await self.session.close()
+            if used:
+                await self.session.close()
 
     def _forget_changed_members(self) -> None:
         """A member whose role changed or who was removed gets their principal resolved anew on their next

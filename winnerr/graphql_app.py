@@ -95,7 +95,7 @@ class WinnerrGraphQL(GraphQL[Context, None]):
         request = Request(scope, receive)
         context = _context_of(request)
         try:
-            response = await self._answer_by_lane(request, context) or await self.run(request, context=context)
+            response = await self._answer_plainly(request, context) or await self.run(request, context=context)
         except HTTPException as refused:
             response = _refusal(request, RequestRefused(refused.reason, refused.status_code))
         except RequestRefused as refused:
@@ -144,26 +144,19 @@ class WinnerrGraphQL(GraphQL[Context, None]):
         context.idempotency = idempotent_request(
             key, request_data.query or "", request_data.operation_name, request_data.variables
         )
-        result = await self._execute(request_adapter, context, root_value, request_data)
+        result = await self._execute(request_adapter.method, context, request_data)
         if context.idempotency is not None and context.idempotency.replayed:
             sub_response.headers[REPLAYED_HEADER] = "true"
         return result
 
-    async def _execute(
-        self,
-        request_adapter: AsyncHTTPRequestAdapter,
-        context: Context,
-        root_value: None,
-        request_data: GraphQLRequestData,
-    ) -> ExecutionResult:
+    async def _execute(self, method: str, context: Context, request_data: GraphQLRequestData) -> ExecutionResult:
         try:
             return await self.schema.execute(
                 request_data.query,
-                root_value=root_value,
                 variable_values=request_data.variables,
                 context_value=context,
                 operation_name=request_data.operation_name,
-                allowed_operation_types=OPERATIONS_BY_METHOD[request_adapter.method],
+                allowed_operation_types=OPERATIONS_BY_METHOD[method],
                 operation_extensions=request_data.extensions,
             )
         except MissingQueryError:
@@ -184,10 +177,12 @@ class WinnerrGraphQL(GraphQL[Context, None]):
         response.headers.raw.extend(sub_response.headers.raw)
         return response
 
-    async def _answer_by_lane(self, request: Request, context: Context) -> Response | None:
-        """The answer of the compiled read path's lane (`winnerr.sqlplan.lane`) to a plain request for a query of
-        a plan it knows, before any of the view's work; None for the view to answer. A request with an
-        `Idempotency-Key` goes to the view, which owns what the header means."""
+    async def _answer_plainly(self, request: Request, context: Context) -> Response | None:
+        """The answer to a plain request (`plain_operation`: one operation, GET or POST of JSON, answered as JSON
+        or GraphQL's response type) without the view's generic steps: by the compiled read path's lane
+        (`winnerr.sqlplan.lane`) for a query of a plan it knows, else by the schema. None for the view to answer
+        everything else: another transport, a body that is not well-formed, a request with an `Idempotency-Key`
+        (the view owns what the header means)."""
         if IDEMPOTENCY_HEADER in request.headers:
             return None
         operation = await plain_operation(request)
@@ -195,7 +190,7 @@ class WinnerrGraphQL(GraphQL[Context, None]):
             return None
         result = await LANE.answer(context, operation.query, operation.operation_name, operation.variables or {})
         if result is None:
-            return None
+            result = await self._execute(request.method, context, operation)
         return _response(await self.process_result(request, result), response_media_type(request.headers.get("accept")))
 
 

@@ -6,7 +6,8 @@ from typing import Any
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import AddValidationRules, MaxTokensLimiter, ValidationCache
+from strawberry.extensions import AddValidationRules, MaxTokensLimiter, SchemaExtension
+from strawberry.extensions.runner import SchemaExtensionsRunner
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 from strawberry.types.base import get_object_definition
@@ -23,9 +24,10 @@ from winnerr.schema.deals.mutations import DealsMutation
 from winnerr.schema.deals.queries import DealsQuery
 from winnerr.schema.execution import WinnerrExecutionContext
 from winnerr.schema.exposure import SchemaExposure
-from winnerr.schema.extensions import CachedParse, ErrorCodes, Transaction
+from winnerr.schema.extensions import CachedParse, CachedValidation, ErrorCodes, Transaction
 from winnerr.schema.favorites.mutations import FavoritesMutation
 from winnerr.schema.favorites.queries import FavoritesQuery
+from winnerr.schema.hooks import KnownHooksRunner
 from winnerr.schema.integrations.mutations import IntegrationsMutation
 from winnerr.schema.integrations.queries import IntegrationsQuery
 from winnerr.schema.leads.mutations import LeadsMutation
@@ -100,6 +102,11 @@ class WinnerrSchema(strawberry.Schema):
     def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
         """Unexpected errors are logged once, with the request id, by `ErrorCodes`; expected ones are not."""
 
+    def create_extensions_runner(
+        self, execution_context: ExecutionContext, extensions: list[SchemaExtension]
+    ) -> SchemaExtensionsRunner:
+        return KnownHooksRunner(execution_context=execution_context, extensions=extensions)
+
 
 def build_schema(**options: Any) -> strawberry.Schema:
     """The schema with its limits (`winnerr.schema.limits`): every list of objects must have a bound."""
@@ -114,7 +121,7 @@ def build_schema(**options: Any) -> strawberry.Schema:
             lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
             lambda: CachedParse(maxsize=DOCUMENT_CACHE_SIZE),
             lambda: AddValidationRules([DocumentLimits]),
-            ValidationCache,
+            CachedValidation,
             Transaction,
             CostBudget,
             IdempotentMutations,

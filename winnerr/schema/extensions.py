@@ -19,11 +19,13 @@ from graphql import (
     is_non_null_type,
 )
 from strawberry.extensions import MaskErrors, ParserCache, SchemaExtension
+from strawberry.schema.schema import validate_document
 from strawberry.types import ExecutionContext
 from strawberry.types.graphql import OperationType
 
 from winnerr.context import Context
 from winnerr.errors import DomainError, ErrorCode, internal_error_message
+from winnerr.schema.documents import PerDocument
 
 logger = logging.getLogger("winnerr.errors")
 
@@ -68,6 +70,24 @@ class CachedParse(ParserCache):
         if execution.query:
             with contextlib.suppress(GraphQLError):
                 execution.graphql_document = self.cached_parse_document(execution.query, **execution.parse_options)
+        yield
+
+
+_VALIDATED: PerDocument[list[GraphQLError]] = PerDocument()
+
+
+class CachedValidation(SchemaExtension):
+    """Strawberry's `ValidationCache` (a document is validated once, its errors shared by every request with
+    it), found by the document's identity instead of its hash (`winnerr.schema.documents`)."""
+
+    def on_validate(self) -> Iterator[None]:
+        execution = self.execution_context
+        document, rules = execution.graphql_document, execution.validation_rules
+        if document is not None:
+            schema = execution.schema._schema
+            execution.pre_execution_errors = _VALIDATED.get(
+                document, (schema, rules), lambda: validate_document(schema, document, rules)
+            )
         yield
 
 

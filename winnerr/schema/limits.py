@@ -15,10 +15,11 @@ and is refused in milliseconds. Refusals carry `QUERY_TOO_COMPLEX`.
   object per item its list may hold, nested lists multiplying. A page (`{items, pagination}`) holds `limit`
   items (the argument or variable when given, else its default; a page field without its own `limit` takes
   its parent's), a bulk mutation's rows as many as its list argument, and every other list of objects has
-  a hard cap (`LIST_CAPS`). Scalars and introspection are free. At most `MAX_COST`; it depends on the
-  variables, so it is computed (in linear time) before each execution, before any SQL runs.
+  a hard cap (`LIST_CAPS`). Scalars and introspection are free. At most `MAX_COST`; it is computed (in
+  linear time) before any SQL runs: once per document, or before each execution when a variable's value
+  counts (a `limit`, a list's length).
 
-Depth, aliases and root mutations are validation rules, cached with the rest of validation (`ValidationCache`).
+Depth, aliases and root mutations are validation rules, cached with the rest of validation (`CachedValidation`).
 The cost, `requested_cost`, is checked against `MAX_COST` and drawn from each member's budget by
 `winnerr.schema.budget.CostBudget`, before any SQL runs.
 """
@@ -69,6 +70,7 @@ from winnerr.resolvers.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from winnerr.resolvers.people import MAX_SUGGESTIONS
 from winnerr.resolvers.people_bulk import MAX_ROWS
 from winnerr.resolvers.pipelines import MAX_PIPELINES
+from winnerr.schema.documents import PerDocument
 from winnerr.schema.people.bulk import MAX_ISSUES
 
 MAX_DEPTH = 10
@@ -243,6 +245,12 @@ class _CostCounter:
             if name not in self.variables and definition.default_value is not None:
                 self.variables[name] = value_from_ast(definition.default_value, GraphQLInt)
         self.memo: dict[tuple[str, int], int] = {}
+        self.read_variables = False
+        """Whether a variable's value counted: else the cost is the document's, whatever the variables."""
+
+    def variable(self, node: VariableNode) -> Any:
+        self.read_variables = True
+        return self.variables.get(node.name.value)
 
     def selections(self, selection_set: SelectionSetNode | None, parent: GraphQLNamedType, page_size: int) -> int:
         total = 0
@@ -304,7 +312,7 @@ class _CostCounter:
                 continue
             value = argument.value
             if isinstance(value, VariableNode):
-                given = self.variables.get(value.name.value)
+                given = self.variable(value)
                 return len(given) if isinstance(given, list) else MAX_ROWS
             return len(value.values) if isinstance(value, ListValueNode) else 1
         return None
@@ -317,7 +325,7 @@ class _CostCounter:
             elif argument.name.value != "limit":
                 continue
             elif isinstance(value, VariableNode):
-                found = self.variables.get(value.name.value)
+                found = self.variable(value)
             else:
                 found = value_from_ast(value, GraphQLInt)
             if isinstance(found, int) and not isinstance(found, bool):
@@ -325,15 +333,33 @@ class _CostCounter:
         return None
 
 
+_FIXED_COSTS: PerDocument[int | None] = PerDocument()
+"""A document's cost per (schema, operation) when no variable changes it; None when one does."""
+
+
 def requested_cost(
     schema: GraphQLSchema, document: DocumentNode, operation_name: str | None, variables: Mapping[str, Any] | None
 ) -> int:
     """The most objects the operation may return (capped just above `MAX_COST`); 0 for an unknown operation.
 
-    Linear in the document: each fragment is counted once per page size it is used with."""
+    Linear in the document: each fragment is counted once per page size it is used with. Counted once per
+    document, unless a variable's value counts (a `limit`, a list's length)."""
+    fixed = _FIXED_COSTS.get(document, (schema, operation_name), lambda: _fixed_cost(schema, document, operation_name))
+    return fixed if fixed is not None else _count(schema, document, operation_name, variables or {})[0]
+
+
+def _fixed_cost(schema: GraphQLSchema, document: DocumentNode, operation_name: str | None) -> int | None:
+    cost, read_variables = _count(schema, document, operation_name, {})
+    return None if read_variables else cost
+
+
+def _count(
+    schema: GraphQLSchema, document: DocumentNode, operation_name: str | None, variables: Mapping[str, Any]
+) -> tuple[int, bool]:
+    """The operation's cost under `variables`, and whether any of their values counted."""
     operation = get_operation_ast(document, operation_name)
     root = schema.get_root_type(operation.operation) if operation else None
     if operation is None or root is None:
-        return 0
-    counter = _CostCounter(schema, document, operation, variables or {})
-    return counter.selections(operation.selection_set, root, DEFAULT_LIMIT)
+        return 0, False
+    counter = _CostCounter(schema, document, operation, variables)
+    return counter.selections(operation.selection_set, root, DEFAULT_LIMIT), counter.read_variables

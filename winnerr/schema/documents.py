@@ -1,0 +1,42 @@
+"""What follows from a parsed document alone, kept per document object.
+
+`CachedParse` gives every request with the same text the same `DocumentNode`, so what depends on that document
+only (its validation errors; its requested cost when no variable changes it) is worked out once and found again
+by the document's identity. Not by its hash: graphql-core's nodes are frozen dataclasses, hashed over the whole
+tree on every lookup. Each entry keeps its document alive, so an identity is never reused while its entry stands.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from typing import Generic, TypeVar
+
+from graphql import DocumentNode
+
+V = TypeVar("V")
+
+DOCUMENTS_KEPT = 2048
+"""Entries per memo: twice the parse cache's documents (`DOCUMENT_CACHE_SIZE`), as a document of several
+operations has an entry for each operation asked for."""
+
+
+class PerDocument(Generic[V]):
+    """A bounded memo by (document, key), the least recently used entry dropped first."""
+
+    def __init__(self, size: int = DOCUMENTS_KEPT) -> None:
+        self.size = size
+        self.entries: OrderedDict[tuple[int, Hashable], tuple[DocumentNode, V]] = OrderedDict()
+
+    def get(self, document: DocumentNode, key: Hashable, make: Callable[[], V]) -> V:
+        """The value for the document and key, made by `make` the first time."""
+        entry_key = (id(document), key)
+        entry = self.entries.get(entry_key)
+        if entry is not None and entry[0] is document:
+            self.entries.move_to_end(entry_key)
+            return entry[1]
+        value = make()
+        self.entries[entry_key] = (document, value)
+        if len(self.entries) > self.size:
+            self.entries.popitem(last=False)
+        return value
