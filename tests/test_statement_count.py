@@ -113,10 +113,17 @@ async def test_a_deal_by_id_is_read_with_the_rows_it_shows_in_one_statement(
     tenant: Tenant, other_tenant: Tenant, app_state: AppState
 ) -> None:
     await add_deals(tenant, 1)
-    homeless = await tenant.gql(CREATE_DEAL, {"input": {
-        "title": "No home yet", "dealType": "BUYER_REPRESENTATION", "amount": "1000",
-        "personId": (await create_person(tenant, firstName="Solo"))["id"],
-    }})
+    homeless = await tenant.gql(
+        CREATE_DEAL,
+        {
+            "input": {
+                "title": "No home yet",
+                "dealType": "BUYER_REPRESENTATION",
+                "amount": "1000",
+                "personId": (await create_person(tenant, firstName="Solo"))["id"],
+            }
+        },
+    )
     listed = await tenant.gql("query { deals(sort: {field: TITLE, direction: ASC}) { items { id } } }")
     deal_id, homeless_id = (item["id"] for item in listed["deals"]["items"])
     assert homeless_id == homeless["createDeal"]["id"]
@@ -124,7 +131,9 @@ async def test_a_deal_by_id_is_read_with_the_rows_it_shows_in_one_statement(
         with_home = await tenant.gql(DEAL_BY_ID, {"id": deal_id})
         without = await tenant.gql(DEAL_BY_ID, {"id": homeless_id})
     assert with_home["deal"] == {
-        "title": "Deal 0", "person": {"fullName": "Buyer0 Lopez"}, "property": {"address": "100 Main St"},
+        "title": "Deal 0",
+        "person": {"fullName": "Buyer0 Lopez"},
+        "property": {"address": "100 Main St"},
         "stage": {"name": "New Lead"},
     }
     assert without["deal"]["person"] == {"fullName": "Solo Lopez"}
@@ -134,3 +143,50 @@ async def test_a_deal_by_id_is_read_with_the_rows_it_shows_in_one_statement(
     other = await other_tenant.post(DEAL_BY_ID, {"id": deal_id})
     assert other.json()["data"] == {"deal": None}
     assert other.json()["errors"][0]["extensions"]["code"] == "NOT_FOUND"
+
+
+@contextmanager
+def counting_transactions(app_state: AppState) -> Iterator[list[str]]:
+    """The statements the app's sessions run in the block (the presence heartbeat's aside), each in a transaction
+    of its session: what the read pool runs (`winnerr.db.reads`) needs none."""
+    statements: list[str] = []
+
+    def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if "presence" not in statement:
+            statements.append(statement)
+
+    engine = app_state.database.engine.sync_engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+PEOPLE_AND_DEALS = """query {
+  deals(limit: 2, sort: {field: TITLE, direction: ASC}) {
+    items { title person { fullName } property { address } } pagination { total hasNextPage }
+  }
+  people(limit: 1, filter: {status: [PROSPECT, LEAD]}) { items { fullName } pagination { total } }
+}"""
+"""`fullName` has a resolver of its own: the resolvers answer, not the compiled read path."""
+
+
+async def test_a_list_page_and_its_total_are_each_one_statement_of_the_read_pool(
+    tenant: Tenant, other_tenant: Tenant, app_state: AppState
+) -> None:
+    await add_deals(tenant, 3)
+    await add_deals(other_tenant, 1)
+    with counting_statements(app_state) as statements, counting_transactions(app_state) as in_sessions:
+        data = await tenant.gql(PEOPLE_AND_DEALS)
+    assert data["deals"]["items"] == [
+        {"title": f"Deal {n}", "person": {"fullName": f"Buyer{n} Lopez"}, "property": {"address": f"{100 + n} Main St"}}
+        for n in (0, 1)
+    ]
+    assert data["deals"]["pagination"] == {"total": 3, "hasNextPage": True}
+    assert data["people"]["pagination"] == {"total": 3}
+    # the principal; each list's page (the deals' with their people and properties joined in) and its count
+    assert len(statements) == 5, statements
+    # of those, only the principal is read in a session's transaction: the pages and their counts are each one
+    # statement of the read pool, with no transaction of a session around them
+    assert [statement for statement in in_sessions if not statement.startswith(BINDING)] == statements[:1]

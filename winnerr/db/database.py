@@ -22,7 +22,8 @@ class Database:
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
     reads: ReadPool
-    """Single read-only statements in the fewest round trips (`winnerr.db.reads`): the compiled read path's."""
+    """Single read-only statements in the fewest round trips (`winnerr.db.reads`): the compiled read path's, and
+    the resolvers' by-id and list reads."""
     _capabilities: dict[str, bool] = field(default_factory=dict)
 
     @classmethod

@@ -16,12 +16,14 @@ from typing import Any
 from sqlalchemy import event, text
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
-from sqlalchemy.orm import Session, SessionTransaction
+from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
 
 ROLE_KEY = "winnerr.role"
 """`Session.info` key: the role each transaction runs as (None: the connecting user)."""
 ORGANIZATION_KEY = "winnerr.organization_id"
 """`Session.info` key: the organization each transaction is bound to (None: none, no tenant row is visible)."""
+WROTE_KEY = "winnerr.wrote"
+"""`Session.info` key: whether the session's transaction wrote (`wrote`): then what it reads must be read in it."""
 ORGANIZATION_SETTING = "app.organization_id"
 """The transaction-local setting row-level security compares `organization_id` with."""
 
@@ -82,6 +84,30 @@ def _bind_transaction(session: Session, transaction: SessionTransaction, connect
     role: str | None = session.info.get(ROLE_KEY)
     if role is not None:
         connection.execute(_AS_ROLE, {"role": role, "organization": _organization(session)})
+
+
+@event.listens_for(TenantSession, "after_flush")
+def _flushed(session: Session, flush_context: Any) -> None:
+    session.info[WROTE_KEY] = True
+
+
+@event.listens_for(TenantSession, "do_orm_execute")
+def _executed(state: ORMExecuteState) -> None:
+    """Any statement but a SELECT may write (an upsert, a DELETE, SQL text)."""
+    if not state.is_select:
+        state.session.info[WROTE_KEY] = True
+
+
+@event.listens_for(TenantSession, "after_transaction_end")
+def _ended(session: Session, transaction: SessionTransaction) -> None:
+    """A transaction's writes are committed or undone when it ends (a savepoint's are still the outer one's)."""
+    if transaction.parent is None:
+        session.info.pop(WROTE_KEY, None)
+
+
+def wrote(session: AsyncSession) -> bool:
+    """Whether the session's transaction wrote anything: flushed rows, or ran a statement that is not a SELECT."""
+    return bool(session.info.get(WROTE_KEY))
 
 
 def _organization(session: Session | AsyncSession) -> str:

@@ -1,6 +1,8 @@
-"""Single read-only statements on a plain asyncpg pool: the compiled read path's statements, in the fewest round trips.
+"""Single read-only statements on a plain asyncpg pool, in the fewest round trips: the compiled read path's
+statements, and the resolvers' reads of a row by id and of a list's page and count (`winnerr.resolvers.joined`).
 
-A compiled read is one statement (`winnerr.sqlplan`), so it needs none of a session's machinery. Without a
+A compiled read is one statement (`winnerr.sqlplan`), and so is each of those reads, so they need none of a
+session's machinery. Without a
 runtime role it runs alone, as its own transaction: one round trip. With one (`DATABASE_ROLE`), row-level
 security must see the role and the organization when the statement runs:
 
@@ -23,7 +25,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 import asyncpg
@@ -33,6 +35,17 @@ from winnerr.db.engine import ORGANIZATION_SETTING, PoolMode
 from winnerr.db.runtime_role import ROLE_NAME
 
 MAX_CONNECTIONS = 10
+
+Read = Callable[["asyncpg.Connection[Any]", str, Sequence[Any]], Awaitable[Any]]
+"""What a statement's caller takes of its result (its first row, or all of them)."""
+
+
+def _first_row(connection: asyncpg.Connection[Any], sql: str, arguments: Sequence[Any]) -> Any:
+    return connection.fetchrow(sql, *arguments)
+
+
+def _every_row(connection: asyncpg.Connection[Any], sql: str, arguments: Sequence[Any]) -> Any:
+    return connection.fetch(sql, *arguments)
 
 
 async def _nothing_to_reset(connection: asyncpg.Connection[Any]) -> None:
@@ -78,18 +91,26 @@ class ReadPool:
 
     async def fetchrow(self, sql: str, arguments: Sequence[Any], organization_id: uuid.UUID) -> Any:
         """The statement's first row, run for `organization_id`'s caller."""
+        return await self._run(_first_row, sql, arguments, organization_id)
+
+    async def fetch(self, sql: str, arguments: Sequence[Any], organization_id: uuid.UUID) -> list[Any]:
+        """The statement's rows, run for `organization_id`'s caller."""
+        rows: list[Any] = await self._run(_every_row, sql, arguments, organization_id)
+        return rows
+
+    async def _run(self, read: Read, sql: str, arguments: Sequence[Any], organization_id: uuid.UUID) -> Any:
         for listener in self.listeners:
             listener(sql)
         pool = self._pool or await self._open()
         async with pool.acquire() as connection:
             if self.role is None:
-                return await connection.fetchrow(sql, *arguments)
+                return await read(connection, sql, arguments)
             if self._pool_mode is PoolMode.SESSION:
                 await connection.bind(organization_id)
-                return await connection.fetchrow(sql, *arguments)
+                return await read(connection, sql, arguments)
             await connection.execute(self._opening_message(organization_id))
             try:
-                return await connection.fetchrow(sql, *arguments)
+                return await read(connection, sql, arguments)
             finally:
                 await connection.execute("ROLLBACK")
 

@@ -17,7 +17,7 @@ from sqlalchemy import ColumnElement, Executable, Result, Select, and_, delete, 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from winnerr.db import copy
-from winnerr.db.engine import ORGANIZATION_KEY
+from winnerr.db.engine import ORGANIZATION_KEY, wrote
 from winnerr.db.integrity import integrity_errors
 
 Row = TypeVar("Row")
@@ -38,6 +38,11 @@ def tenant_join(target: Any, source: Any, reference: Any) -> ColumnElement[bool]
     return and_(target.organization_id == source.organization_id, target.id == reference)
 
 
+def counting(query: Select[Any]) -> Select[int]:
+    """How many rows `query` has."""
+    return select(func.count()).select_from(query.order_by(None).subquery())
+
+
 class TenantScope:
     """A session seen through one organization: it cannot read or write another's rows.
 
@@ -56,6 +61,12 @@ class TenantScope:
         self.organization_id = organization_id
         self._lock = asyncio.Lock()
         self._settled = False
+
+    @property
+    def wrote(self) -> bool:
+        """Whether this unit of work's transaction wrote: then its reads must see what it wrote, so they run on
+        its session, not on the read pool (`winnerr.db.reads`)."""
+        return wrote(self.session)
 
     def select(self, model: type[Row]) -> Select[Row]:
         return select(model).where(tenant_filter(model, self.organization_id))
@@ -122,8 +133,7 @@ class TenantScope:
         return {row.id: row for row in rows}  # type: ignore[attr-defined]
 
     async def count(self, query: Select[Any]) -> int:
-        counting = select(func.count()).select_from(query.order_by(None).subquery())
-        total = await self._alone(lambda: self.session.scalar(counting))
+        total = await self._alone(lambda: self.session.scalar(counting(query)))
         return int(total or 0)
 
     async def principal_row(self, model: type[Row], key: uuid.UUID) -> Row:

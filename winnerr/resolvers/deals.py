@@ -117,11 +117,10 @@ async def list_deals(
     limit: int | None,
     relations: Sequence[ToOne] = (),
 ) -> Page[Any]:
-    """A page of deals: ORM rows, or `Columns` with `relations` read in the same statement
-    (`winnerr.resolvers.joined`)."""
+    """A page of deals as `Columns`, with `relations` read in the same statement (`winnerr.resolvers.joined`)."""
     ctx.principal.require(Permission.READ)
     request = page_request(page, limit)
-    return await paginate(ctx.scope, deals_query(ctx.scope, filters, sort), request, reader(ctx, Deal, relations))
+    return await paginate(reader(ctx, Deal, relations), deals_query(ctx.scope, filters, sort), request)
 
 
 def deals_query(scope: TenantScope, filters: dict[str, Any], sort: tuple[DealSortField, SortDirection]) -> Select[Deal]:

@@ -10,12 +10,11 @@ import asyncio
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Annotated, Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, Protocol, TypeVar
 
 from pydantic import Field
 from sqlalchemy import Select
 
-from winnerr.db.scope import TenantScope
 from winnerr.resolvers.loaders import Loaders, Relation
 from winnerr.resolvers.validation import Rules, validate
 
@@ -71,16 +70,19 @@ def total_of_page(items: list[Any], request: PageRequest, count: Callable[[], Aw
     return Total(count)
 
 
-async def paginate(
-    scope: TenantScope,
-    query: Select[Row],
-    request: PageRequest,
-    read: Callable[[Select[Row]], Awaitable[list[Row]]] | None = None,
-) -> Page[Row]:
-    """One statement for the page's rows (read by `read`, by default `scope.rows`); one for the total if it is
-    asked for and the page does not tell it."""
-    items = await (read or scope.rows)(query.limit(request.limit).offset(request.offset))
-    return Page(items, request.page, request.limit, total_of_page(items, request, lambda: scope.count(query)))
+class Reads(Protocol):
+    """What reads a list's rows and counts them: a `TenantScope` (ORM rows, on its session), or the readers of
+    `winnerr.resolvers.joined` (plain rows, on the read pool)."""
+
+    async def rows(self, query: Select[Any]) -> list[Any]: ...
+
+    async def count(self, query: Select[Any]) -> int: ...
+
+
+async def paginate(reads: Reads, query: Select[Row], request: PageRequest) -> Page[Any]:
+    """One statement for the page's rows; one for the total if it is asked for and the page does not tell it."""
+    items = await reads.rows(query.limit(request.limit).offset(request.offset))
+    return Page(items, request.page, request.limit, total_of_page(items, request, lambda: reads.count(query)))
 
 
 async def page_of_relation(

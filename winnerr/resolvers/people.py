@@ -17,6 +17,7 @@ from winnerr.db.models import Person
 from winnerr.db.scope import TenantScope
 from winnerr.db.search import TextSearch
 from winnerr.resolvers import records
+from winnerr.resolvers.joined import reader
 from winnerr.resolvers.pagination import Page, page_request, paginate
 from winnerr.resolvers.querying import SortDirection, check_range, order, where_given
 from winnerr.resolvers.validation import (
@@ -121,7 +122,7 @@ async def list_people(
 ) -> Page[Person]:
     ctx.principal.require(Permission.READ)
     request = page_request(page, limit)
-    return await paginate(ctx.scope, people_query(ctx.scope, search, filters, sort), request)
+    return await paginate(reader(ctx, Person), people_query(ctx.scope, search, filters, sort), request)
 
 
 def people_query(

@@ -17,6 +17,7 @@ from winnerr.db.models import Property
 from winnerr.db.scope import TenantScope
 from winnerr.db.search import TextSearch
 from winnerr.resolvers import records
+from winnerr.resolvers.joined import reader
 from winnerr.resolvers.pagination import Page, PageRequest, paginate
 from winnerr.resolvers.querying import SortDirection, check_range, order, where_given
 from winnerr.resolvers.validation import (
@@ -100,7 +101,7 @@ async def get_property(ctx: Context, property_id: str) -> Property:
 async def search_properties(ctx: Context, search: dict[str, Any]) -> Page[Property]:
     ctx.principal.require(Permission.READ)
     rules = validate(PropertySearchRules, search, at="search")
-    return await paginate(ctx.scope, properties_query(ctx.scope, rules), rules)
+    return await paginate(reader(ctx, Property), properties_query(ctx.scope, rules), rules)
 
 
 def properties_query(scope: TenantScope, rules: PropertySearchRules) -> Select[Property]:

@@ -18,6 +18,7 @@ from winnerr.db.scope import TenantScope
 from winnerr.errors import NotFound
 from winnerr.resolvers import records
 from winnerr.resolvers.deals import ENTITY as DEAL
+from winnerr.resolvers.joined import reader
 from winnerr.resolvers.loaders import PERSON_TASKS
 from winnerr.resolvers.pagination import Page, page_of_relation, page_request, paginate
 from winnerr.resolvers.people import ENTITY as PERSON
@@ -81,7 +82,7 @@ async def list_tasks(ctx: Context, *, filters: dict[str, Any], page: int | None,
     """The organization's tasks, those due soonest first and those without a due time last."""
     ctx.principal.require(Permission.READ)
     request = page_request(page, limit)
-    return await paginate(ctx.scope, tasks_query(ctx.scope, filters), request)
+    return await paginate(reader(ctx, Task), tasks_query(ctx.scope, filters), request)
 
 
 def tasks_query(scope: TenantScope, filters: dict[str, Any]) -> Select[Task]:

@@ -32,10 +32,11 @@ from winnerr.context import Context
 from winnerr.errors import DomainError
 from winnerr.logs import log_operation
 from winnerr.observability.metrics import COMPILED_BY_LANE
+from winnerr.recent import Recent
 from winnerr.schema.budget import charge, cost_report
 from winnerr.sqlplan.selection import Selected
 from winnerr.sqlplan.sql import BY_ID, id_parameter
-from winnerr.sqlplan.statements import STATEMENTS, RawJSON, Recent, run_statement
+from winnerr.sqlplan.statements import STATEMENTS, RawJSON, run_statement
 
 
 @dataclass(frozen=True, slots=True)

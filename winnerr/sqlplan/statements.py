@@ -9,17 +9,15 @@ per document; `run_statement` runs one. Both the extension (`winnerr.sqlplan.ext
 from __future__ import annotations
 
 import uuid
-from collections import OrderedDict
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any
 
 from sqlalchemy import Dialect, Select
 
 from winnerr.context import Context
 from winnerr.db.copy import positional
-
-PLAN_CACHE_SIZE = 1024
+from winnerr.recent import Recent
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,33 +25,6 @@ class RawJSON:
     """JSON text to put in a response as it is (it is not a str, so `json.dumps` refuses it loudly)."""
 
     text: str
-
-
-K = TypeVar("K")
-V = TypeVar("V")
-
-
-class Recent(Generic[K, V]):
-    """The newest `size` entries, the least recently used dropped first."""
-
-    def __init__(self, size: int = PLAN_CACHE_SIZE) -> None:
-        self.size = size
-        self.entries: OrderedDict[K, V] = OrderedDict()
-
-    def find(self, key: K) -> V | None:
-        value = self.entries.get(key)
-        if value is not None:
-            self.entries.move_to_end(key)
-        return value
-
-    def get(self, key: K, make: Callable[[], V]) -> V:
-        if key in self.entries:
-            self.entries.move_to_end(key)
-            return self.entries[key]
-        value = self.entries[key] = make()
-        if len(self.entries) > self.size:
-            self.entries.popitem(last=False)
-        return value
 
 
 @dataclass(frozen=True, slots=True)
