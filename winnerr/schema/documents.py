@@ -8,11 +8,12 @@ tree on every lookup. Each entry keeps its document alive, so an identity is nev
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Generic, TypeVar
 
 from graphql import DocumentNode
+
+from winnerr.recent import Recent
 
 V = TypeVar("V")
 
@@ -25,18 +26,8 @@ class PerDocument(Generic[V]):
     """A bounded memo by (document, key), the least recently used entry dropped first."""
 
     def __init__(self, size: int = DOCUMENTS_KEPT) -> None:
-        self.size = size
-        self.entries: OrderedDict[tuple[int, Hashable], tuple[DocumentNode, V]] = OrderedDict()
+        self.entries: Recent[tuple[int, Hashable], tuple[DocumentNode, V]] = Recent(size)
 
     def get(self, document: DocumentNode, key: Hashable, make: Callable[[], V]) -> V:
         """The value for the document and key, made by `make` the first time."""
-        entry_key = (id(document), key)
-        entry = self.entries.get(entry_key)
-        if entry is not None and entry[0] is document:
-            self.entries.move_to_end(entry_key)
-            return entry[1]
-        value = make()
-        self.entries[entry_key] = (document, value)
-        if len(self.entries) > self.size:
-            self.entries.popitem(last=False)
-        return value
+        return self.entries.get((id(document), key), lambda: (document, make()))[1]
