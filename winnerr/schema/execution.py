@@ -162,7 +162,8 @@ def _direct(schema: GraphQLSchema, field: GraphQLField) -> DirectResolver | None
         return None
     resolver = definition.base_resolver
     converter: GraphQLCoreConverter = strawberry_schema.schema_converter
-    if resolver is None or converter._get_field_exception_handlers(definition) or not _simple(definition, resolver):
+    handlers = getattr(converter, "_get_field_exception_handlers", None)  # gone in another Strawberry: no shortcut
+    if resolver is None or handlers is None or handlers(definition) or not _simple(definition, resolver):
         return None
     call = resolver.wrapped_func
     if not callable(call):
