@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import inspect
 import json
 import logging
 from datetime import UTC, datetime, timedelta
@@ -78,7 +79,7 @@ async def test_a_subscribed_socket_keeps_neither_its_handshake_nor_uvicorns_queu
         await rename(tenant, deal_id, "Heard by a lean socket")
         assert (await socket.next_data(subscription))["dealUpdated"]["deal"]["title"] == "Heard by a lean socket"
         (connection,) = [each for each in server.server_state.connections if isinstance(each, LeanWebSocketProtocol)]
-        held = vars(connection).values()
+        held = [*vars(connection).values(), *inspect.getgeneratorlocals(connection.conn.parser).values()]
         assert [kept for kept in held if isinstance(kept, asyncio.Queue | asyncio.Event | Request | Response)] == []
         assert isinstance(connection.queue, Inbox)
         assert isinstance(connection.writable, Flag)

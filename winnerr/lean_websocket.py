@@ -2,15 +2,17 @@
 
 A subscribed socket stays open for hours, so what its connection keeps is multiplied by every socket of the
 process (issue 13: at most 30 KiB a socket). uvicorn's connection keeps the handshake's request and response
-(their headers parsed twice over, ~3.5 KiB) after the handshake, and receives through an `asyncio.Queue` and
+(their headers, ~3.5 KiB) after the handshake, and receives through an `asyncio.Queue` and
 waits for the transport through an `asyncio.Event`: five deques of ~0.7 KiB each, for a queue that holds
 at most a message or two and one reader. This subclass forgets the handshake once it is accepted and swaps the
-queue and the event for the little they are used as (`Inbox`, `Flag`); everything else is uvicorn's.
+queue and the event for the little they are used as (`Inbox`, `Flag`); everything else is uvicorn's. websockets'
+parser keeps the handshake's request too (a local of its generator): an accepted connection gets a fresh one.
 
 Checked against uvicorn 0.54.0 (the pinned one), whose `WebSocketsSansIOProtocol` uses of `queue` only
 `put_nowait`, `get` and `empty`, of `writable` only `set`, `clear`, `is_set` and `wait`, and reads `request`
-and `response` only while the handshake is not complete. tests/test_websockets.py checks that a socket served
-by it subscribes, receives and closes, and holds neither the handshake nor uvicorn's queue and event.
+and `response` only while the handshake is not complete; and against websockets 17.4, whose `ServerProtocol.parse`
+goes straight to the frames once the connection is open. tests/test_websockets.py checks that a socket served
+by it subscribes and receives, and holds neither the handshake nor uvicorn's queue and event.
 """
 
 from __future__ import annotations
@@ -20,6 +22,9 @@ from typing import Any
 
 from uvicorn._types import ASGIReceiveEvent, ASGISendEvent
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
+from websockets.protocol import State
+from websockets.server import ServerProtocol
+from websockets.streams import StreamReader
 
 
 class Inbox:
@@ -103,3 +108,19 @@ class LeanWebSocketProtocol(WebSocketsSansIOProtocol):
         await super().send(message)
         if message["type"] == "websocket.accept" and self.handshake_complete:
             del self.request, self.response  # read only until the handshake completes
+            _renew_parser(self.conn)
+
+
+def _renew_parser(connection: ServerProtocol) -> None:
+    """Give an open connection a parser of its own state: websockets' first one keeps the handshake's request in
+    its frame for the connection's life. Only between frames (the old one waits for data with none buffered, as it
+    does when the handshake has just been accepted): its state is then all the connection's."""
+    waiting: Any = connection.parser  # a generator, and the one it delegates to, down to what it waits in
+    while (inner := waiting.gi_yieldfrom) is not None:
+        waiting = inner
+    if connection.state is State.OPEN and waiting.gi_code is _BETWEEN_FRAMES and not connection.reader.buffer:
+        connection.parser = connection.parse()
+        next(connection.parser)  # started, as websockets starts its own
+
+
+_BETWEEN_FRAMES = StreamReader.at_eof.__code__
