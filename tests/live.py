@@ -18,6 +18,7 @@ from websockets.asyncio.client import ClientConnection
 from websockets.typing import Subprotocol
 
 from winnerr.app import create_app
+from winnerr.lean_websocket import LeanWebSocketProtocol
 from winnerr.settings import Settings
 from winnerr.state import STATE_KEY, AppState
 
@@ -43,8 +44,15 @@ async def served(settings: Settings) -> AsyncIterator[str]:
 @asynccontextmanager
 async def served_app(settings: Settings) -> AsyncIterator[tuple[str, AppState]]:
     """Like `served`, also yielding the running app's state (its database, hub, presence)."""
-    async with running(create_app(settings), lifespan="on") as (port, server):
-        yield f"127.0.0.1:{port}", server.lifespan.state[STATE_KEY]
+    async with served_server(settings) as (host, server):
+        yield host, server.lifespan.state[STATE_KEY]
+
+
+@asynccontextmanager
+async def served_server(settings: Settings) -> AsyncIterator[tuple[str, uvicorn.Server]]:
+    """Like `served`, also yielding the server; its websockets are `winnerr serve`'s (`LeanWebSocketProtocol`)."""
+    async with running(create_app(settings), lifespan="on", ws=LeanWebSocketProtocol) as (port, server):
+        yield f"127.0.0.1:{port}", server
 
 
 @asynccontextmanager

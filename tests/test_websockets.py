@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import inspect
 import json
 import logging
 from datetime import UTC, datetime, timedelta
@@ -16,12 +17,24 @@ import websockets
 from gql import Client, GraphQLRequest, gql
 from gql.transport.websockets import WebsocketsTransport
 from sqlalchemy import text
+from websockets.http11 import Request, Response
 from websockets.typing import Subprotocol
 
 from tests.factories import Tenant
-from tests.live import LEGACY_WS, PROTOCOLS, TRANSPORT_WS, GraphQLSocket, closed_with, init_answer, served, served_app
+from tests.live import (
+    LEGACY_WS,
+    PROTOCOLS,
+    TRANSPORT_WS,
+    GraphQLSocket,
+    closed_with,
+    init_answer,
+    served,
+    served_app,
+    served_server,
+)
 from tests.test_live import DEAL_UPDATED, new_deal, now, rename
 from winnerr.db.enums import Role
+from winnerr.lean_websocket import Flag, Inbox, LeanWebSocketProtocol
 from winnerr.settings import Settings
 from winnerr.state import AppState
 from winnerr.websockets import UNAUTHORIZED_REASON
@@ -49,6 +62,29 @@ async def test_queries_mutations_and_subscriptions_run_on_both_protocols(
         event = (await socket.next_data(subscription))["dealUpdated"]
         assert event["deal"]["title"] == "Heard over the socket"
     assert (await tenant.gql(PERSON, {"id": created["id"]}))["person"] == {"fullName": "Ada Byron"}
+
+
+@pytest.mark.parametrize("protocol", PROTOCOLS)
+async def test_a_subscribed_socket_keeps_neither_its_handshake_nor_uvicorns_queue(
+    tenant: Tenant, settings: Settings, protocol: str
+) -> None:
+    """`winnerr serve`'s connections (`LeanWebSocketProtocol`) on the pinned uvicorn: if uvicorn renamed what the
+    protocol replaces or forgets, a queue, an event or the handshake would be found on the connection."""
+    deal_id = await new_deal(tenant)
+    async with (
+        served_server(settings) as (host, server),
+        GraphQLSocket.open(host, tenant.token(), protocol=protocol) as socket,
+    ):
+        subscription = await socket.subscribe(DEAL_UPDATED, {"id": deal_id, "after": await now(tenant)})
+        await rename(tenant, deal_id, "Heard by a lean socket")
+        assert (await socket.next_data(subscription))["dealUpdated"]["deal"]["title"] == "Heard by a lean socket"
+        (connection,) = [each for each in server.server_state.connections if isinstance(each, LeanWebSocketProtocol)]
+        held = [*vars(connection).values(), *inspect.getgeneratorlocals(connection.conn.parser).values()]
+        assert [kept for kept in held if isinstance(kept, asyncio.Queue | asyncio.Event | Request | Response)] == []
+        assert isinstance(connection.queue, Inbox)
+        assert isinstance(connection.writable, Flag)
+        await rename(tenant, deal_id, "Heard again")
+        assert (await socket.next_data(subscription))["dealUpdated"]["deal"]["title"] == "Heard again"
 
 
 @pytest.mark.parametrize("protocol", PROTOCOLS)

@@ -80,9 +80,10 @@ def create_app(settings: Settings | None = None) -> Starlette:
             await database.close()
 
     graphql = GraphQLEndpoint()
+    graphql_socket = WebSocketRoute("/graphql", graphql)
     routes = [  # Starlette tries them in order: the busiest first
         Route("/graphql", graphql, methods=["GET", "POST"]),
-        WebSocketRoute("/graphql", graphql),
+        graphql_socket,
         *health_routes,
         *auth_routes.routes,
         *export_routes,
@@ -94,7 +95,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         *tracing.middleware(),
         Middleware(CorrelationIdMiddleware, header_name="X-Request-ID"),
         Middleware(AccessLog),
-        Middleware(HttpOnly, *http_middleware(settings)),
+        Middleware(HttpOnly, *http_middleware(settings), websockets=[graphql_socket]),
     ]
     handlers = {Exception: internal_error, ClientDisconnect: client_disconnected}
     return KeptServerSend(routes=routes, middleware=middleware, lifespan=lifespan, exception_handlers=handlers)

@@ -106,7 +106,7 @@ class Context:
     session and DataLoaders, nothing shared between operations or cached across events.
 
     Over a websocket the principal is set once `connection_init` is accepted (`connection_params` holds its
-    payload), and `admit` re-checks the membership and the rate limit before each operation."""
+    payload until it is read), and `admit` re-checks the membership and the rate limit before each operation."""
 
     settings: Settings
     database: Database

@@ -8,7 +8,7 @@ Queries run over GET and POST, mutations over POST only (a GET is a 405); subscr
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from datetime import timedelta
 
 import orjson
@@ -277,13 +277,13 @@ class GraphQLEndpoint:
             subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL, GRAPHQL_SSE_PROTOCOL),
         )
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+    def __call__(self, scope: Scope, receive: Receive, send: Send) -> Awaitable[None]:
+        """The awaitable of what answers, not awaited here: no frame of this stays suspended for a socket's life."""
         if wants_graphiql(scope):
-            await graphiql_page()(scope, receive, send)
-        elif scope["type"] == "websocket":
-            await self._websocket(BoundedWebSocket(scope, receive, send))
-        else:
-            await self.graphql(scope, receive, send)
+            return graphiql_page()(scope, receive, send)
+        if scope["type"] == "websocket":
+            return self._websocket(BoundedWebSocket(scope, receive, send))
+        return self.graphql(scope, receive, send)
 
     async def _websocket(self, websocket: WebSocket) -> None:
         state = app_state(websocket)

@@ -22,7 +22,7 @@ import os
 import re
 import sys
 import time
-from collections.abc import AsyncIterator, MutableMapping
+from collections.abc import AsyncIterator, Awaitable, MutableMapping
 from contextvars import ContextVar
 from typing import Any
 
@@ -135,15 +135,21 @@ def _principal_fields(principal: Any) -> dict[str, str]:
 
 class AccessLog:
     """Pure ASGI middleware (inside the request id's): one ``request`` line per HTTP request, and the request's
-    fields for every line logged while it runs. A websocket gets the fields; its operations get the lines."""
+    fields for every line logged while it runs. A websocket gets the fields, in its own task for its life; its
+    operations get the lines. For a websocket it returns the app's awaitable rather than awaiting it: no frame
+    of this stays suspended for the socket's life."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] not in {"http", "websocket"}:
-            await self.app(scope, receive, send)
-            return
+    def __call__(self, scope: Scope, receive: Receive, send: Send) -> Awaitable[None]:
+        if scope["type"] == "websocket":
+            REQUEST.set({})
+        if scope["type"] != "http":
+            return self.app(scope, receive, send)
+        return self._http(scope, receive, send)
+
+    async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
         fields: dict[str, Any] = {}
         token = REQUEST.set(fields)
         started = time.perf_counter()
@@ -159,19 +165,18 @@ class AccessLog:
             await self.app(scope, receive, send_status)
         finally:
             REQUEST.reset(token)
-            if scope["type"] == "http":
-                seconds = time.perf_counter() - started
-                metrics.request_finished(scope, status, seconds)
-                fields.update(_principal_fields(scope.get(PRINCIPAL_KEY)))
-                fields.setdefault("outcome", "ok" if status < 400 else "error")
-                access_logger.info(
-                    "request",
-                    method=scope["method"],
-                    path=scope["path"],
-                    status=status,
-                    duration_ms=round(seconds * 1000, 1),
-                    **fields,
-                )
+            seconds = time.perf_counter() - started
+            metrics.request_finished(scope, status, seconds)
+            fields.update(_principal_fields(scope.get(PRINCIPAL_KEY)))
+            fields.setdefault("outcome", "ok" if status < 400 else "error")
+            access_logger.info(
+                "request",
+                method=scope["method"],
+                path=scope["path"],
+                status=status,
+                duration_ms=round(seconds * 1000, 1),
+                **fields,
+            )
 
 
 def _operation_type(execution: ExecutionContext) -> str | None:

@@ -39,8 +39,10 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     _OperationStreamClosed as OperationStreamClosed,
 )
 from strawberry.subscriptions.protocols.graphql_transport_ws.types import ConnectionInitMessage
+from strawberry.subscriptions.protocols.graphql_transport_ws.types import Message as TransportMessage
 from strawberry.subscriptions.protocols.graphql_ws.handlers import BaseGraphQLWSHandler
 from strawberry.subscriptions.protocols.graphql_ws.types import ConnectionInitMessage as LegacyInitMessage
+from strawberry.subscriptions.protocols.graphql_ws.types import OperationMessage as LegacyMessage
 from strawberry.subscriptions.protocols.graphql_ws.types import StartMessage
 from strawberry.types.execution import PreExecutionError
 from strawberry.utils.aio import aclosing
@@ -166,6 +168,13 @@ def too_many(error: TooMany) -> GraphQLError:
     return GraphQLError(error.message, extensions=error.extensions)
 
 
+def forget(message: object) -> None:
+    """Empty a message once handled: Strawberry's receive loop holds the last one until the next arrives, i.e.
+    for the socket's life once it has subscribed. What an operation needs of it is already its own."""
+    if isinstance(message, dict):
+        message.clear()
+
+
 def log_task_failure(error: BaseException) -> None:
     """Log an operation's failure, unless its socket went away (the send failed, or the operation was
     cancelled because the socket closed, and what it was doing failed on the way out)."""
@@ -179,6 +188,12 @@ def log_task_failure(error: BaseException) -> None:
 class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
     """graphql-transport-ws: Strawberry's, with our refusals, request ids and bounds."""
 
+    async def handle_message(self, message: TransportMessage) -> None:
+        try:
+            await super().handle_message(message)
+        finally:
+            forget(message)
+
     async def handle_connection_init(self, message: ConnectionInitMessage) -> None:
         payload = message.get("payload", {})
         if self.connection_init_received or self.connection_timed_out or not isinstance(payload, dict):
@@ -186,6 +201,7 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
             return
         if self.connection_init_timeout_task:
             self.connection_init_timeout_task.cancel()
+            self.connection_init_timeout_task = None  # not kept, ended, for the socket's life
         self.connection_init_received = True
         refused = await connect(self, payload)
         if refused is not None:
@@ -241,6 +257,12 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
 
 class LegacyWSHandler(BaseGraphQLWSHandler[Context, None]):
     """graphql-ws (subscriptions-transport-ws): queries and mutations too, each stream closed in its task."""
+
+    async def handle_message(self, message: LegacyMessage) -> None:
+        try:
+            await super().handle_message(message)
+        finally:
+            forget(message)
 
     async def handle_connection_init(self, message: LegacyInitMessage) -> None:
         if self.connection_acknowledged:

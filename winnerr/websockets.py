@@ -94,9 +94,11 @@ async def authenticate(context: Context, state: AppState) -> None:
     if not isinstance(payload, dict):
         raise SocketRefused(BAD_REQUEST_CLOSE_CODE, BAD_PAYLOAD_REASON, ErrorCode.VALIDATION_ERROR)
     params = {str(key).lower(): value for key, value in payload.items()}
+    context.connection_params = {}  # read once: the token is not kept for the socket's life
     organization = _text(params.get(ORGANIZATION_PARAM))
     try:
-        claims = await verify_bearer(state.settings, bearer_token(_text(params.get("authorization"))))
+        verified = await verify_bearer(state.settings, bearer_token(_text(params.get("authorization"))))
+        claims = verified.for_readmission()
         context.authenticated = await _member(state, claims, organization)
         await state.sockets.add(context)
     except Exception as error:

@@ -7,7 +7,7 @@ verifies a token is its `kid`'s business: our key ring (`keyring`) or the provid
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -22,6 +22,8 @@ from winnerr.settings import Settings
 OUR_ALGORITHM = "HS256"
 PROVIDER_ALGORITHMS = ("RS256", "ES256")
 REQUIRED_CLAIMS = ["exp", "iat", "sub"]
+READMISSION_CLAIMS = ("email_verified",)
+"""The raw claims `resolve_principal` reads besides `Claims`' fields."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +43,12 @@ class Claims:
     expires_at: datetime
     raw: dict[str, Any]
     external: bool = False
+
+    def for_readmission(self) -> Claims:
+        """What finding the member again needs (`resolve_principal`), without the token's other claims: a
+        websocket keeps its claims for its life, to re-read its membership before each operation."""
+        kept = {name: self.raw[name] for name in READMISSION_CLAIMS if name in self.raw}
+        return replace(self, raw=kept)
 
 
 def bearer_token(value: str | None) -> str:
