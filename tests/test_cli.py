@@ -9,7 +9,9 @@ import uuid
 import httpx
 import jwt
 import pytest
+import websockets
 from sqlalchemy import func, select
+from websockets.typing import Subprotocol
 
 from tests.cli import failed, graphql, log_in, me, serving, succeeded, winnerr_async
 from tests.database import owner_sessions
@@ -199,3 +201,20 @@ async def test_serve_believes_x_forwarded_for_from_trusted_proxies(cli_env: dict
 async def test_bad_trusted_proxies_stop_start_up_naming_the_variable(cli_env: dict[str, str]) -> None:
     error = failed(await winnerr_async({**cli_env, "TRUSTED_PROXIES": "10.0.0.0/8,proxy.local"}, "serve"))
     assert "TRUSTED_PROXIES" in error
+
+
+async def negotiated_extensions(base_url: str) -> str | None:
+    """The Sec-WebSocket-Extensions a websocket to /graphql is answered with, when the client offers
+    permessage-deflate (as browsers do)."""
+    url = base_url.replace("http://", "ws://") + "/graphql"
+    async with websockets.connect(url, subprotocols=[Subprotocol("graphql-transport-ws")], compression="deflate") as ws:
+        return ws.response.headers.get("Sec-WebSocket-Extensions") if ws.response is not None else None
+
+
+async def test_serve_compresses_websockets_only_when_the_setting_turns_it_on(cli_env: dict[str, str]) -> None:
+    async with serving(cli_env) as base_url:
+        assert await negotiated_extensions(base_url) is None, "compression is off by default"
+    async with serving({**cli_env, "WEBSOCKET_COMPRESSION": "true"}) as base_url:
+        extensions = await negotiated_extensions(base_url)
+    assert extensions is not None
+    assert extensions.startswith("permessage-deflate")
