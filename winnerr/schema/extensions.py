@@ -95,7 +95,14 @@ class ErrorCodes(MaskErrors):
     """Give every error its contract code; hide anything unexpected behind INTERNAL_ERROR and a request id."""
 
     def __init__(self) -> None:
-        super().__init__(should_mask_error=lambda _: True)
+        super().__init__(should_mask_error=_every_error)
+
+    def _process_result(self, result: object) -> None:
+        """`MaskErrors`' without its runtime-checkable Protocol, whose `isinstance` looks up the protocol's
+        attributes anew on every call: a result without `errors` has none to code either."""
+        errors = getattr(result, "errors", None)
+        if errors:
+            result.errors = self._process_errors(errors)  # type: ignore[attr-defined]
 
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
         original = error.original_error
@@ -109,6 +116,10 @@ class ErrorCodes(MaskErrors):
                 code = ErrorCode.QUERY_TOO_COMPLEX
             return _with(error, error.message, {"code": code.value})
         return unexpected_error(error)
+
+
+def _every_error(_: GraphQLError) -> bool:
+    return True
 
 
 def unexpected_error(error: GraphQLError) -> GraphQLError:
