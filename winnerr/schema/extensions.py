@@ -9,6 +9,7 @@ from typing import Any
 
 from asgi_correlation_id import correlation_id
 from graphql import (
+    ASTValidationRule,
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
@@ -58,6 +59,21 @@ class Transaction(SchemaExtension):
                 _add_error(self.execution_context, unexpected_error(GraphQLError(str(exc), original_error=exc)))
             if not operation.commit:
                 _void_mutation(self.execution_context)
+
+
+class DocumentRules(SchemaExtension):
+    """Strawberry's `MaxTokensLimiter` and `AddValidationRules` in one hook (one extension object per operation
+    instead of two): the document is parsed with at most `max_tokens` tokens and validated with `rules` too."""
+
+    def __init__(self, max_tokens: int, rules: tuple[type[ASTValidationRule], ...]) -> None:
+        self.max_tokens = max_tokens
+        self.rules = rules
+
+    def on_operation(self) -> Iterator[None]:
+        execution = self.execution_context
+        execution.parse_options["max_tokens"] = self.max_tokens
+        execution.validation_rules = execution.validation_rules + self.rules
+        yield
 
 
 class CachedParse(ParserCache):

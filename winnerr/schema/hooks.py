@@ -55,6 +55,8 @@ class _Plan:
     validation: tuple[Hook, ...] | None
     executing: tuple[Hook, ...] | None
     results: tuple[int, ...]
+    resolves: bool
+    """Whether an extension resolves fields (is one of the executor's middleware)."""
 
 
 _PLANS: dict[tuple[type[SchemaExtension], ...], _Plan] = {}
@@ -71,8 +73,14 @@ def _plan_of(kinds: tuple[type[SchemaExtension], ...]) -> _Plan:
             validation=_stage_hooks(kinds, ValidationContextManager.HOOK_NAME),
             executing=_stage_hooks(kinds, ExecutingContextManager.HOOK_NAME),
             results=tuple(i for i, kind in enumerate(kinds) if kind.get_results is not default_results),
+            resolves=any(kind._implements_resolve() for kind in kinds),
         )
     return plan
+
+
+def resolves_fields(extensions: list[SchemaExtension]) -> bool:
+    """Whether one of the extensions resolves fields, as Strawberry asks each of them for every operation."""
+    return _plan_of(tuple(map(type, extensions))).resolves
 
 
 def _stage_hooks(kinds: tuple[type[SchemaExtension], ...], name: str) -> tuple[Hook, ...] | None:
