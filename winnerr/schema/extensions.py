@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import logging
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
@@ -84,8 +83,10 @@ class CachedParse(ParserCache):
     def on_parse(self) -> Iterator[None]:
         execution = self.execution_context
         if execution.query:
-            with contextlib.suppress(GraphQLError):
+            try:  # noqa: SIM105 (contextlib.suppress costs a context manager per operation)
                 execution.graphql_document = self.cached_parse_document(execution.query, **execution.parse_options)
+            except GraphQLError:
+                pass
         yield
 
 

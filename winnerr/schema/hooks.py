@@ -127,10 +127,15 @@ class _Stage(ExtensionContextManagerBase):
         extensions, entered = self.extensions, self.entered
         for index, hook, is_async in self.stage_hooks:
             generator = hook(extensions[index])
-            if is_async:
-                await _astart(generator)
-            else:
-                _start(generator)
+            try:
+                if is_async:
+                    await anext(generator)
+                else:
+                    next(generator)
+            except (StopIteration, StopAsyncIteration) as stopped:
+                if isinstance(stopped, StopIteration) is is_async:
+                    raise  # not the end of the generator, just an exception it raised
+                raise RuntimeError("generator didn't yield") from None
             entered.append((generator, is_async))
 
     async def __aexit__(
@@ -155,20 +160,6 @@ class _Stage(ExtensionContextManagerBase):
         if pending:
             assert error is not None
             _raise(error)
-
-
-def _start(generator: SyncHook) -> None:
-    try:
-        next(generator)
-    except StopIteration:
-        raise RuntimeError("generator didn't yield") from None
-
-
-async def _astart(generator: AsyncHook) -> None:
-    try:
-        await anext(generator)
-    except StopAsyncIteration:
-        raise RuntimeError("generator didn't yield") from None
 
 
 def _leave(generator: SyncHook, error: BaseException | None) -> bool:
