@@ -22,7 +22,7 @@ import os
 import re
 import sys
 import time
-from collections.abc import AsyncIterator, Awaitable, MutableMapping
+from collections.abc import Awaitable, Iterator, MutableMapping
 from contextvars import ContextVar
 from typing import Any
 
@@ -194,7 +194,7 @@ class OperationLog(SchemaExtension):
     websocket, on an ``operation`` line of its own; and the same in the operation metrics. Listed before
     `ErrorCodes`, so it sees the coded errors."""
 
-    async def on_operation(self) -> AsyncIterator[None]:
+    def on_operation(self) -> Iterator[None]:  # awaits nothing: a generator's steps cost less than a coroutine's
         started = time.perf_counter()
         try:
             yield

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 import strawberry
-from graphql import GraphQLError
-from strawberry.extensions import AddValidationRules, MaxTokensLimiter, SchemaExtension
+from graphql import GraphQLError, MiddlewareManager
+from strawberry.extensions import SchemaExtension
 from strawberry.extensions.runner import SchemaExtensionsRunner
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
@@ -23,12 +24,13 @@ from winnerr.schema.communications.mutations import CommunicationsMutation
 from winnerr.schema.communications.queries import CommunicationsQuery
 from winnerr.schema.deals.mutations import DealsMutation
 from winnerr.schema.deals.queries import DealsQuery
+from winnerr.schema.documents import KnownOperation
 from winnerr.schema.execution import WinnerrExecutionContext
 from winnerr.schema.exposure import SchemaExposure
-from winnerr.schema.extensions import CachedParse, CachedValidation, ErrorCodes, Transaction
+from winnerr.schema.extensions import CachedParse, CachedValidation, DocumentRules, ErrorCodes, Transaction
 from winnerr.schema.favorites.mutations import FavoritesMutation
 from winnerr.schema.favorites.queries import FavoritesQuery
-from winnerr.schema.hooks import KnownHooksRunner
+from winnerr.schema.hooks import KnownHooksRunner, resolves_fields
 from winnerr.schema.integrations.mutations import IntegrationsMutation
 from winnerr.schema.integrations.queries import IntegrationsQuery
 from winnerr.schema.leads.mutations import LeadsMutation
@@ -109,6 +111,19 @@ class WinnerrSchema(strawberry.Schema):
     ) -> SchemaExtensionsRunner:
         return KnownHooksRunner(execution_context=execution_context, extensions=extensions)
 
+    def _create_execution_context(self, *args: Any, **kwargs: Any) -> ExecutionContext:
+        """Strawberry's, knowing its operation's name and type once worked out (`KnownOperation`): the same
+        object, of the subclass that only adds that memo."""
+        execution = super()._create_execution_context(*args, **kwargs)
+        execution.__class__ = KnownOperation
+        return execution
+
+    def _get_middleware_manager(self, extensions: list[SchemaExtension]) -> MiddlewareManager:
+        """Strawberry's, asking whether the extensions resolve fields once per list of their classes."""
+        if resolves_fields(extensions):
+            return super()._get_middleware_manager(extensions)
+        return MiddlewareManager()
+
 
 def build_schema(**options: Any) -> strawberry.Schema:
     """The schema with its limits (`winnerr.schema.limits`): every list of objects must have a bound."""
@@ -121,9 +136,8 @@ def build_schema(**options: Any) -> strawberry.Schema:
         config=StrawberryConfig(name_converter=KnownNames()),
         extensions=[
             OperationLog,
-            lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
-            lambda: CachedParse(maxsize=DOCUMENT_CACHE_SIZE),
-            lambda: AddValidationRules([DocumentLimits]),
+            partial(DocumentRules, MAX_TOKENS, (DocumentLimits,)),
+            partial(CachedParse, maxsize=DOCUMENT_CACHE_SIZE),
             CachedValidation,
             Transaction,
             CostBudget,

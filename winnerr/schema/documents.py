@@ -12,6 +12,8 @@ from collections.abc import Callable, Hashable
 from typing import Generic, TypeVar
 
 from graphql import DocumentNode
+from strawberry.types import ExecutionContext
+from strawberry.types.graphql import OperationType
 
 from winnerr.recent import Recent
 
@@ -31,3 +33,32 @@ class PerDocument(Generic[V]):
     def get(self, document: DocumentNode, key: Hashable, make: Callable[[], V]) -> V:
         """The value for the document and key, made by `make` the first time."""
         return self.entries.get((id(document), key), lambda: (document, make()))[1]
+
+
+class KnownOperation(ExecutionContext):
+    """Strawberry's execution context, with the operation's name and type worked out once per document. The
+    extensions ask for them some ten times an operation, and Strawberry's properties look through the document's
+    definitions (and build the `OperationType`) every time. Either depends only on the document (an object that is
+    not changed, but may be replaced: an entry is for one document) and the name the request gave."""
+
+    _known_name: tuple[DocumentNode | None, str | None] | None = None
+    _known_type: tuple[DocumentNode, OperationType] | None = None
+
+    @property
+    def operation_name(self) -> str | None:
+        document, known = self.graphql_document, self._known_name
+        if known is not None and known[0] is document:
+            return known[1]
+        name = super().operation_name
+        self._known_name = (document, name)
+        return name
+
+    @property
+    def operation_type(self) -> OperationType:
+        document, known = self.graphql_document, self._known_type
+        if known is not None and known[0] is document:
+            return known[1]
+        kind = super().operation_type  # raises for a document without the operation: nothing is kept then
+        assert document is not None
+        self._known_type = (document, kind)
+        return kind

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import contextlib
 import logging
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 from asgi_correlation_id import correlation_id
 from graphql import (
+    ASTValidationRule,
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
@@ -60,6 +60,21 @@ class Transaction(SchemaExtension):
                 _void_mutation(self.execution_context)
 
 
+class DocumentRules(SchemaExtension):
+    """Strawberry's `MaxTokensLimiter` and `AddValidationRules` in one hook (one extension object per operation
+    instead of two): the document is parsed with at most `max_tokens` tokens and validated with `rules` too."""
+
+    def __init__(self, max_tokens: int, rules: tuple[type[ASTValidationRule], ...]) -> None:
+        self.max_tokens = max_tokens
+        self.rules = rules
+
+    def on_operation(self) -> Iterator[None]:
+        execution = self.execution_context
+        execution.parse_options["max_tokens"] = self.max_tokens
+        execution.validation_rules = execution.validation_rules + self.rules
+        yield
+
+
 class CachedParse(ParserCache):
     """Strawberry's `ParserCache` (parsed documents shared by every request, by text), except for a document that
     does not parse: it is left to Strawberry's own parse, which reports the syntax error like any other error
@@ -68,8 +83,10 @@ class CachedParse(ParserCache):
     def on_parse(self) -> Iterator[None]:
         execution = self.execution_context
         if execution.query:
-            with contextlib.suppress(GraphQLError):
+            try:  # noqa: SIM105 (contextlib.suppress costs a context manager per operation)
                 execution.graphql_document = self.cached_parse_document(execution.query, **execution.parse_options)
+            except GraphQLError:
+                pass
         yield
 
 
@@ -95,7 +112,14 @@ class ErrorCodes(MaskErrors):
     """Give every error its contract code; hide anything unexpected behind INTERNAL_ERROR and a request id."""
 
     def __init__(self) -> None:
-        super().__init__(should_mask_error=lambda _: True)
+        super().__init__(should_mask_error=_every_error)
+
+    def _process_result(self, result: object) -> None:
+        """`MaskErrors`' without its runtime-checkable Protocol, whose `isinstance` looks up the protocol's
+        attributes anew on every call: a result without `errors` has none to code either."""
+        errors = getattr(result, "errors", None)
+        if errors:
+            result.errors = self._process_errors(errors)  # type: ignore[attr-defined]
 
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
         original = error.original_error
@@ -109,6 +133,10 @@ class ErrorCodes(MaskErrors):
                 code = ErrorCode.QUERY_TOO_COMPLEX
             return _with(error, error.message, {"code": code.value})
         return unexpected_error(error)
+
+
+def _every_error(_: GraphQLError) -> bool:
+    return True
 
 
 def unexpected_error(error: GraphQLError) -> GraphQLError:
