@@ -49,7 +49,7 @@ async def internal_error(request: Request, exc: Exception) -> JSONResponse:
     logger.error("Unexpected error (request id %s)", request_id, exc_info=exc)
     extensions = {"code": ErrorCode.INTERNAL_ERROR.value, "requestId": request_id}
     body = {"errors": [{"message": internal_error_message(request_id), "extensions": extensions}]}
-    return JSONResponse(body, status_code=500)  # CorrelationIdMiddleware adds the X-Request-ID header
+    return JSONResponse(body, status_code=500)  # `RequestId` adds the X-Request-ID header
 
 
 async def client_disconnected(request: Request, exc: Exception) -> Response:
