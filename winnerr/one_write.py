@@ -7,7 +7,8 @@ than the whole of some middleware (py-spy under wrk: the head's write alone was 
 CPU per GraphQL request). This subclass holds a request's first write (the head, or a `100 Continue`) until its
 next write, which then goes out with it in one, or until the loop's next step, whichever comes first: a
 streamed response (server-sent events) whose first event takes a while still gets its head straight away, and
-the bytes on the wire are exactly uvicorn's. Everything else is uvicorn's.
+the bytes on the wire are exactly uvicorn's. Everything else is uvicorn's, but for one check: uvicorn builds each
+request's access line's arguments (client address, path and query) even when its logger's level drops the line.
 
 Checked against uvicorn 0.54.0 (the pinned one), whose `RequestResponseCycle` uses of its transport only `write`
 and `close`, and whose `on_headers_complete` makes the request's cycle (`self.cycle`) and starts its task without
@@ -18,6 +19,8 @@ connection served by it.
 from __future__ import annotations
 
 import asyncio
+import logging
+from typing import Any
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
@@ -55,7 +58,12 @@ class HeldHead:
 
 
 class OneWriteHttpProtocol(HttpToolsProtocol):
-    """uvicorn's httptools protocol, each request's cycle writing through a `HeldHead`."""
+    """uvicorn's httptools protocol, each request's cycle writing through a `HeldHead`; and not preparing an
+    access line (uvicorn's own, at INFO) for a logger whose level drops it."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.access_log = self.access_log and self.access_logger.isEnabledFor(logging.INFO)
 
     def on_headers_complete(self) -> None:
         previous = self.cycle
