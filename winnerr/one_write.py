@@ -4,16 +4,19 @@ uvicorn writes the status line and headers when the app sends `http.response.sta
 `http.response.body`: two system calls, and over a real network two TCP segments, for an answer that is all
 there in the same step of the event loop. On loopback under load each of those writes costs the server more
 than the whole of some middleware (py-spy under wrk: the head's write alone was about a tenth of the server's
-CPU per GraphQL request). This subclass holds a request's first write (the head, or a `100 Continue`) until its
-next write, which then goes out with it in one, or until the loop's next step, whichever comes first: a
-streamed response (server-sent events) whose first event takes a while still gets its head straight away, and
-the bytes on the wire are exactly uvicorn's. Everything else is uvicorn's, but for one check: uvicorn builds each
-request's access line's arguments (client address, path and query) even when its logger's level drops the line.
+CPU per GraphQL request). This subclass holds the head of a response that declares its `Content-Length` (every
+`Response` of Starlette's: its body follows at once) until the body's first write, which then goes out with it
+in one. Every other write goes out as uvicorn makes it: a `100 Continue`, the head of a streamed answer
+(server-sent events: chunked, its first event may take a while) and of a `HEAD` (no body follows); and a
+connection closed with a head held writes it first. The bytes on the wire are exactly uvicorn's.
+
+Everything else is uvicorn's, but for one check: uvicorn builds each request's access line's arguments (client
+address, path and query) even when its logger's level drops the line; this protocol does not.
 
 Checked against uvicorn 0.54.0 (the pinned one), whose `RequestResponseCycle` uses of its transport only `write`
-and `close`, and whose `on_headers_complete` makes the request's cycle (`self.cycle`) and starts its task without
-letting it run. tests/test_one_write.py checks a plain answer, a `HEAD`, a streamed answer and a keep-alive
-connection served by it.
+and `close`, sets `response_started` and `chunked_encoding` (False for a declared length) before it writes a
+head, and whose `on_headers_complete` makes the request's cycle (`self.cycle`) and starts its task without
+letting it run. tests/test_one_write.py checks plain answers, a `HEAD` and a streamed answer over keep-alive.
 """
 
 from __future__ import annotations
@@ -22,38 +25,35 @@ import asyncio
 import logging
 from typing import Any
 
-from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol, RequestResponseCycle
 
 
 class HeldHead:
-    """The transport as a request's cycle sees it: its first write waits for the second, or for the loop's next
-    step."""
+    """The transport as a request's cycle sees it: the head of a response of declared length waits for the
+    body's first write (see the module)."""
 
-    __slots__ = ("_held", "_loop", "_transport")
+    __slots__ = ("_cycle", "_held", "_transport", "_wrote_head")
 
-    def __init__(self, transport: asyncio.Transport, loop: asyncio.AbstractEventLoop) -> None:
+    def __init__(self, transport: asyncio.Transport, cycle: RequestResponseCycle) -> None:
         self._transport = transport
-        self._loop = loop
-        self._held: bytes | None = None
-        """The first write until it goes out (then empty); None before it."""
+        self._cycle = cycle
+        self._held = b""
+        self._wrote_head = False
 
     def write(self, data: bytes) -> None:
-        if self._held is None:
-            self._held = data
-            self._loop.call_soon(self.flush)
-            return
         if self._held:
             data, self._held = self._held + data, b""
+        elif not self._wrote_head and self._cycle.response_started:
+            self._wrote_head = True
+            if self._cycle.chunked_encoding is False and self._cycle.scope["method"] != "HEAD":
+                self._held = data
+                return
         self._transport.write(data)
 
-    def flush(self) -> None:
-        """Write what is held (nothing once it went out with the next write)."""
-        held, self._held = self._held, b""
-        if held and not self._transport.is_closing():
-            self._transport.write(held)
-
     def close(self) -> None:
-        self.flush()
+        if self._held and not self._transport.is_closing():
+            self._transport.write(self._held)
+        self._held = b""
         self._transport.close()
 
 
@@ -69,4 +69,4 @@ class OneWriteHttpProtocol(HttpToolsProtocol):
         previous = self.cycle
         super().on_headers_complete()
         if self.cycle is not previous and self.transport is not None:  # an upgrade makes no cycle
-            self.cycle.transport = HeldHead(self.transport, self.loop)  # type: ignore[assignment]
+            self.cycle.transport = HeldHead(self.transport, self.cycle)  # type: ignore[assignment]
