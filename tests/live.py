@@ -19,6 +19,7 @@ from websockets.typing import Subprotocol
 
 from winnerr.app import create_app
 from winnerr.lean_websocket import LeanWebSocketProtocol
+from winnerr.one_write import OneWriteHttpProtocol
 from winnerr.settings import Settings
 from winnerr.state import STATE_KEY, AppState
 
@@ -50,8 +51,10 @@ async def served_app(settings: Settings) -> AsyncIterator[tuple[str, AppState]]:
 
 @asynccontextmanager
 async def served_server(settings: Settings) -> AsyncIterator[tuple[str, uvicorn.Server]]:
-    """Like `served`, also yielding the server; its websockets are `winnerr serve`'s (`LeanWebSocketProtocol`)."""
-    async with running(create_app(settings), lifespan="on", ws=LeanWebSocketProtocol) as (port, server):
+    """Like `served`, also yielding the server; its connections are `winnerr serve`'s (`OneWriteHttpProtocol`,
+    `LeanWebSocketProtocol`)."""
+    protocols = {"http": OneWriteHttpProtocol, "ws": LeanWebSocketProtocol}
+    async with running(create_app(settings), lifespan="on", **protocols) as (port, server):
         yield f"127.0.0.1:{port}", server
 
 

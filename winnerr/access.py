@@ -13,8 +13,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
-from starlette.datastructures import Headers
 from starlette.types import Scope
+
+from winnerr.raw_headers import header
 
 PRINCIPAL_KEY = "winnerr.principal"
 """Where authentication puts the request's `Principal` in the ASGI scope."""
@@ -43,7 +44,7 @@ def wants_graphiql(scope: Scope) -> bool:
     """A browser navigating to /graphql (it gets GraphiQL, which then sends the token itself)."""
     if scope["type"] != "http" or scope["method"] != "GET" or scope["path"] != GRAPHQL_PATH:
         return False
-    return "text/html" in Headers(scope=scope).get("accept", "")
+    return "text/html" in (header(scope, b"accept") or "")
 
 
 def _exactly(*paths: str) -> Callable[[Scope], bool]:

@@ -7,10 +7,8 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from asgi_correlation_id import CorrelationIdMiddleware
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
-from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import ClientDisconnect
 from starlette.routing import Mount, Route, WebSocketRoute
 
@@ -23,6 +21,7 @@ from winnerr.auth.middleware import (
 )
 from winnerr.auth.principals import PrincipalCache
 from winnerr.body_size import BodySizeLimitMiddleware
+from winnerr.cors import Cors
 from winnerr.db.database import Database
 from winnerr.db.embedded import database_url
 from winnerr.export import routes as export_routes
@@ -37,6 +36,7 @@ from winnerr.observability import endpoint as metrics_endpoint
 from winnerr.observability import tracing
 from winnerr.observability.pools import PoolGauges
 from winnerr.ratelimit import Limits, RateLimitMiddleware
+from winnerr.request_id import RequestId, uuid4_hex
 from winnerr.settings import Settings, load_settings
 from winnerr.state import AppState
 from winnerr.subscriptions.hub import Hub
@@ -93,7 +93,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     ]
     middleware = [
         *tracing.middleware(),
-        Middleware(CorrelationIdMiddleware, header_name="X-Request-ID"),
+        Middleware(RequestId, header_name="X-Request-ID", generator=uuid4_hex),
         Middleware(AccessLog),
         Middleware(HttpOnly, *http_middleware(settings), websockets=[graphql_socket]),
     ]
@@ -106,7 +106,7 @@ def http_middleware(settings: Settings) -> list[Middleware]:
     (`HttpOnly`): it checks its origin, token and limits itself (`winnerr.websockets`)."""
     return [
         Middleware(
-            CORSMiddleware,
+            Cors,
             allow_origins=settings.cors_origins,
             allow_methods=["GET", "POST", "OPTIONS"],
             allow_headers=["authorization", "content-type", "x-organization-id", "idempotency-key", "x-request-id"],

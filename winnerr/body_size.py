@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from starlette.datastructures import Headers
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from winnerr.errors import ErrorCode
+from winnerr.raw_headers import header
 
 MAX_BODY_BYTES = 5 * 1024 * 1024
 
@@ -26,7 +26,7 @@ class BodySizeLimitMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        declared = Headers(scope=scope).get("content-length", "")
+        declared = header(scope, b"content-length") or ""
         if declared.isdigit() and int(declared) > self.max_bytes:
             await self._refuse(scope, receive, send)
             return

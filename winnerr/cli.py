@@ -115,6 +115,7 @@ def serve(host: str, port: int, workers: int) -> None:
         log_level=settings.winnerr_log_level.value,
         proxy_headers=bool(settings.trusted_proxies),  # X-Forwarded-For only from TRUSTED_PROXIES, else no one
         forwarded_allow_ips=settings.trusted_proxies,
+        http="winnerr.one_write:OneWriteHttpProtocol",  # a response's head and body in one write
         # websockets-sansio holding less per socket (lean_websocket); events are written straight to it (fanout)
         ws="winnerr.lean_websocket:LeanWebSocketProtocol",
         ws_per_message_deflate=settings.websocket_compression,

@@ -45,6 +45,8 @@ REQUEST: ContextVar[dict[str, Any] | None] = ContextVar("winnerr_request_log", d
 SECRET_KEY = re.compile(r"pass(word)?|token|secret|authori[sz]ation|cookie|signature|body|content|jwt|api_?key", re.I)
 REDACTED = "[redacted]"
 access_logger = structlog.stdlib.get_logger("winnerr.access")
+ACCESS_LINES = logging.getLogger("winnerr.access")
+"""The standard library's logger under `access_logger`: whether its level lets a request line through."""
 
 
 def annotate(**fields: Any) -> None:
@@ -167,16 +169,21 @@ class AccessLog:
             REQUEST.reset(token)
             seconds = time.perf_counter() - started
             metrics.request_finished(scope, status, seconds)
-            fields.update(_principal_fields(scope.get(PRINCIPAL_KEY)))
-            fields.setdefault("outcome", "ok" if status < 400 else "error")
-            access_logger.info(
-                "request",
-                method=scope["method"],
-                path=scope["path"],
-                status=status,
-                duration_ms=round(seconds * 1000, 1),
-                **fields,
-            )
+            if ACCESS_LINES.isEnabledFor(logging.INFO):  # else structlog would build the line to drop it
+                self._log(scope, status, seconds, fields)
+
+    @staticmethod
+    def _log(scope: Scope, status: int, seconds: float, fields: dict[str, Any]) -> None:
+        fields.update(_principal_fields(scope.get(PRINCIPAL_KEY)))
+        fields.setdefault("outcome", "ok" if status < 400 else "error")
+        access_logger.info(
+            "request",
+            method=scope["method"],
+            path=scope["path"],
+            status=status,
+            duration_ms=round(seconds * 1000, 1),
+            **fields,
+        )
 
 
 def _operation_type(execution: ExecutionContext) -> str | None:

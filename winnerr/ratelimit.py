@@ -76,6 +76,10 @@ class Window:
             headers["Retry-After"] = str(self.reset_after)
         return headers
 
+    def raw_headers(self) -> list[tuple[bytes, bytes]]:
+        """`headers()` as an ASGI message carries them."""
+        return [(name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in self.headers().items()]
+
 
 class RefusalGuard:
     """The keys this process saw refused, until when: answered from memory instead of the storage."""
@@ -305,7 +309,7 @@ class RateLimitMiddleware:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                MutableHeaders(scope=message).update(window.headers())
+                _add_headers(message, window)
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
@@ -323,6 +327,20 @@ class RateLimitMiddleware:
             return await limits.webhooks.hit("webhook", provider)
         limiter = limits.exports if name == "exports" else limits.api
         return await limiter.hit(name, _caller(scope))
+
+
+COUNTED_HEADERS = frozenset(name for name, _ in Window(True, 1, 1, 1).raw_headers())
+"""The names of the headers an allowed request's answer gets."""
+
+
+def _add_headers(message: Message, window: Window) -> None:
+    """Set an allowed window's headers on a response's start message: appended to its raw list, unless it has
+    one of them already (then replaced, by `MutableHeaders`)."""
+    headers = message.get("headers", ())
+    if any(name in COUNTED_HEADERS for name, _ in headers):
+        MutableHeaders(scope=message).update(window.headers())
+    else:
+        message["headers"] = [*headers, *window.raw_headers()]
 
 
 def member_key(principal: Principal) -> str:

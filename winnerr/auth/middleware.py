@@ -12,7 +12,6 @@ from __future__ import annotations
 import logging
 
 from asgi_correlation_id import correlation_id
-from starlette.datastructures import Headers
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -21,9 +20,10 @@ from winnerr.access import PRINCIPAL_KEY, route_policy
 from winnerr.auth.principal import Principal, resolve_principal
 from winnerr.auth.tokens import bearer_token, verify_bearer
 from winnerr.errors import DomainError, ErrorCode, RateLimited, Unauthenticated, internal_error_message
+from winnerr.raw_headers import header
 from winnerr.state import STATE_KEY, AppState
 
-ORGANIZATION_HEADER = "x-organization-id"
+ORGANIZATION_HEADER = b"x-organization-id"
 REFUSAL_KEY = "winnerr.refusal"
 """Where identification puts why a request that needs a token has no principal."""
 
@@ -49,7 +49,7 @@ async def internal_error(request: Request, exc: Exception) -> JSONResponse:
     logger.error("Unexpected error (request id %s)", request_id, exc_info=exc)
     extensions = {"code": ErrorCode.INTERNAL_ERROR.value, "requestId": request_id}
     body = {"errors": [{"message": internal_error_message(request_id), "extensions": extensions}]}
-    return JSONResponse(body, status_code=500)  # CorrelationIdMiddleware adds the X-Request-ID header
+    return JSONResponse(body, status_code=500)  # `RequestId` adds the X-Request-ID header
 
 
 async def client_disconnected(request: Request, exc: Exception) -> Response:
@@ -71,11 +71,10 @@ class AuthenticationMiddleware:
         await self.app(scope, receive, send)
 
     async def _identify(self, scope: Scope) -> None:
-        headers = Headers(scope=scope)
         state: AppState = scope["state"][STATE_KEY]
         try:
-            token = bearer_token(headers.get("authorization"))
-            scope[PRINCIPAL_KEY] = await _principal(state, token, headers.get(ORGANIZATION_HEADER))
+            token = bearer_token(header(scope, b"authorization"))
+            scope[PRINCIPAL_KEY] = await _principal(state, token, header(scope, ORGANIZATION_HEADER))
         except DomainError as error:
             scope[REFUSAL_KEY] = error
 
