@@ -328,8 +328,20 @@ class WinnerrExecutionContext(PerEventExecutionContext):
     def collect_subfields(
         self, return_type: GraphQLObjectType, field_details_list: FieldDetailsList
     ) -> CollectedFields:
-        """graphql-core's, but a selection that no variable can change is collected once for all requests
-        (`FixedSelection`), and its plan with it."""
+        """graphql-core's, memoized as it memoizes them for the objects of a list, but a selection that no
+        variable can change is collected once for all requests (`FixedSelection`), and its plan with it."""
+        memo = getattr(self, "_relevant_sub_fields", None)  # graphql-core's own memo; without it, none
+        key = (return_type, id(field_details_list))
+        cached = memo.get(key) if memo is not None else None
+        if cached is not None and cached[0] is field_details_list:
+            collected: CollectedFields = cached[1]
+            return collected
+        collected = self._collected(return_type, field_details_list)
+        if memo is not None:
+            memo[key] = (field_details_list, collected)
+        return collected
+
+    def _collected(self, return_type: GraphQLObjectType, field_details_list: FieldDetailsList) -> CollectedFields:
         key = (return_type, *(id(details.node) for details in field_details_list))
         fixed = _FIXED.get(key, lambda: self._collect_fixed(return_type, field_details_list))
         if fixed.collected is None or not fixed.fits(return_type, field_details_list):
