@@ -421,6 +421,8 @@ class WinnerrExecutionContext(PerEventExecutionContext):
             general[name] = fields
         if general is None:
             return results
+        if len(general) == len(grouped_field_set):  # nothing answered here: graphql-core's answer as it is
+            return super().execute_fields(parent_type, source_value, path, grouped_field_set, position_context)
         done = super().execute_fields(parent_type, source_value, path, general, position_context)
         if isinstance(done, dict):
             return _merged(results, general, done)
