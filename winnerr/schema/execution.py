@@ -253,6 +253,14 @@ class FixedSelection:
         """Whether these are the sub-fields of `field_details_list` on `parent_type`: the same nodes, reached
         outside any deferred fragment and any fragment's variables."""
         nodes = self.nodes
+        if len(nodes) == 1 == len(field_details_list):
+            details = field_details_list[0]
+            return (
+                parent_type is self.parent_type
+                and details.node is nodes[0]
+                and details.defer_usage is None
+                and details.fragment_variable_values is None
+            )
         return (
             parent_type is self.parent_type
             and len(nodes) == len(field_details_list)
@@ -342,8 +350,13 @@ class WinnerrExecutionContext(PerEventExecutionContext):
         return collected
 
     def _collected(self, return_type: GraphQLObjectType, field_details_list: FieldDetailsList) -> CollectedFields:
-        key = (return_type, *(id(details.node) for details in field_details_list))
-        fixed = _FIXED.get(key, lambda: self._collect_fixed(return_type, field_details_list))
+        if len(field_details_list) == 1:
+            key: tuple[Any, ...] = (return_type, id(field_details_list[0].node))
+        else:
+            key = (return_type, *(id(details.node) for details in field_details_list))
+        fixed = _FIXED.find(key)
+        if fixed is None:
+            fixed = _FIXED.get(key, lambda: self._collect_fixed(return_type, field_details_list))
         if fixed.collected is None or not fixed.fits(return_type, field_details_list):
             return super().collect_subfields(return_type, field_details_list)
         self._plans[id(fixed.collected)] = (fixed.collected, return_type, fixed.plan)
