@@ -4,6 +4,7 @@ told with its path and location, whether the failing field sits under a relation
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from tests.factories import Tenant
@@ -75,3 +76,62 @@ async def test_an_error_under_a_non_null_relation_nulls_the_nearest_nullable_par
     [error] = body["errors"]
     expected = located(document, ["deal", "person", "communications"])
     assert {key: error[key] for key in expected} == expected
+
+
+ONE_DEAL = (
+    "query($id: ID!, $withPerson: Boolean!, $noTitle: Boolean!) { deal(id: $id) { id "
+    "title @skip(if: $noTitle) person @include(if: $withPerson) { firstName ...names } ...more } } "
+    "fragment names on Person { lastName } fragment more on Deal { amount property { city } }"
+)
+
+
+async def test_a_document_asked_again_answers_each_request_with_its_own_variables(
+    tenant: Tenant, app_state: AppState
+) -> None:
+    """The same text (one parsed document) with other variables: other rows, and `@skip`/`@include` as each
+    request's variables say, however often the document was asked before."""
+    ada = await create_person(tenant, firstName="Ada", lastName="Lovelace")
+    alan = await create_person(tenant, firstName="Alan", lastName="Turing")
+    home = await create_property(tenant, city="Austin")
+    oak = await create_deal(tenant, ada["id"], title="Oak", propertyId=home["id"])
+    elm = await create_deal(tenant, alan["id"], title="Elm")
+    asked = [(oak, True, False), (elm, False, True), (oak, False, False), (elm, True, True), (oak, True, False)]
+    for deal, with_person, no_title in asked:
+        variables = {"id": deal["id"], "withPerson": with_person, "noTitle": no_title}
+        body = await resolved(tenant, app_state, ONE_DEAL, variables)
+        assert "errors" not in body, body
+        shown = body["data"]["deal"]
+        expected: dict[str, Any] = {"id": deal["id"]}
+        if not no_title:
+            expected["title"] = deal["title"]
+        if with_person:
+            names = ("Ada", "Lovelace") if deal is oak else ("Alan", "Turing")
+            expected["person"] = dict(zip(("firstName", "lastName"), names, strict=True))
+        expected["amount"] = deal["amount"]
+        expected["property"] = {"city": "Austin"} if deal is oak else None
+        assert list(shown.items()) == list(expected.items())
+
+
+async def test_root_fields_with_arguments_tell_their_errors_at_their_own_paths(
+    tenant: Tenant, app_state: AppState
+) -> None:
+    """Root fields answered with their arguments (`deal(id:)`), asked again in one document: each finds its
+    own row, and an unknown or malformed id (NOT_FOUND alike) is told at its field's path, the others kept."""
+    person = await create_person(tenant, firstName="Ada")
+    deal = await create_deal(tenant, person["id"], title="Oak")
+    document = (
+        "query($id: ID!, $other: ID!) { a: deal(id: $id) { title person { firstName } } "
+        'b: deal(id: $other) { title } c: deal(id: "not-a-uuid") { title } d: deal(id: $id) { id } }'
+    )
+    for _ in range(2):
+        body = await resolved(tenant, app_state, document, {"id": deal["id"], "other": str(uuid.uuid4())})
+        assert body["data"] == {
+            "a": {"title": "Oak", "person": {"firstName": "Ada"}},
+            "b": None,
+            "c": None,
+            "d": {"id": deal["id"]},
+        }
+        assert sorted((error["path"], error["extensions"]["code"]) for error in body["errors"]) == [
+            (["b"], "NOT_FOUND"),
+            (["c"], "NOT_FOUND"),
+        ]

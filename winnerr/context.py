@@ -40,9 +40,13 @@ class UnitOfWork:
     def __init__(self, database: Database, principal: Principal, principals: PrincipalCache | None = None) -> None:
         self.principal = principal
         self.principals = principals
-        self.session: AsyncSession = database.sessions()
-        self.scope = TenantScope(self.session, principal.organization_id)
+        self.scope = TenantScope(database.sessions, principal.organization_id)
+        """Its session is made on first use (`TenantScope`): most reads go to the read pool."""
         self.changes: list[Change] = []
+
+    @property
+    def session(self) -> AsyncSession:
+        return self.scope.session
 
     @cached_property
     def loaders(self) -> Loaders:
@@ -52,10 +56,10 @@ class UnitOfWork:
     async def finish(self, hub: Hub, *, commit: bool) -> None:
         """Commit (then broadcast) or roll back, once the statements still in flight have ended: fields
         cancelled by a failing sibling may have left one running (`TenantScope.settle`)."""
-        used = True
+        used = self.scope.opened
         try:
             await self.scope.settle()
-            used = commit or self.session.in_transaction()  # not when every read went to the read-only pool
+            used = commit or (self.scope.opened and self.session.in_transaction())  # not when all read the read pool
             if commit:
                 notices = await self._write_events()
                 await self.session.commit()

@@ -89,9 +89,9 @@ class ReadPool:
         self.listeners: list[Callable[[str], None]] = []
         """Called with each statement's SQL before it runs (as SQLAlchemy's `before_cursor_execute` is)."""
 
-    async def fetchrow(self, sql: str, arguments: Sequence[Any], organization_id: uuid.UUID) -> Any:
-        """The statement's first row, run for `organization_id`'s caller."""
-        return await self._run(_first_row, sql, arguments, organization_id)
+    def fetchrow(self, sql: str, arguments: Sequence[Any], organization_id: uuid.UUID) -> Awaitable[Any]:
+        """The statement's first row, run for `organization_id`'s caller (`_run`'s coroutine, to await)."""
+        return self._run(_first_row, sql, arguments, organization_id)
 
     async def fetch(self, sql: str, arguments: Sequence[Any], organization_id: uuid.UUID) -> list[Any]:
         """The statement's rows, run for `organization_id`'s caller."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Awaitable, Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from enum import StrEnum
@@ -103,9 +103,10 @@ TO_ONE = {
 """A deal's to-one relations by the name of the field showing each; `chosen(TO_ONE, selected)` are read with it."""
 
 
-async def get_deal(ctx: Context, deal_id: str, relations: Sequence[ToOne] = ()) -> Any:
-    """The deal (with `relations` read in the same statement: `winnerr.resolvers.joined`), or NOT_FOUND."""
-    return await records.read_joined(ctx, Deal, deal_id, ENTITY, relations)
+def get_deal(ctx: Context, deal_id: str, relations: Sequence[ToOne] = ()) -> Awaitable[Any]:
+    """The deal (with `relations` read in the same statement: `winnerr.resolvers.joined`), or NOT_FOUND: the
+    read's coroutine, to await."""
+    return records.read_joined(ctx, Deal, deal_id, ENTITY, relations)
 
 
 async def list_deals(

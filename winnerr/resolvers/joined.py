@@ -275,14 +275,16 @@ async def read_by_id(ctx: Context, source: type[Any], key: uuid.UUID, relations:
     statement, ROLLBACK) and its building and caching of the statement each time. It runs in the scope's turn
     (`TenantScope.in_turn`), after the operation's statements before it, as the session's own would; once the
     unit of work has written, in its transaction instead."""
-    if ctx.scope.wrote:
-        query = ctx.scope.select(source).where(source.id == key).limit(1)
+    scope = ctx.scope
+    if scope.wrote:
+        query = scope.select(source).where(source.id == key).limit(1)
         found = await SessionReads(ctx, Shape.of(source, relations)).rows(query)
         return found[0] if found else None
     statement = by_id_statement(source, relations)
     organization_id = ctx.principal.organization_id
     arguments = statement.arguments(organization_id, key)
-    record = await ctx.scope.in_turn(lambda: ctx.database.reads.fetchrow(statement.sql, arguments, organization_id))
+    reads = ctx.database.reads
+    record = await scope.in_turn(lambda: reads.fetchrow(statement.sql, arguments, organization_id))
     if record is None:
         return None
     return statement.decoding.row(record, ctx.loaders)

@@ -2,35 +2,36 @@
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Iterable, Iterator
 
-from graphql import OperationDefinitionNode
+from graphql import FieldNode
 from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField, Selection
 
 from winnerr.schema.types import Info
 
 MAX_REMEMBERED = 1024
-Where = tuple[int, tuple[str | int, ...], tuple[str, ...]]
-_REMEMBERED: dict[Where, tuple[OperationDefinitionNode, frozenset[str]]] = {}
-"""Answers by (operation, the field's response path without list indices, `path`): a selection depends on the
-document alone, and parsed documents are shared by every request asking the same text (`CachedParse`). The
-operation is kept with its answer, so its id is not reused while remembered; at `MAX_REMEMBERED` (as many as
-the parsed documents kept, `winnerr.schema.DOCUMENT_CACHE_SIZE`) all are forgotten."""
+Where = tuple[tuple[int, ...], tuple[str, ...]]
+_REMEMBERED: dict[Where, tuple[tuple[FieldNode, ...], frozenset[str]]] = {}
+"""Answers by (the resolved field's nodes, `path`): a selection depends on the document alone, and parsed
+documents are shared by every request asking the same text (`CachedParse`). The nodes are kept with their answer,
+so their ids are not reused while remembered; at `MAX_REMEMBERED` (as many as the parsed documents kept,
+`winnerr.schema.DOCUMENT_CACHE_SIZE`) all are forgotten."""
 
 
 def selected_names(info: Info, *path: str) -> frozenset[str]:
     """The names of the fields selected below the resolved field at `path` (e.g. `("items",)` for a page's
     items), through fragments. `@skip` and `@include` are not evaluated: a field they leave out is still named,
     so a resolver reading ahead may read a little more than is shown, never less."""
-    operation = info.operation
-    key = (id(operation), tuple(key for key in info.path.as_list() if isinstance(key, str)), path)
+    nodes = info._raw_info.field_nodes
+    key = (tuple(map(id, nodes)), path)
     remembered = _REMEMBERED.get(key)
-    if remembered is not None and remembered[0] is operation:
+    if remembered is not None and all(map(operator.is_, remembered[0], nodes)):
         return remembered[1]
     if len(_REMEMBERED) >= MAX_REMEMBERED:
         _REMEMBERED.clear()
     names = _selected_names(info, path)
-    _REMEMBERED[key] = (operation, names)
+    _REMEMBERED[key] = (tuple(nodes), names)
     return names
 
 
