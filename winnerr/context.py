@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
-from contextvars import ContextVar
+from collections.abc import Awaitable, Callable
+from contextvars import ContextVar, Token
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -100,6 +99,35 @@ class Operation:
     ended: bool = False
 
 
+class OperationBlock:
+    """`Context.operation`'s block: a class rather than an `asynccontextmanager`, which costs a generator and
+    its wrapper on every operation. Entering admits the caller (a refusal is kept in `Operation.refused`) and
+    makes the operation current; leaving makes it no longer current and ends it."""
+
+    __slots__ = ("_admit", "_context", "_operation", "_token")
+
+    def __init__(self, context: Context, admit: bool) -> None:
+        self._context = context
+        self._admit = admit
+        self._operation = Operation()
+        self._token: Token[tuple[Context, Operation] | None] | None = None
+
+    async def __aenter__(self) -> Operation:
+        context, operation = self._context, self._operation
+        if self._admit and context.admit is not None:
+            try:
+                await context.admit()
+            except DomainError as error:
+                operation.refused = error
+        self._token = _current.set((context, operation))
+        return operation
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        if self._token is not None:
+            _current.reset(self._token)
+        await self._context.end(self._operation)
+
+
 _current: ContextVar[tuple[Context, Operation] | None] = ContextVar("winnerr_operation", default=None)
 
 
@@ -178,23 +206,11 @@ class Context:
         elif self.stream_ended is not None:
             self.stream_ended.set()
 
-    @asynccontextmanager
-    async def operation(self, *, admit: bool = False) -> AsyncIterator[Operation]:
+    def operation(self, *, admit: bool = False) -> OperationBlock:
         """Run an operation in a unit of work of its own, used by everything resolved inside the block; it
         commits (then broadcasts its events) only if the block set `commit`, else it rolls back; unless the
         block ended it itself (`end`), to see how it went."""
-        operation = Operation()
-        if admit and self.admit is not None:
-            try:
-                await self.admit()
-            except DomainError as error:
-                operation.refused = error
-        token = _current.set((self, operation))
-        try:
-            yield operation
-        finally:
-            _current.reset(token)
-            await self.end(operation)
+        return OperationBlock(self, admit)
 
     async def end(self, operation: Operation) -> None:
         """Finish the operation's unit of work now (commit if `commit`, else roll back); an error raised
