@@ -154,7 +154,6 @@ class Context:
     request: Request | None = None
     stream_ended: asyncio.Event | None = None
     """Set to end an HTTP event stream (`winnerr.event_streams`), as closing ends a websocket."""
-    connection_id: uuid.UUID = field(default_factory=uuid.uuid4)
     admit: Callable[[], Awaitable[None]] | None = None
     on_disconnect: list[Callable[[], object]] = field(default_factory=list)
     idempotency: IdempotentRequest | None = None
@@ -162,6 +161,12 @@ class Context:
     prepaid: Window | None = None
     """The cost budget's window after the compiled read path's lane charged this request and then handed it to
     the full path (`winnerr.sqlplan.lane`): the full path reports it instead of charging again."""
+
+    @cached_property
+    def connection_id(self) -> uuid.UUID:
+        """This context's id among the open sockets and in presence: made on first use, as most HTTP requests
+        never need one (`uuid4` reads the OS's random source)."""
+        return uuid.uuid4()
 
     @property
     def principal(self) -> Principal:
