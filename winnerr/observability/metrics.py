@@ -105,10 +105,23 @@ def operation_finished(
     """Count one GraphQL operation, its duration, and each of its errors by code."""
     codes = list(codes)
     for code in codes:
-        ERRORS.labels(code=code).inc()
+        _error_series(code).inc()
     outcome = "error" if codes else "ok"
-    labels = {"operation_name": operation_names.label(name), "operation_type": operation_type or "unknown"}
-    OPERATIONS.labels(**labels, outcome=outcome).observe(seconds)
+    _operation_series(operation_names.label(name), operation_type or "unknown", outcome).observe(seconds)
+
+
+@lru_cache(maxsize=2048)
+def _operation_series(name: str, operation_type: str, outcome: str) -> Histogram:
+    """The series an operation counts in, looked up once per combination: names are already bounded
+    (`OperationNames`), types and outcomes are a few, and a combination that falls out of the cache is merely
+    looked up again."""
+    return OPERATIONS.labels(operation_name=name, operation_type=operation_type, outcome=outcome)
+
+
+@lru_cache(maxsize=256)
+def _error_series(code: str) -> Counter:
+    """The series an error code counts in (the contract's codes, plus `UNKNOWN`)."""
+    return ERRORS.labels(code=code)
 
 
 def route_of(scope: Scope) -> str:
