@@ -33,7 +33,9 @@ from __future__ import annotations
 import logging
 import math
 import time
+import uuid
 from dataclasses import dataclass
+from functools import lru_cache
 
 from limits import RateLimitItem
 from limits.aio.storage import MemoryStorage, Storage
@@ -345,7 +347,14 @@ def _add_headers(message: Message, window: Window) -> None:
 
 def member_key(principal: Principal) -> str:
     """The key of a member's limits, the same over HTTP and websockets whatever issued their token."""
-    return f"member:{principal.user_id}"
+    return _member_key(principal.user_id)
+
+
+@lru_cache(maxsize=GUARD_SIZE)
+def _member_key(user_id: uuid.UUID) -> str:
+    """Made once per member: a UUID's text costs more than the lookup (the middleware and the cost budget both
+    ask on every request)."""
+    return f"member:{user_id}"
 
 
 def client_ip(scope: Scope) -> str:
