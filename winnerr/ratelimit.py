@@ -179,6 +179,9 @@ class RateLimiter:
         self.limit = limit
         self.name = name
         self.lease_size = max(1, limit.amount // LEASE_PARTS)
+        self._expiry = limit.get_expiry()
+        self._keys: dict[tuple[str, ...], str] = {}
+        """Each key's text in the storage (`limit.key_for`), made once: every hit looks its key's lease up by it."""
         self._limiter = SlidingWindowCounterRateLimiter(storage or MemoryStorage())
         self._guard = RefusalGuard()
         self._leases = Leases()
@@ -187,15 +190,16 @@ class RateLimiter:
 
     async def clear(self, *key: str) -> None:
         """Forget what `key` has used (a successful login forgives the failures before it)."""
-        self._guard.forget(self.limit.key_for(*key))
-        self._leases.forget(self.limit.key_for(*key))
+        guarded = self._key(key)
+        self._guard.forget(guarded)
+        self._leases.forget(guarded)
         await self._limiter.clear(self.limit, *key)
 
     async def hit(self, *key: str, cost: int = 1) -> Window:
         """Count `cost` units for `key` (0 reads the window); the window says whether they were allowed. A cost
         above the whole limit is counted as the whole limit (it needs the full window, and no more)."""
         cost = min(cost, self.limit.amount)
-        guarded = self.limit.key_for(*key)
+        guarded = self._key(key)
         now = time.time()
         window = self._window(now)
         lease = self._leases.get(guarded)
@@ -244,13 +248,21 @@ class RateLimiter:
             return True, needed
         return False, 0
 
+    def _key(self, key: tuple[str, ...]) -> str:
+        guarded = self._keys.get(key)
+        if guarded is None:
+            if len(self._keys) >= GUARD_SIZE:
+                del self._keys[next(iter(self._keys))]
+            guarded = self._keys[key] = self.limit.key_for(*key)
+        return guarded
+
     def _window(self, now: float) -> int:
         """The number of the limit's fixed window `now` falls in (as the sliding window counter keys them)."""
-        return math.floor(now / self.limit.get_expiry())
+        return math.floor(now / self._expiry)
 
     def _seconds_to_refill(self, missing: int) -> int:
         """How long `missing` units take to come back at the limit's average rate (amount per period)."""
-        return math.ceil(missing * self.limit.get_expiry() / self.limit.amount)
+        return math.ceil(missing * self._expiry / self.limit.amount)
 
 
 @dataclass(frozen=True, slots=True)
